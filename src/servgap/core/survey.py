@@ -1,0 +1,462 @@
+"""Survey definitions: parse, validate and describe the wide answer columns.
+
+A survey definition is plain data (usually a YAML file, see
+``servgap/data/templates``). :func:`parse_survey` validates it completely and
+reports every problem at once; :class:`SurveyDefinition` then knows, for each
+question, which columns of the canonical wide response table hold its answers
+and which values are legal there.
+
+Question types follow the instruments of service-quality research:
+three-column SERVQUAL items (adequate, desired, perceived; Parasuraman,
+Zeithaml & Berry 1994, *J. Retailing* 70(3)), Kano pairs (Berger et al. 1993),
+NPS (Reichheld 2003), CSAT, constant-sum importance allocation (Zeithaml,
+Parasuraman & Berry 1990), Likert items, choices, free text and profile
+fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from servgap.core._result import ResultMixin
+from servgap.core.errors import ProblemCollector, SpecError
+
+QuestionType = Literal[
+    "likert",
+    "servqual3",
+    "kano",
+    "nps",
+    "csat",
+    "importance",
+    "single",
+    "multiple",
+    "text",
+    "profile",
+]
+QUESTION_TYPES: tuple[str, ...] = (
+    "likert",
+    "servqual3",
+    "kano",
+    "nps",
+    "csat",
+    "importance",
+    "single",
+    "multiple",
+    "text",
+    "profile",
+)
+DIMENSIONS: tuple[str, ...] = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
+DIMENSION_LABELS: dict[str, tuple[str, str]] = {
+    "tangibles": ("有形性", "Tangibles"),
+    "reliability": ("可靠性", "Reliability"),
+    "responsiveness": ("响应性", "Responsiveness"),
+    "assurance": ("保证性", "Assurance"),
+    "empathy": ("移情性", "Empathy"),
+}
+LAYERS: tuple[str, ...] = ("core", "support", "promise", "interaction", "emotion")
+SERVQUAL_PARTS: tuple[str, ...] = ("adequate", "desired", "perceived")
+KANO_PARTS: tuple[str, ...] = ("functional", "dysfunctional")
+CHANNELS: tuple[str, ...] = ("web", "phone", "import", "audit")
+META_COLUMNS: tuple[str, ...] = (
+    "response_id",
+    "submitted_at",
+    "site",
+    "channel",
+    "customer",
+    "period",
+)
+MAX_TEXT_CHARS = 10_000
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+_SURVEY_CODE = re.compile(r"^[a-z0-9][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Text:
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Question:
+    code: str
+    type: str
+    text: Text
+    dimension: str | None = None
+    layer: str | None = None
+    competitor: str | None = None
+    scale: tuple[float, float] | None = None
+    unit: str | None = None
+    direction: str = "higher_better"
+    options: tuple[str, ...] = ()
+    functional: Text | None = None
+    dysfunctional: Text | None = None
+
+    def columns(self) -> tuple[str, ...]:
+        """Names of the wide-table columns that hold this question's answers."""
+        if self.type == "servqual3":
+            return tuple(f"{self.code}_{p}" for p in SERVQUAL_PARTS)
+        if self.type == "kano":
+            return tuple(f"{self.code}_{p}" for p in KANO_PARTS)
+        if self.type in ("importance", "multiple"):
+            return tuple(f"{self.code}_{o}" for o in self.options)
+        return (self.code,)
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in ("likert", "servqual3", "kano", "nps", "csat", "importance", "multiple")
+
+
+@dataclass(frozen=True)
+class SurveyDefinition(ResultMixin):
+    code: str
+    version: int
+    title: Text
+    questions: tuple[Question, ...]
+    scale: tuple[float, float] = (1.0, 7.0)
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def question(self, code: str) -> Question:
+        for q in self.questions:
+            if q.code == code:
+                return q
+        raise SpecError(
+            f"Survey `{self.code}` has no question `{code}`. Questions: "
+            + ", ".join(q.code for q in self.questions),
+            f"调查 `{self.code}` 中没有题目 `{code}`。现有题目："
+            + "、".join(q.code for q in self.questions),
+        )
+
+    def answer_columns(self) -> tuple[str, ...]:
+        return tuple(c for q in self.questions for c in q.columns())
+
+    def column_owner(self) -> dict[str, tuple[Question, str]]:
+        """Map each answer column to (question, part) where part is '' for one-column types."""
+        out: dict[str, tuple[Question, str]] = {}
+        for q in self.questions:
+            cols = q.columns()
+            if cols == (q.code,):
+                out[q.code] = (q, "")
+            else:
+                prefix = len(q.code) + 1
+                for c in cols:
+                    out[c] = (q, c[prefix:])
+        return out
+
+    def by_type(self, *types: str) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.type in types)
+
+    def servqual_items(self) -> dict[str, dict[str, str]]:
+        """The ``items`` mapping expected by :func:`servgap.core.servqual.servqual`."""
+        items: dict[str, dict[str, str]] = {}
+        for q in self.by_type("servqual3"):
+            items[q.code] = {
+                "dimension": q.dimension or "other",
+                "adequate": f"{q.code}_adequate",
+                "desired": f"{q.code}_desired",
+                "perceived": f"{q.code}_perceived",
+                "direction": q.direction,
+            }
+        return items
+
+    def kano_features(self) -> dict[str, tuple[str, str]]:
+        return {
+            q.code: (f"{q.code}_functional", f"{q.code}_dysfunctional")
+            for q in self.by_type("kano")
+        }
+
+    def checksum(self) -> str:
+        return definition_checksum(self.raw)
+
+
+def definition_checksum(raw: Mapping[str, Any]) -> str:
+    body = {k: v for k, v in raw.items() if k != "version"}
+    blob = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _text(value: Any, where: str, pc: ProblemCollector, *, required: bool = True) -> Text | None:
+    if value is None:
+        if required:
+            pc.add(
+                "needs a `text` with `zh` and `en` entries.",
+                "缺少包含 `zh` 和 `en` 的 `text`。",
+                column=where,
+            )
+        return None
+    if isinstance(value, str):
+        return Text(value, value)
+    if isinstance(value, Mapping):
+        zh, en = value.get("zh"), value.get("en")
+        if not isinstance(zh, str) or not isinstance(en, str) or not zh.strip() or not en.strip():
+            pc.add(
+                "text must give both `zh` and `en` as non-empty strings.",
+                "文字必须同时给出非空的 `zh` 和 `en`。",
+                column=where,
+                value=dict(value),
+            )
+            return None
+        return Text(zh, en)
+    pc.add(
+        "text must be a mapping with `zh` and `en`.",
+        "文字必须是包含 `zh` 和 `en` 的映射。",
+        column=where,
+        value=value,
+    )
+    return None
+
+
+def _scale(value: Any, where: str, pc: ProblemCollector) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    lo: Any
+    hi: Any
+    if isinstance(value, Mapping):
+        lo, hi = value.get("min"), value.get("max")
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*-\s*-?\d+(\.\d+)?\s*", value):
+        lo, hi = (float(x) for x in value.split("-", 1))
+    elif isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2:
+        lo, hi = value
+    else:
+        lo = hi = None
+    ok = (
+        isinstance(lo, int | float)
+        and isinstance(hi, int | float)
+        and not isinstance(lo, bool)
+        and math.isfinite(lo)
+        and math.isfinite(hi)
+        and lo < hi
+    )
+    if not ok:
+        pc.add(
+            "scale must be `{min: 1, max: 7}` with min < max.",
+            "量表应写作 `{min: 1, max: 7}`，且 min < max。",
+            column=where,
+            value=value,
+        )
+        return None
+    return (float(lo), float(hi))
+
+
+def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> SurveyDefinition:
+    """Validate a survey definition and return it; raise SpecError listing every problem."""
+    pc = ProblemCollector()
+    if not isinstance(raw, Mapping):
+        raise SpecError(
+            f"{source or 'The survey definition'} must be a YAML mapping with `code`, `title` and "
+            "`questions`.",
+            f"{source or '调查定义'} 必须是包含 `code`、`title` 和 `questions` 的 YAML 映射。",
+        )
+    code = raw.get("code")
+    if not isinstance(code, str) or not _SURVEY_CODE.match(code):
+        pc.add(
+            "`code` must be lower-case letters, digits and _ (e.g. `servqual22`).",
+            "`code` 只能由小写字母、数字和下划线组成（如 `servqual22`）。",
+            file=source,
+            column="code",
+            value=code,
+        )
+    version = raw.get("version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        pc.add(
+            "`version` must be a positive integer.",
+            "`version` 必须是正整数。",
+            file=source,
+            column="version",
+            value=version,
+        )
+        version = 1
+    title = _text(raw.get("title"), "title", pc)
+    default_scale = _scale(raw.get("scale"), "scale", pc) or (1.0, 7.0)
+    qs = raw.get("questions")
+    questions: list[Question] = []
+    if not isinstance(qs, Sequence) or isinstance(qs, str) or not qs:
+        pc.add(
+            "`questions` must be a non-empty list.",
+            "`questions` 必须是非空列表。",
+            file=source,
+            column="questions",
+        )
+        qs = []
+    seen: set[str] = set()
+    for i, q in enumerate(qs, start=1):
+        where = f"questions[{i}]"
+        if not isinstance(q, Mapping):
+            pc.add("must be a mapping.", "必须是映射。", file=source, column=where, value=q)
+            continue
+        qcode = q.get("code")
+        if not isinstance(qcode, str) or not _CODE.match(qcode):
+            pc.add(
+                "`code` must start with a letter and use only a-z, 0-9 and _.",
+                "`code` 必须以字母开头，只含 a-z、0-9 和 _。",
+                file=source,
+                column=f"{where}.code",
+                value=qcode,
+            )
+            continue
+        where = f"questions[{i}] ({qcode})"
+        if qcode in seen or qcode in META_COLUMNS:
+            pc.add(
+                "duplicate or reserved question code; give each question its own code.",
+                "题目代码重复或为保留字；请给每道题不同的代码。",
+                file=source,
+                column=where,
+                value=qcode,
+            )
+        seen.add(qcode)
+        qtype = q.get("type")
+        if qtype not in QUESTION_TYPES:
+            pc.add(
+                f"unknown type; use one of {', '.join(QUESTION_TYPES)}.",
+                f"未知题型；可用：{'、'.join(QUESTION_TYPES)}。",
+                file=source,
+                column=f"{where}.type",
+                value=qtype,
+            )
+            continue
+        text = _text(q.get("text"), f"{where}.text", pc) or Text(qcode, qcode)
+        dimension = q.get("dimension")
+        if dimension is not None and dimension not in DIMENSIONS:
+            pc.add(
+                f"unknown SERVQUAL dimension; use one of {', '.join(DIMENSIONS)}.",
+                f"未知的 SERVQUAL 维度；可用：{'、'.join(DIMENSIONS)}。",
+                file=source,
+                column=f"{where}.dimension",
+                value=dimension,
+            )
+        if qtype == "servqual3" and dimension is None:
+            pc.add(
+                "a three-column SERVQUAL item needs a `dimension`.",
+                "三栏式 SERVQUAL 题目必须标注 `dimension`。",
+                file=source,
+                column=where,
+            )
+        layer = q.get("layer")
+        if layer is not None and layer not in LAYERS:
+            pc.add(
+                f"unknown layer; use one of {', '.join(LAYERS)}.",
+                f"未知层次；可用：{'、'.join(LAYERS)}。",
+                file=source,
+                column=f"{where}.layer",
+                value=layer,
+            )
+        scale = _scale(q.get("scale"), f"{where}.scale", pc)
+        if qtype == "nps":
+            scale = (0.0, 10.0)
+        elif qtype == "csat":
+            scale = scale or (1.0, 5.0)
+        elif qtype == "kano":
+            scale = (1.0, 5.0)
+        elif qtype == "importance":
+            scale = (0.0, 100.0)
+        elif qtype == "multiple":
+            scale = (0.0, 1.0)
+        elif qtype in ("likert", "servqual3"):
+            scale = scale or default_scale
+        direction = q.get("direction", "higher_better")
+        if direction not in ("higher_better", "lower_better"):
+            pc.add(
+                "`direction` must be higher_better or lower_better.",
+                "`direction` 必须是 higher_better 或 lower_better。",
+                file=source,
+                column=f"{where}.direction",
+                value=direction,
+            )
+            direction = "higher_better"
+        options_raw = q.get("options", ())
+        options: tuple[str, ...] = ()
+        if options_raw:
+            if not isinstance(options_raw, Sequence) or isinstance(options_raw, str):
+                pc.add(
+                    "`options` must be a list.",
+                    "`options` 必须是列表。",
+                    file=source,
+                    column=f"{where}.options",
+                    value=options_raw,
+                )
+            else:
+                options = tuple(str(o) for o in options_raw)
+                if len(set(options)) != len(options):
+                    pc.add(
+                        "`options` has duplicates.",
+                        "`options` 有重复项。",
+                        file=source,
+                        column=f"{where}.options",
+                        value=list(options),
+                    )
+        if qtype in ("importance", "multiple", "single") and not options:
+            pc.add(
+                f"a `{qtype}` question needs `options`.",
+                f"`{qtype}` 题必须给出 `options`。",
+                file=source,
+                column=where,
+            )
+        if qtype in ("importance", "multiple"):
+            for o in options:
+                if not re.fullmatch(r"[A-Za-z0-9_\-]+", o):
+                    pc.add(
+                        "options of importance/multiple questions become column names: use "
+                        "letters, digits and _ only.",
+                        "权重分配题和多选题的选项会成为列名：只能用字母、数字和 _。",
+                        file=source,
+                        column=f"{where}.options",
+                        value=o,
+                    )
+        functional = dysfunctional = None
+        if qtype == "kano":
+            functional = _text(q.get("functional"), f"{where}.functional", pc, required=False)
+            dysfunctional = _text(
+                q.get("dysfunctional"), f"{where}.dysfunctional", pc, required=False
+            )
+        unit = q.get("unit")
+        questions.append(
+            Question(
+                code=qcode,
+                type=str(qtype),
+                text=text,
+                dimension=dimension if isinstance(dimension, str) else None,
+                layer=layer if isinstance(layer, str) else None,
+                competitor=str(q["competitor"]) if q.get("competitor") else None,
+                scale=scale,
+                unit=str(unit) if unit else None,
+                direction=str(direction),
+                options=options,
+                functional=functional,
+                dysfunctional=dysfunctional,
+            )
+        )
+    # answer columns must be unique across questions (e.g. `a_b` + `a` with option `b`)
+    cols: dict[str, str] = {}
+    for q in questions:
+        for c in q.columns():
+            if c in cols:
+                pc.add(
+                    f"answer column `{c}` is produced by both `{cols[c]}` and `{q.code}`; "
+                    "rename one question.",
+                    f"答案列 `{c}` 同时由 `{cols[c]}` 和 `{q.code}` 产生；请重命名其中一道题。",
+                    file=source,
+                    column=q.code,
+                )
+            cols[c] = q.code
+    pc.raise_if_any(
+        SpecError,
+        f"The survey definition{' ' + source if source else ''} has {len(pc)} problem(s):",
+        f"调查定义{' ' + source if source else ''}有 {len(pc)} 处问题：",
+    )
+    assert isinstance(code, str) and title is not None  # guaranteed by the checks above
+    return SurveyDefinition(
+        code=code,
+        version=int(version),
+        title=title,
+        questions=tuple(questions),
+        scale=default_scale,
+        raw=dict(raw),
+    )

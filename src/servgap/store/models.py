@@ -1,0 +1,260 @@
+"""The servgap data model (SQLAlchemy 2 declarative tables).
+
+Everything belongs to exactly one workspace (a company or one study).
+Columns holding personal data carry ``info={"personal": True}``; exports mask
+them unless the user asks for them (:func:`personal_columns`).
+
+Survey answers are stored per response as one JSON object keyed by the
+canonical wide column names (``rel1_adequate``, ``f_locker_functional``,
+``nps`` ...), the way Formbricks stores response data: one row per response
+keeps a 3,000-respondent wave at 3,000 rows instead of 200,000, imports of
+millions of rows stay fast on SQLite, and the survey *version* row holds the
+definition that gives the keys their meaning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from servgap.store.types import UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PERSONAL = {"personal": True}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+class Workspace(Base):
+    __tablename__ = "workspace"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Region(Base):
+    __tablename__ = "region"
+    __table_args__ = (UniqueConstraint("workspace_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+
+class Site(Base):
+    """An outlet, a counter inside an outlet, or a call-centre queue."""
+
+    __tablename__ = "site"
+    __table_args__ = (UniqueConstraint("workspace_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id", ondelete="SET NULL"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
+    code: Mapped[str] = mapped_column(String(64))
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # outlet | counter | call_centre
+
+
+class Customer(Base):
+    __tablename__ = "customer"
+    __table_args__ = (UniqueConstraint("workspace_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(200), info=PERSONAL)
+    phone: Mapped[str | None] = mapped_column(String(40), info=PERSONAL)
+    email: Mapped[str | None] = mapped_column(String(200), info=PERSONAL)
+    customer_type: Mapped[str | None] = mapped_column(String(40))
+    age_group: Mapped[str | None] = mapped_column(String(20))
+    gender: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(100))
+    tenure_months: Mapped[float | None] = mapped_column(Float)
+    orders_per_month: Mapped[float | None] = mapped_column(Float)
+    loyalty_intent: Mapped[float | None] = mapped_column(Float)
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Survey(Base):
+    __tablename__ = "survey"
+    __table_args__ = (UniqueConstraint("workspace_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    title_zh: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300))
+    versions: Mapped[list[SurveyVersion]] = relationship(
+        back_populates="survey", order_by="SurveyVersion.version"
+    )
+
+
+class SurveyVersion(Base):
+    """One immutable version of a survey definition (the YAML, validated)."""
+
+    __tablename__ = "survey_version"
+    __table_args__ = (UniqueConstraint("survey_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    checksum: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    survey: Mapped[Survey] = relationship(back_populates="versions")
+    questions: Mapped[list[Question]] = relationship(order_by="Question.position")
+
+
+class Question(Base):
+    __tablename__ = "question"
+    __table_args__ = (UniqueConstraint("survey_version_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_version_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_version.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(64))
+    type: Mapped[str] = mapped_column(String(20))
+    dimension: Mapped[str | None] = mapped_column(String(40))
+    layer: Mapped[str | None] = mapped_column(String(20))
+    competitor: Mapped[str | None] = mapped_column(String(100))
+    text_zh: Mapped[str] = mapped_column(Text, default="")
+    text_en: Mapped[str] = mapped_column(Text, default="")
+    scale_min: Mapped[float | None] = mapped_column(Float)
+    scale_max: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(20), default="higher_better")
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Response(Base):
+    __tablename__ = "response"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "external_id"),
+        Index("ix_response_ws_survey_period", "workspace_id", "survey_id", "period"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
+    external_id: Mapped[str] = mapped_column(String(100))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(20))  # web | phone | import | audit
+    period: Mapped[str | None] = mapped_column(String(20))
+    submitted_at: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Complaint(Base):
+    __tablename__ = "complaint"
+    __table_args__ = (UniqueConstraint("workspace_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[dt.datetime] = mapped_column()
+    text: Mapped[str] = mapped_column(Text)  # free text: phone numbers masked on export
+    lang: Mapped[str | None] = mapped_column(String(8))
+    category: Mapped[str | None] = mapped_column(String(20))
+    severity: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DemandInterval(Base):
+    __tablename__ = "demand_interval"
+    __table_args__ = (UniqueConstraint("site_id", "queue", "interval_start"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+    queue: Mapped[str] = mapped_column(String(64))
+    interval_start: Mapped[dt.datetime] = mapped_column()
+    interval_s: Mapped[int] = mapped_column(Integer, default=1800)
+    arrivals: Mapped[int] = mapped_column(Integer)
+    handled: Mapped[int | None] = mapped_column(Integer)
+    abandoned: Mapped[int | None] = mapped_column(Integer)
+    aht_s: Mapped[float | None] = mapped_column(Float)
+    total_wait_s: Mapped[float | None] = mapped_column(Float)
+
+
+class Audit(Base):
+    """One mystery-shopper visit or call."""
+
+    __tablename__ = "audit"
+    __table_args__ = (UniqueConstraint("workspace_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
+    visited_at: Mapped[dt.datetime] = mapped_column()
+    auditor: Mapped[str | None] = mapped_column(String(100))
+    scores: Mapped[list[AuditScore]] = relationship(cascade="all, delete-orphan")
+
+
+class AuditScore(Base):
+    __tablename__ = "audit_score"
+    __table_args__ = (UniqueConstraint("audit_id", "indicator"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"))
+    indicator: Mapped[str] = mapped_column(String(64))
+    name_zh: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    weight: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float)
+
+
+class Recovery(Base):
+    """Outcome of a complaint's service recovery (post-recovery survey and follow-up)."""
+
+    __tablename__ = "recovery"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaint.id", ondelete="CASCADE"), unique=True
+    )
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column()
+    resolved_at: Mapped[dt.datetime | None] = mapped_column()
+    actions: Mapped[str] = mapped_column(String(200), default="")
+    compensation_cny: Mapped[float] = mapped_column(Float, default=0.0)
+    survey: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    churned_90d: Mapped[bool | None] = mapped_column(Boolean)
+    complained_again_90d: Mapped[bool | None] = mapped_column(Boolean)
+
+
+def personal_columns(table_name: str) -> set[str]:
+    """Names of the columns of ``table_name`` marked as personal data."""
+    table = Base.metadata.tables[table_name]
+    return {c.name for c in table.columns if c.info.get("personal")}

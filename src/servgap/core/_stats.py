@@ -1,0 +1,92 @@
+"""Small shared statistical helpers for servgap.core (vectorised, warning-free).
+
+Written by hand because the peers (scipy, statsmodels) work on one sample at a
+time; here every helper takes arrays of sufficient statistics (counts, sums,
+sums of squares) for many groups at once, so that results can be merged across
+partitions and finished in one numpy pass. Each helper was checked against
+statsmodels in the tests of the modules that use it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from scipy import stats
+
+from servgap.core.errors import SpecError
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def check_confidence(confidence: float) -> None:
+    """Raise :class:`SpecError` unless ``0 < confidence < 1``."""
+    if not (isinstance(confidence, int | float) and 0.0 < float(confidence) < 1.0):
+        raise SpecError(
+            f"confidence must be strictly between 0 and 1, got {confidence!r}; use e.g. 0.95.",
+            f"置信水平必须在 0 和 1 之间（不含端点），收到 {confidence!r}；请使用例如 0.95。",
+        )
+
+
+def mean_var(
+    n: npt.ArrayLike, total: npt.ArrayLike, sumsq: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """Mean and sample variance (ddof=1) from n, Σx and Σx².
+
+    Entries with n = 0 give NaN mean, entries with n < 2 give NaN variance
+    (callers flag them); no RuntimeWarning is emitted.
+    """
+    n_ = np.asarray(n, dtype=np.float64)
+    s = np.asarray(total, dtype=np.float64)
+    ss = np.asarray(sumsq, dtype=np.float64)
+    mean = np.full(np.broadcast(n_, s).shape, np.nan)
+    var = np.full(mean.shape, np.nan)
+    ok = n_ > 0
+    np.divide(s, n_, out=mean, where=ok)
+    ok2 = n_ > 1
+    num = ss - np.where(ok, s * mean, 0.0)
+    num = np.maximum(num, 0.0)  # rounding can make a zero variance slightly negative
+    np.divide(num, n_ - 1.0, out=var, where=ok2)
+    return mean, var
+
+
+def t_interval(
+    mean: npt.ArrayLike, var: npt.ArrayLike, n: npt.ArrayLike, confidence: float
+) -> tuple[FloatArray, FloatArray]:
+    """Student-t interval ``mean ± t_{(1+c)/2, n-1} · sqrt(var / n)``; NaN where n < 2."""
+    m = np.asarray(mean, dtype=np.float64)
+    v = np.asarray(var, dtype=np.float64)
+    n_ = np.asarray(n, dtype=np.float64)
+    ok = n_ > 1
+    df = np.where(ok, n_ - 1.0, 1.0)
+    tq = stats.t.ppf(0.5 + confidence / 2.0, df)
+    se = np.full(np.broadcast(m, v, n_).shape, np.nan)
+    np.sqrt(np.divide(v, n_, out=np.full(se.shape, np.nan), where=ok), out=se, where=ok)
+    half = tq * se
+    low = np.where(ok, m - half, np.nan)
+    high = np.where(ok, m + half, np.nan)
+    return low.astype(np.float64), high.astype(np.float64)
+
+
+def wilson_interval(
+    k: npt.ArrayLike, n: npt.ArrayLike, confidence: float
+) -> tuple[FloatArray, FloatArray]:
+    """Wilson (1927) score interval for a binomial proportion k / n; NaN where n = 0.
+
+    Notes
+    -----
+    centre = (p + z²/2n) / (1 + z²/n); half = z/(1 + z²/n) · sqrt(p(1−p)/n + z²/4n²).
+    Checked against Newcombe (1998), *Stat. Med.* 17:857, Table II (method 3)
+    and statsmodels ``proportion_confint(method="wilson")``.
+    """
+    k_ = np.asarray(k, dtype=np.float64)
+    n_ = np.asarray(n, dtype=np.float64)
+    z = float(stats.norm.ppf(0.5 + confidence / 2.0))
+    ok = n_ > 0
+    nn = np.where(ok, n_, 1.0)
+    p = k_ / nn
+    denom = 1.0 + z * z / nn
+    centre = (p + z * z / (2.0 * nn)) / denom
+    half = z / denom * np.sqrt(np.maximum(p * (1.0 - p) / nn + z * z / (4.0 * nn * nn), 0.0))
+    low = np.where(ok, np.maximum(centre - half, 0.0), np.nan)
+    high = np.where(ok, np.minimum(centre + half, 1.0), np.nan)
+    return low.astype(np.float64), high.astype(np.float64)

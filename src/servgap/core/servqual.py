@@ -1,0 +1,853 @@
+"""SERVQUAL gap scores and the zone of tolerance (two- and three-column formats).
+
+Written by hand: no maintained Python package computes SERVQUAL, MSA/MSS and
+zone-of-tolerance shares. Everything is computed from per-group *sufficient
+statistics* (counts, sums, sums of squares, counts below/inside/above the zone)
+gathered in one vectorised numpy pass (``np.bincount`` over group codes, no
+per-row Python) and finished in numpy. Such statistics add up across
+partitions: :meth:`ServqualStats.merge` combines two chunks and
+:func:`finish_servqual` turns the result into tables, so a survey that does not
+fit in memory can be processed chunk by chunk.
+
+Sign convention (documented once, used everywhere): **positive = better than
+expected.** For ``direction="higher_better"`` (ratings) gap = P − E,
+MSA = P − A, MSS = P − D, zone width = D − A. For ``direction="lower_better"``
+(quantities such as waiting minutes, where the adequate wait A is the *longest*
+acceptable and the desired wait D the shorter ideal) every difference is
+negated: gap = E − P, MSA = A − P, MSS = D − P, zone width = A − D. Below the
+zone therefore always means MSA < 0 (e.g. a wait longer than the adequate
+wait), above the zone MSS > 0, inside MSA ≥ 0 and MSS ≤ 0 (bounds inclusive).
+An answer with zone width < 0 (desired below adequate for ratings) is
+inconsistent: it is excluded from every statistic of that item and counted in
+``n_inconsistent``.
+
+For three-column items the gap used in dimension and SERVQUAL scores is the MSS
+(P − D, the desired level playing the role of the expectation, as in PZB 1994),
+so two- and three-column items can be mixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from servgap.core._result import ResultMixin
+from servgap.core._stats import FloatArray, check_confidence, mean_var, t_interval
+from servgap.core.errors import InputError, ProblemCollector, SpecError
+
+__all__ = [
+    "ServqualResult",
+    "ServqualStats",
+    "finish_servqual",
+    "servqual",
+    "servqual_stats",
+]
+
+IntArray = npt.NDArray[np.int64]
+
+#: Item-level sufficient statistics kept per (group, item).
+ITEM_STATS = (
+    "n",
+    "n_inconsistent",
+    "n_below",
+    "n_inside",
+    "n_above",
+    "sum_perceived",
+    "sum_expected",
+    "sum_adequate",
+    "sum_desired",
+    "sum_gap",
+    "ssq_gap",
+    "sum_msa",
+    "ssq_msa",
+    "sum_mss",
+    "ssq_mss",
+    "sum_zone",
+)
+#: Dimension-level sufficient statistics of respondent dimension scores per (group, dimension).
+DIM_STATS = (
+    "n_gap",
+    "sum_gap",
+    "ssq_gap",
+    "n_msa",
+    "sum_msa",
+    "ssq_msa",
+    "sum_mss",
+    "ssq_mss",
+)
+#: Overall sufficient statistics of respondent SERVQUAL scores per group.
+OVERALL_STATS = (
+    "n",
+    "sum",
+    "ssq",
+    "n_weighted",
+    "sum_weighted",
+    "ssq_weighted",
+    "n_msa",
+    "sum_msa",
+    "ssq_msa",
+    "sum_mss",
+    "ssq_mss",
+)
+
+
+@dataclass(frozen=True)
+class _Item:
+    name: str
+    dimension: str
+    perceived: str
+    expected: str | None
+    adequate: str | None
+    desired: str | None
+    sign: float
+
+    @property
+    def three(self) -> bool:
+        return self.adequate is not None
+
+
+def _parse_items(items: Mapping[str, Mapping[str, str]]) -> list[_Item]:
+    pc = ProblemCollector()
+    out: list[_Item] = []
+    if not isinstance(items, Mapping) or len(items) == 0:
+        raise SpecError(
+            "items must be a non-empty mapping item -> {dimension, perceived, expected | "
+            "adequate + desired}.",
+            "items 必须是非空映射：条目 -> {dimension, perceived, expected 或 adequate + desired}。",
+        )
+    for name, spec in items.items():
+        if not isinstance(spec, Mapping):
+            pc.add(
+                f"item `{name}`: specification must be a mapping, got {spec!r}.",
+                f"条目 `{name}`：定义必须是映射，收到 {spec!r}。",
+                value=str(spec),
+            )
+            continue
+        missing = [k for k in ("dimension", "perceived") if not spec.get(k)]
+        has_e = bool(spec.get("expected"))
+        has_a, has_d = bool(spec.get("adequate")), bool(spec.get("desired"))
+        if missing:
+            pc.add(
+                f"item `{name}`: missing key(s) {', '.join(missing)}; add them.",
+                f"条目 `{name}`：缺少键 {', '.join(missing)}；请补充。",
+            )
+            continue
+        if has_e == (has_a or has_d) or (has_a != has_d):
+            pc.add(
+                f"item `{name}`: give either `expected` or both `adequate` and `desired` "
+                f"(got keys {sorted(spec)}).",
+                f"条目 `{name}`：请给出 `expected`，或同时给出 `adequate` 与 `desired`"
+                f"（收到键 {sorted(spec)}）。",
+            )
+            continue
+        direction = spec.get("direction", "higher_better")
+        if direction not in ("higher_better", "lower_better"):
+            pc.add(
+                f"item `{name}`: direction {direction!r} is not 'higher_better' or 'lower_better'.",
+                f"条目 `{name}`：方向 {direction!r} 无效，应为 'higher_better' 或 'lower_better'。",
+                value=str(direction),
+            )
+            continue
+        out.append(
+            _Item(
+                name=str(name),
+                dimension=str(spec["dimension"]),
+                perceived=str(spec["perceived"]),
+                expected=str(spec["expected"]) if has_e else None,
+                adequate=str(spec["adequate"]) if has_a else None,
+                desired=str(spec["desired"]) if has_d else None,
+                sign=1.0 if direction == "higher_better" else -1.0,
+            )
+        )
+    pc.raise_if_any(
+        SpecError, "The SERVQUAL item specification is invalid.", "SERVQUAL 条目定义无效。"
+    )
+    return out
+
+
+def _numeric_column(data: pd.DataFrame, col: str, pc: ProblemCollector) -> FloatArray | None:
+    """Column as float64 (NaN = missing); non-numeric cells are collected as problems."""
+    if col not in data.columns:
+        pc.add(
+            f"column `{col}` is not in the data; check the item specification.",
+            f"数据中没有列 `{col}`；请检查条目定义。",
+            column=col,
+        )
+        return None
+    s = data[col]
+    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+        conv = pd.to_numeric(s.replace("", np.nan), errors="coerce")
+        bad = np.flatnonzero(conv.isna().to_numpy() & s.notna().to_numpy() & (s != "").to_numpy())
+        for i in bad:
+            pc.add(
+                f"value {s.iloc[i]!r} is not a number; enter a number or leave the cell empty.",
+                f"值 {s.iloc[i]!r} 不是数字；请填写数字或留空。",
+                row=int(i) + 1,
+                column=col,
+                value=s.iloc[i],
+            )
+        return np.asarray(conv.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    return np.asarray(s.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+
+
+def _group_codes(
+    data: pd.DataFrame, by: str | Sequence[str] | None
+) -> tuple[IntArray, pd.DataFrame, tuple[str, ...]]:
+    if by is None:
+        return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=range(1)), ()
+    cols = (by,) if isinstance(by, str) else tuple(by)
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise InputError(
+            f"segment column(s) {missing} are not in the data; choose existing columns for `by`.",
+            f"分组列 {missing} 不在数据中；请为 `by` 选择已有的列。",
+        )
+    if len(cols) == 1:
+        codes, uniques = pd.factorize(data[cols[0]], sort=True, use_na_sentinel=False)
+        keys = pd.DataFrame({cols[0]: np.asarray(uniques)})
+        return np.asarray(codes, dtype=np.int64), keys, cols
+    gb = data.groupby(list(cols), sort=True, observed=True, dropna=False)
+    codes = np.asarray(gb.ngroup().to_numpy(), dtype=np.int64)
+    keys = gb.size().index.to_frame(index=False)
+    return codes, keys.reset_index(drop=True), cols
+
+
+class _Summer:
+    """Per-group sums Σx over rows, via np.bincount (or a plain sum for one group)."""
+
+    def __init__(self, codes: IntArray, n_groups: int) -> None:
+        self.codes = codes
+        self.g = n_groups
+
+    def sum(self, x: FloatArray) -> FloatArray:
+        if self.g == 1:
+            return np.array([float(np.sum(x))])
+        return np.asarray(np.bincount(self.codes, weights=x, minlength=self.g), dtype=np.float64)
+
+    def ssq(self, x: FloatArray) -> FloatArray:
+        if self.g == 1:
+            return np.array([float(np.dot(x, x))])
+        return self.sum(x * x)
+
+    def count(self, mask: npt.NDArray[np.bool_]) -> FloatArray:
+        if self.g == 1:
+            return np.array([float(np.count_nonzero(mask))])
+        return np.asarray(np.bincount(self.codes[mask], minlength=self.g), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class ServqualStats(ResultMixin):
+    """Mergeable sufficient statistics for :func:`servqual`.
+
+    Attributes
+    ----------
+    item_names, item_dimensions, item_three_column, item_lower_better
+        Item metadata, in the order of the specification.
+    dimensions
+        Dimension names in order of first appearance.
+    by
+        Segment column names (empty when not segmented).
+    groups
+        One row per segment with the ``by`` columns (one empty row when not segmented).
+    item_stats
+        Name -> array (groups × items) for each name in :data:`ITEM_STATS`.
+    dim_stats
+        Name -> array (groups × dimensions) for each name in :data:`DIM_STATS`.
+    overall_stats
+        Name -> array (groups,) for each name in :data:`OVERALL_STATS`.
+    weighted
+        Whether weights were given (weighted SERVQUAL available).
+    n_weights_excluded
+        Respondents with no importance weights (excluded from weighted SERVQUAL).
+    """
+
+    item_names: tuple[str, ...]
+    item_dimensions: tuple[str, ...]
+    item_three_column: tuple[bool, ...]
+    item_lower_better: tuple[bool, ...]
+    dimensions: tuple[str, ...]
+    by: tuple[str, ...]
+    groups: pd.DataFrame
+    item_stats: dict[str, FloatArray] = field(repr=False)
+    dim_stats: dict[str, FloatArray] = field(repr=False)
+    overall_stats: dict[str, FloatArray] = field(repr=False)
+    weighted: bool = False
+    n_weights_excluded: int = 0
+
+    def merge(self, other: ServqualStats) -> ServqualStats:
+        """Add the statistics of another partition computed with the same specification.
+
+        Segments are matched on their ``by`` values; segments present in only one
+        partition are kept.
+        """
+        same = (
+            self.item_names == other.item_names
+            and self.item_dimensions == other.item_dimensions
+            and self.item_three_column == other.item_three_column
+            and self.item_lower_better == other.item_lower_better
+            and self.by == other.by
+            and self.weighted == other.weighted
+        )
+        if not same:
+            raise SpecError(
+                "Cannot merge SERVQUAL statistics computed with different items, segments or "
+                "weighting; compute both partitions with the same specification.",
+                "无法合并使用不同条目、分组或加权方式计算的 SERVQUAL 统计量；请用相同定义计算各分区。",
+            )
+        keys_a = _key_tuples(self.groups, self.by)
+        keys_b = _key_tuples(other.groups, other.by)
+        index: dict[tuple[Any, ...], int] = {}
+        for k in [*keys_a, *keys_b]:
+            index.setdefault(k, len(index))
+        ia = np.array([index[k] for k in keys_a], dtype=np.int64)
+        ib = np.array([index[k] for k in keys_b], dtype=np.int64)
+        g = len(index)
+
+        def _add(a: dict[str, FloatArray], b: dict[str, FloatArray]) -> dict[str, FloatArray]:
+            out: dict[str, FloatArray] = {}
+            for name, arr in a.items():
+                acc = np.zeros((g, *arr.shape[1:]), dtype=np.float64)
+                np.add.at(acc, ia, arr)
+                np.add.at(acc, ib, b[name])
+                out[name] = acc
+            return out
+
+        if self.by:
+            rows = list(index)
+            groups = pd.DataFrame(rows, columns=list(self.by))
+            order = np.lexsort([groups[c].astype(str).to_numpy() for c in reversed(self.by)])
+        else:
+            groups = pd.DataFrame(index=range(1))
+            order = np.arange(1)
+        items = {k: v[order] for k, v in _add(self.item_stats, other.item_stats).items()}
+        dims = {k: v[order] for k, v in _add(self.dim_stats, other.dim_stats).items()}
+        overall = {k: v[order] for k, v in _add(self.overall_stats, other.overall_stats).items()}
+        return ServqualStats(
+            item_names=self.item_names,
+            item_dimensions=self.item_dimensions,
+            item_three_column=self.item_three_column,
+            item_lower_better=self.item_lower_better,
+            dimensions=self.dimensions,
+            by=self.by,
+            groups=groups.iloc[order].reset_index(drop=True),
+            item_stats=items,
+            dim_stats=dims,
+            overall_stats=overall,
+            weighted=self.weighted,
+            n_weights_excluded=self.n_weights_excluded + other.n_weights_excluded,
+        )
+
+
+def _key_tuples(groups: pd.DataFrame, by: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    if not by:
+        return [()]
+    return [tuple(r) for r in groups[list(by)].itertuples(index=False, name=None)]
+
+
+def _weights_matrix(
+    data: pd.DataFrame,
+    weights: pd.DataFrame | Mapping[str, str],
+    dimensions: Sequence[str],
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """(N × D) weights and a mask of rows that have weights; raises on bad rows."""
+    pc = ProblemCollector()
+    cols: list[FloatArray] = []
+    if isinstance(weights, pd.DataFrame):
+        if len(weights) != len(data) or not weights.index.equals(data.index):
+            raise InputError(
+                "weights must be index-aligned with data (same rows, same index).",
+                "权重表必须与数据按索引对齐（相同的行与索引）。",
+            )
+        frame, names = weights, {d: d for d in dimensions}
+    elif isinstance(weights, Mapping):
+        frame, names = data, {d: weights.get(d, "") for d in dimensions}
+    else:
+        raise SpecError(
+            f"weights must be a DataFrame or a mapping dimension -> column, got {type(weights)}.",
+            f"weights 必须是 DataFrame 或 维度 -> 列名 的映射，收到 {type(weights)}。",
+        )
+    for d in dimensions:
+        col = names[d]
+        if not col or col not in frame.columns:
+            raise SpecError(
+                f"no importance weight column for dimension `{d}`; give one per dimension "
+                f"({', '.join(dimensions)}).",
+                f"维度 `{d}` 没有重要性权重列；请为每个维度（{', '.join(dimensions)}）提供一列。",
+            )
+        arr = _numeric_column(frame, str(col), pc)
+        cols.append(arr if arr is not None else np.full(len(frame), np.nan))
+    pc.raise_if_any(InputError, "Importance weights are not numeric.", "重要性权重不是数字。")
+    w = np.column_stack(cols) if cols else np.zeros((len(data), 0))
+    nan = np.isnan(w)
+    any_w: npt.NDArray[np.bool_] = np.asarray(~nan.all(axis=1), dtype=bool)
+    total = np.where(nan, 0.0, w).sum(axis=1)
+    bad = any_w & (
+        nan.any(axis=1) | (np.where(nan, 0.0, w) < 0).any(axis=1) | (np.abs(total - 100.0) > 0.5)
+    )
+    for i in np.flatnonzero(bad):
+        pc.add(
+            f"importance points must be non-negative, complete and sum to 100; this row sums to "
+            f"{total[i]:g}. Fix the row or leave all its weights empty.",
+            f"重要性分数必须非负、完整且合计为 100；该行合计为 {total[i]:g}。请修正该行或将其权重全部留空。",
+            row=int(i) + 1,
+            value=float(total[i]),
+        )
+    pc.raise_if_any(
+        InputError,
+        f"{len(pc)} row(s) have invalid importance weights.",
+        f"{len(pc)} 行的重要性权重无效。",
+    )
+    return w, any_w
+
+
+def servqual_stats(
+    data: pd.DataFrame,
+    items: Mapping[str, Mapping[str, str]],
+    *,
+    weights: pd.DataFrame | Mapping[str, str] | None = None,
+    by: str | Sequence[str] | None = None,
+) -> ServqualStats:
+    """Gather mergeable sufficient statistics for :func:`servqual` (see there)."""
+    spec = _parse_items(items)
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("data must be a pandas DataFrame.", "data 必须是 pandas DataFrame。")
+    pc = ProblemCollector()
+    cols: dict[str, FloatArray] = {}
+    for it in spec:
+        for c in (it.perceived, it.expected, it.adequate, it.desired):
+            if c is not None and c not in cols:
+                arr = _numeric_column(data, c, pc)
+                if arr is not None:
+                    cols[c] = arr
+    pc.raise_if_any(
+        InputError,
+        f"The SERVQUAL data has {len(pc)} problem(s).",
+        f"SERVQUAL 数据有 {len(pc)} 处问题。",
+    )
+    codes, groups, by_cols = _group_codes(data, by)
+    g = len(groups)
+    n_rows = len(data)
+    sm = _Summer(codes, g)
+    dims: list[str] = []
+    for it in spec:
+        if it.dimension not in dims:
+            dims.append(it.dimension)
+    j_items = len(spec)
+    ist = {k: np.zeros((g, j_items)) for k in ITEM_STATS}
+    dst = {k: np.zeros((g, len(dims))) for k in DIM_STATS}
+
+    w: FloatArray | None = None
+    w_rows = np.zeros(n_rows, dtype=bool)
+    if weights is not None:
+        w, w_rows = _weights_matrix(data, weights, dims)
+
+    ov_sum = np.zeros(n_rows)
+    ov_cnt = np.zeros(n_rows, dtype=np.int64)
+    ov_msa = np.zeros(n_rows)
+    ov_mss = np.zeros(n_rows)
+    ov_cnt3 = np.zeros(n_rows, dtype=np.int64)
+    w_sum = np.zeros(n_rows)
+    dims3 = 0
+
+    with np.errstate(invalid="ignore"):
+        for d_idx, dim in enumerate(dims):
+            rs_gap = np.zeros(n_rows)
+            rc_gap = np.zeros(n_rows)
+            rs_msa = np.zeros(n_rows)
+            rs_mss = np.zeros(n_rows)
+            rc_3 = np.zeros(n_rows)
+            any3 = False
+            for j, it in enumerate(spec):
+                if it.dimension != dim:
+                    continue
+                p = cols[it.perceived]
+                if it.three:
+                    any3 = True
+                    a = cols[str(it.adequate)]
+                    dd = cols[str(it.desired)]
+                    msa = it.sign * (p - a)
+                    mss = it.sign * (p - dd)
+                    zone = it.sign * (dd - a)
+                    answered = ~(np.isnan(p) | np.isnan(a) | np.isnan(dd))
+                    incons = answered & (zone < 0)
+                    ok = answered & ~incons
+                    below = ok & (msa < 0)
+                    above = ok & (mss > 0)
+                    inside = ok & ~below & ~above
+                    msa0 = np.where(ok, msa, 0.0)
+                    mss0 = np.where(ok, mss, 0.0)
+                    okf = ok.astype(np.float64)
+                    ist["n_inconsistent"][:, j] = sm.count(incons)
+                    ist["n_below"][:, j] = sm.count(below)
+                    ist["n_inside"][:, j] = sm.count(inside)
+                    ist["n_above"][:, j] = sm.count(above)
+                    ist["sum_adequate"][:, j] = sm.sum(np.where(ok, a, 0.0))
+                    ist["sum_desired"][:, j] = sm.sum(np.where(ok, dd, 0.0))
+                    ist["sum_msa"][:, j] = sm.sum(msa0)
+                    ist["ssq_msa"][:, j] = sm.ssq(msa0)
+                    ist["sum_mss"][:, j] = sm.sum(mss0)
+                    ist["ssq_mss"][:, j] = sm.ssq(mss0)
+                    ist["sum_zone"][:, j] = sm.sum(np.where(ok, zone, 0.0))
+                    gap0 = mss0
+                    rs_msa += msa0
+                    rs_mss += mss0
+                    rc_3 += okf
+                else:
+                    e = cols[str(it.expected)]
+                    gap = it.sign * (p - e)
+                    ok = ~(np.isnan(p) | np.isnan(e))
+                    gap0 = np.where(ok, gap, 0.0)
+                    okf = ok.astype(np.float64)
+                    ist["sum_expected"][:, j] = sm.sum(np.where(ok, e, 0.0))
+                ist["n"][:, j] = sm.count(ok)
+                ist["sum_perceived"][:, j] = sm.sum(np.where(ok, p, 0.0))
+                ist["sum_gap"][:, j] = sm.sum(gap0)
+                ist["ssq_gap"][:, j] = sm.ssq(gap0)
+                rs_gap += gap0
+                rc_gap += okf
+            # respondent-level dimension scores
+            has = rc_gap > 0
+            dg = np.divide(rs_gap, rc_gap, out=np.zeros(n_rows), where=has)
+            dst["n_gap"][:, d_idx] = sm.count(has)
+            dst["sum_gap"][:, d_idx] = sm.sum(dg)
+            dst["ssq_gap"][:, d_idx] = sm.ssq(dg)
+            ov_sum += dg
+            ov_cnt += has
+            if w is not None:
+                w_sum += w[:, d_idx] / 100.0 * dg
+                w_rows &= has
+            if any3:
+                dims3 += 1
+                has3 = rc_3 > 0
+                dm = np.divide(rs_msa, rc_3, out=np.zeros(n_rows), where=has3)
+                ds = np.divide(rs_mss, rc_3, out=np.zeros(n_rows), where=has3)
+                dst["n_msa"][:, d_idx] = sm.count(has3)
+                dst["sum_msa"][:, d_idx] = sm.sum(dm)
+                dst["ssq_msa"][:, d_idx] = sm.ssq(dm)
+                dst["sum_mss"][:, d_idx] = sm.sum(ds)
+                dst["ssq_mss"][:, d_idx] = sm.ssq(ds)
+                ov_msa += dm
+                ov_mss += ds
+                ov_cnt3 += has3
+
+    n_dims = len(dims)
+    full = ov_cnt == n_dims
+    score = np.where(full, ov_sum / n_dims, 0.0)
+    full3 = (ov_cnt3 == dims3) & (dims3 > 0)
+    s_msa = np.where(full3, ov_msa / max(dims3, 1), 0.0)
+    s_mss = np.where(full3, ov_mss / max(dims3, 1), 0.0)
+    ws = np.where(w_rows, w_sum, 0.0)
+    ost = {
+        "n": sm.count(full),
+        "sum": sm.sum(score),
+        "ssq": sm.ssq(score),
+        "n_weighted": sm.count(w_rows),
+        "sum_weighted": sm.sum(ws),
+        "ssq_weighted": sm.ssq(ws),
+        "n_msa": sm.count(full3),
+        "sum_msa": sm.sum(s_msa),
+        "ssq_msa": sm.ssq(s_msa),
+        "sum_mss": sm.sum(s_mss),
+        "ssq_mss": sm.ssq(s_mss),
+    }
+    return ServqualStats(
+        item_names=tuple(it.name for it in spec),
+        item_dimensions=tuple(it.dimension for it in spec),
+        item_three_column=tuple(it.three for it in spec),
+        item_lower_better=tuple(it.sign < 0 for it in spec),
+        dimensions=tuple(dims),
+        by=by_cols,
+        groups=groups,
+        item_stats=ist,
+        dim_stats=dst,
+        overall_stats=ost,
+        weighted=weights is not None,
+        n_weights_excluded=int(n_rows - np.count_nonzero(w_rows)) if weights is not None else 0,
+    )
+
+
+@dataclass(frozen=True)
+class ServqualResult(ResultMixin):
+    """SERVQUAL and zone-of-tolerance tables.
+
+    Attributes
+    ----------
+    items
+        One row per item (× segment): ``item, dimension, format`` ("two_column" /
+        "three_column"), ``direction, n, n_inconsistent, perceived_mean,
+        expected_mean, adequate_mean, desired_mean, gap, gap_ci_low, gap_ci_high,
+        msa, msa_ci_low, msa_ci_high, mss, mss_ci_low, mss_ci_high, zone_width,
+        share_below, share_inside, share_above``. Columns that do not apply to an
+        item's format are NaN (the ``format`` column says which apply).
+    dimensions
+        One row per dimension (× segment): ``dimension, n_items, n, gap, gap_ci_low,
+        gap_ci_high, n_three_column, msa, msa_ci_low, msa_ci_high, mss, mss_ci_low,
+        mss_ci_high, share_below, share_inside, share_above``.
+    overall
+        One row (per segment): ``n, servqual_unweighted, servqual_unweighted_ci_low,
+        servqual_unweighted_ci_high, n_weighted, servqual_weighted,
+        servqual_weighted_ci_low, servqual_weighted_ci_high, n_three_column, msa,
+        msa_ci_low, msa_ci_high, mss, mss_ci_low, mss_ci_high``.
+    by, confidence
+        Segment columns and confidence level used.
+    warnings
+        Human-readable notes: inconsistent answers excluded, intervals undefined
+        (n < 2), respondents without weights.
+    """
+
+    items: pd.DataFrame
+    dimensions: pd.DataFrame
+    overall: pd.DataFrame
+    by: tuple[str, ...]
+    confidence: float
+    warnings: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The item table."""
+        return self.items
+
+
+def _with_groups(groups: pd.DataFrame, by: tuple[str, ...], reps: int) -> dict[str, Any]:
+    return {c: np.repeat(groups[c].to_numpy(), reps) for c in by}
+
+
+def finish_servqual(stats: ServqualStats, *, confidence: float = 0.95) -> ServqualResult:
+    """Turn (merged) :class:`ServqualStats` into a :class:`ServqualResult`."""
+    check_confidence(confidence)
+    g = len(stats.groups)
+    j = len(stats.item_names)
+    ist = stats.item_stats
+    warns: list[str] = []
+    three = np.array(stats.item_three_column, dtype=bool)[None, :].repeat(g, axis=0)
+    n = ist["n"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gap, gap_var = mean_var(n, ist["sum_gap"], ist["ssq_gap"])
+        msa, msa_var = mean_var(n, ist["sum_msa"], ist["ssq_msa"])
+        mss, mss_var = mean_var(n, ist["sum_mss"], ist["ssq_mss"])
+        gl, gh = t_interval(gap, gap_var, n, confidence)
+        ml, mh = t_interval(msa, msa_var, n, confidence)
+        sl, sh = t_interval(mss, mss_var, n, confidence)
+        nn = np.where(n > 0, n, np.nan)
+        nan3 = np.where(three, 1.0, np.nan)
+        nan2 = np.where(three, np.nan, 1.0)
+        items = pd.DataFrame(
+            {
+                **_with_groups(stats.groups, stats.by, j),
+                "item": np.tile(np.array(stats.item_names, dtype=object), g),
+                "dimension": np.tile(np.array(stats.item_dimensions, dtype=object), g),
+                "format": np.where(three, "three_column", "two_column").ravel(),
+                "direction": np.tile(
+                    np.array(
+                        ["lower_better" if x else "higher_better" for x in stats.item_lower_better],
+                        dtype=object,
+                    ),
+                    g,
+                ),
+                "n": n.astype(np.int64).ravel(),
+                "n_inconsistent": ist["n_inconsistent"].astype(np.int64).ravel(),
+                "perceived_mean": (ist["sum_perceived"] / nn).ravel(),
+                "expected_mean": (ist["sum_expected"] / nn * nan2).ravel(),
+                "adequate_mean": (ist["sum_adequate"] / nn * nan3).ravel(),
+                "desired_mean": (ist["sum_desired"] / nn * nan3).ravel(),
+                "gap": gap.ravel(),
+                "gap_ci_low": gl.ravel(),
+                "gap_ci_high": gh.ravel(),
+                "msa": (msa * nan3).ravel(),
+                "msa_ci_low": (ml * nan3).ravel(),
+                "msa_ci_high": (mh * nan3).ravel(),
+                "mss": (mss * nan3).ravel(),
+                "mss_ci_low": (sl * nan3).ravel(),
+                "mss_ci_high": (sh * nan3).ravel(),
+                "zone_width": (ist["sum_zone"] / nn * nan3).ravel(),
+                "share_below": (ist["n_below"] / nn * nan3).ravel(),
+                "share_inside": (ist["n_inside"] / nn * nan3).ravel(),
+                "share_above": (ist["n_above"] / nn * nan3).ravel(),
+            }
+        )
+
+        # dimensions
+        dims = stats.dimensions
+        nd = len(dims)
+        dst = stats.dim_stats
+        item_dim = np.array([dims.index(x) for x in stats.item_dimensions], dtype=np.int64)
+        onehot = np.zeros((j, nd))
+        onehot[np.arange(j), item_dim] = 1.0
+        three_j = np.array(stats.item_three_column, dtype=np.float64)
+        n3 = (n * three_j[None, :]) @ onehot
+        n3n = np.where(n3 > 0, n3, np.nan)
+        dgap, dgap_v = mean_var(dst["n_gap"], dst["sum_gap"], dst["ssq_gap"])
+        dmsa, dmsa_v = mean_var(dst["n_msa"], dst["sum_msa"], dst["ssq_msa"])
+        dmss, dmss_v = mean_var(dst["n_msa"], dst["sum_mss"], dst["ssq_mss"])
+        dgl, dgh = t_interval(dgap, dgap_v, dst["n_gap"], confidence)
+        dml, dmh = t_interval(dmsa, dmsa_v, dst["n_msa"], confidence)
+        dsl, dsh = t_interval(dmss, dmss_v, dst["n_msa"], confidence)
+        dimensions = pd.DataFrame(
+            {
+                **_with_groups(stats.groups, stats.by, nd),
+                "dimension": np.tile(np.array(dims, dtype=object), g),
+                "n_items": np.tile(onehot.sum(axis=0).astype(np.int64), g),
+                "n": dst["n_gap"].astype(np.int64).ravel(),
+                "gap": dgap.ravel(),
+                "gap_ci_low": dgl.ravel(),
+                "gap_ci_high": dgh.ravel(),
+                "n_three_column": dst["n_msa"].astype(np.int64).ravel(),
+                "msa": dmsa.ravel(),
+                "msa_ci_low": dml.ravel(),
+                "msa_ci_high": dmh.ravel(),
+                "mss": dmss.ravel(),
+                "mss_ci_low": dsl.ravel(),
+                "mss_ci_high": dsh.ravel(),
+                "share_below": ((ist["n_below"] @ onehot) / n3n).ravel(),
+                "share_inside": ((ist["n_inside"] @ onehot) / n3n).ravel(),
+                "share_above": ((ist["n_above"] @ onehot) / n3n).ravel(),
+            }
+        )
+
+        ost = stats.overall_stats
+        on, osum, ossq = ost["n"], ost["sum"], ost["ssq"]
+        sq, sq_v = mean_var(on, osum, ossq)
+        sql, sqh = t_interval(sq, sq_v, on, confidence)
+        wq, wq_v = mean_var(ost["n_weighted"], ost["sum_weighted"], ost["ssq_weighted"])
+        wql, wqh = t_interval(wq, wq_v, ost["n_weighted"], confidence)
+        om, om_v = mean_var(ost["n_msa"], ost["sum_msa"], ost["ssq_msa"])
+        os_, os_v = mean_var(ost["n_msa"], ost["sum_mss"], ost["ssq_mss"])
+        oml, omh = t_interval(om, om_v, ost["n_msa"], confidence)
+        osl, osh = t_interval(os_, os_v, ost["n_msa"], confidence)
+        wnan = 1.0 if stats.weighted else np.nan
+        overall = pd.DataFrame(
+            {
+                **_with_groups(stats.groups, stats.by, 1),
+                "n": on.astype(np.int64),
+                "servqual_unweighted": sq,
+                "servqual_unweighted_ci_low": sql,
+                "servqual_unweighted_ci_high": sqh,
+                "n_weighted": ost["n_weighted"].astype(np.int64),
+                "servqual_weighted": wq * wnan,
+                "servqual_weighted_ci_low": wql * wnan,
+                "servqual_weighted_ci_high": wqh * wnan,
+                "n_three_column": ost["n_msa"].astype(np.int64),
+                "msa": om,
+                "msa_ci_low": oml,
+                "msa_ci_high": omh,
+                "mss": os_,
+                "mss_ci_low": osl,
+                "mss_ci_high": osh,
+            }
+        )
+
+    incons = items.groupby("item", sort=False)["n_inconsistent"].sum()
+    for name, cnt in incons.items():
+        if cnt > 0:
+            warns.append(
+                f"item {name}: {int(cnt)} answer(s) with desired below adequate were excluded "
+                "as inconsistent"
+            )
+    small = items[items["n"] < 2]
+    if len(small):
+        warns.append(
+            f"{len(small)} item row(s) have n < 2: their confidence intervals are undefined (NaN)"
+        )
+    if not stats.weighted:
+        warns.append("no importance weights given: servqual_weighted is not computed (NaN)")
+    elif stats.n_weights_excluded:
+        warns.append(
+            f"{stats.n_weights_excluded} respondent(s) without weights or without a score on "
+            "every dimension are excluded from servqual_weighted"
+        )
+    return ServqualResult(
+        items=items,
+        dimensions=dimensions,
+        overall=overall,
+        by=stats.by,
+        confidence=float(confidence),
+        warnings=tuple(warns),
+    )
+
+
+def servqual(
+    data: pd.DataFrame,
+    items: Mapping[str, Mapping[str, str]],
+    *,
+    weights: pd.DataFrame | Mapping[str, str] | None = None,
+    by: str | Sequence[str] | None = None,
+    confidence: float = 0.95,
+) -> ServqualResult:
+    """SERVQUAL gaps, zone of tolerance (MSA, MSS, shares) and (weighted) SERVQUAL.
+
+    Parameters
+    ----------
+    data
+        One row per respondent.
+    items
+        Item name -> ``{"dimension": d, "perceived": col, "expected": col}`` (two-column)
+        or ``{"dimension": d, "perceived": col, "adequate": col, "desired": col}``
+        (three-column), optionally ``"direction": "lower_better"`` for quantities such
+        as waiting minutes. Formats may be mixed.
+    weights
+        Importance points (each respondent shares 100 over the dimensions): a
+        DataFrame with one column per dimension, index-aligned with ``data``, or a
+        mapping dimension -> column of ``data``. Rows whose weights are all empty are
+        excluded from the weighted score; rows that are incomplete, negative or do not
+        sum to 100 (± 0.5) raise :class:`InputError` listing every such row.
+    by
+        Segment column(s); every table then has one block per segment.
+    confidence
+        Level of the t-based confidence intervals.
+
+    Returns
+    -------
+    ServqualResult
+
+    Notes
+    -----
+    Sign convention: positive = better than expected (see module docstring; for
+    ``lower_better`` items every difference is negated).
+
+    Item level (respondent i, answered and consistent):
+    gap_i = P_i − E_i (two-column) or P_i − D_i (three-column);
+    MSA_i = P_i − A_i; MSS_i = P_i − D_i; zone width = D_i − A_i.
+    Below the zone: P < A; inside: A ≤ P ≤ D; above: P > D. D < A is inconsistent
+    and excluded. Each mean is reported with the t interval of a mean of paired
+    differences, x̄ ± t_{(1+c)/2, n−1} · s/√n.
+
+    Dimension level: each respondent's dimension score is the mean of his or her
+    answered items of that dimension; the dimension gap/MSA/MSS is the mean of these
+    respondent scores, with a t interval. With complete answers this equals PZB's
+    mean of the item means.
+
+    Overall: the unweighted SERVQUAL of a respondent is the mean of his or her
+    dimension scores (respondents with a score on every dimension); the weighted
+    SERVQUAL is Σ_d (w_d / 100) · gap_d with the respondent's own importance points
+    w_d (Zeithaml, Parasuraman & Berry 1990) — the division by 100 matters.
+
+    Implementation: one pass over the columns accumulating per-segment counts, sums
+    and sums of squares (:func:`servqual_stats`), which merge across partitions
+    (:meth:`ServqualStats.merge`), then :func:`finish_servqual`.
+
+    Checked against a direct pandas computation (tests), a hand-worked three-column
+    example built from the PZB (1994) definitions, and the /100 weighting rule.
+
+    References
+    ----------
+    Parasuraman, A., Zeithaml, V. A., & Berry, L. L. (1988). SERVQUAL: A multiple-item
+    scale for measuring consumer perceptions of service quality. *Journal of
+    Retailing*, 64(1), 12–40.
+
+    Zeithaml, V. A., Parasuraman, A., & Berry, L. L. (1990). *Delivering Quality
+    Service*. Free Press.
+
+    Zeithaml, V. A., Berry, L. L., & Parasuraman, A. (1993). The nature and
+    determinants of customer expectations of service. *JAMS*, 21(1), 1–12.
+
+    Parasuraman, A., Zeithaml, V. A., & Berry, L. L. (1994). Alternative scales for
+    measuring service quality: a comparative assessment based on psychometric and
+    diagnostic criteria. *Journal of Retailing*, 70(3), 201–230.
+    """
+    check_confidence(confidence)
+    stats = servqual_stats(data, items, weights=weights, by=by)
+    return finish_servqual(stats, confidence=confidence)

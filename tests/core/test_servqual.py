@@ -1,0 +1,221 @@
+"""Tests for servgap.core.servqual.
+
+No published three-column study prints raw data, so the checks are:
+- hand-worked examples from the definitions of Parasuraman, Zeithaml & Berry (1994,
+  J. Retailing 70(3)): MSA = P − A, MSS = P − D, zone = D − A; below P < A,
+  inside A ≤ P ≤ D, above P > D; D < A inconsistent;
+- the weighted SERVQUAL rule of Zeithaml, Parasuraman & Berry (1990), Σ (w/100)·gap;
+- a differential test against a plain pandas computation, with the t intervals from
+  statsmodels ``DescrStatsW.tconfint_mean`` (peer implementation run in the test);
+- properties: shuffling respondents changes nothing; merging partition statistics
+  equals the whole.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from statsmodels.stats.weightstats import DescrStatsW
+
+from servgap.core.errors import InputError, SpecError
+from servgap.core.servqual import finish_servqual, servqual, servqual_stats
+
+THREE = {"rel1": {"dimension": "reliability", "perceived": "p", "adequate": "a", "desired": "d"}}
+
+
+def test_hand_worked_three_column_zone() -> None:
+    # A, D, P for five respondents on a 9-point scale (PZB 1994 three-column format).
+    df = pd.DataFrame(
+        {
+            "a": [5, 4, 6, 7, 3],
+            "d": [8, 7, 8, 5, 3],  # respondent 4 has D < A: inconsistent
+            "p": [4, 7, 9, 6, 3],
+        }
+    )
+    r = servqual(df, THREE)
+    row = r.items.iloc[0]
+    # consistent respondents 1,2,3,5: MSA = P-A = -1, 3, 3, 0 ; MSS = P-D = -4, 0, 1, 0
+    assert row["n"] == 4
+    assert row["n_inconsistent"] == 1
+    assert row["msa"] == pytest.approx(5 / 4)
+    assert row["mss"] == pytest.approx(-3 / 4)
+    assert row["gap"] == pytest.approx(-3 / 4)  # three-column gap is the MSS
+    assert row["zone_width"] == pytest.approx((3 + 3 + 2 + 0) / 4)
+    # below: resp 1 (4 < 5); inside: resp 2 (P = D, inclusive), resp 5 (A = P = D);
+    # above: resp 3 (9 > 8)
+    assert row["share_below"] == pytest.approx(0.25)
+    assert row["share_inside"] == pytest.approx(0.5)
+    assert row["share_above"] == pytest.approx(0.25)
+    assert row["adequate_mean"] == pytest.approx((5 + 4 + 6 + 3) / 4)
+    assert any("inconsistent" in w for w in r.warnings)
+    assert np.isnan(row["expected_mean"])
+
+
+def test_hand_worked_lower_better_wait() -> None:
+    # Waiting minutes: adequate = longest acceptable, desired = ideal wait.
+    items = {
+        "wait": {
+            "dimension": "responsiveness",
+            "perceived": "p",
+            "adequate": "a",
+            "desired": "d",
+            "direction": "lower_better",
+        }
+    }
+    df = pd.DataFrame({"a": [15, 20, 10, 5], "d": [5, 10, 5, 10], "p": [20, 10, 3, 7]})
+    r = servqual(df, items).items.iloc[0]
+    # resp 4: desired wait 10 > adequate 5 -> inconsistent
+    assert r["n_inconsistent"] == 1 and r["n"] == 3
+    # MSA = A - P = -5, 10, 7 ; MSS = D - P = -15, 0, 2 ; zone = A - D = 10, 10, 5
+    assert r["msa"] == pytest.approx(12 / 3)
+    assert r["mss"] == pytest.approx(-13 / 3)
+    assert r["zone_width"] == pytest.approx(25 / 3)
+    # resp 1 waited 20 > 15: below the zone; resp 2 inside (P = D); resp 3 waited 3 < 5: above
+    assert (r["share_below"], r["share_inside"], r["share_above"]) == pytest.approx(
+        (1 / 3, 1 / 3, 1 / 3)
+    )
+
+
+def test_weighted_servqual_divides_by_100() -> None:
+    # Zeithaml, Parasuraman & Berry (1990): score = sum_d (w_d / 100) * gap_d.
+    items = {
+        "t1": {"dimension": "tangibles", "perceived": "p1", "expected": "e1"},
+        "r1": {"dimension": "reliability", "perceived": "p2", "expected": "e2"},
+    }
+    df = pd.DataFrame({"p1": [5, 6], "e1": [6, 6], "p2": [4, 7], "e2": [6, 5]})
+    w = pd.DataFrame({"tangibles": [30, 50], "reliability": [70, 50]})
+    r = servqual(df, items, weights=w)
+    # respondent 1: 0.3*(-1) + 0.7*(-2) = -1.7 ; respondent 2: 0.5*0 + 0.5*2 = 1.0
+    assert r.overall["servqual_weighted"].iloc[0] == pytest.approx((-1.7 + 1.0) / 2)
+    # unweighted: respondent means (-1.5, 1.0) -> mean of dimension scores
+    assert r.overall["servqual_unweighted"].iloc[0] == pytest.approx((-1.5 + 1.0) / 2)
+    # mapping form gives the same
+    df2 = df.assign(wt=w["tangibles"], wr=w["reliability"])
+    r2 = servqual(df2, items, weights={"tangibles": "wt", "reliability": "wr"})
+    assert r2.overall["servqual_weighted"].iloc[0] == pytest.approx(-0.35)
+
+
+def test_bad_weights_listed_per_row() -> None:
+    items = {
+        "t1": {"dimension": "tangibles", "perceived": "p1", "expected": "e1"},
+        "r1": {"dimension": "reliability", "perceived": "p2", "expected": "e2"},
+    }
+    df = pd.DataFrame({"p1": [5, 6, 5], "e1": [6, 6, 5], "p2": [4, 7, 5], "e2": [6, 5, 5]})
+    w = pd.DataFrame({"tangibles": [0.3, 50, -10], "reliability": [0.7, 50, 110]})
+    with pytest.raises(InputError) as ei:
+        servqual(df, items, weights=w)
+    assert [p.row for p in ei.value.problems] == [1, 3]
+    assert "100" in ei.value.problems[0].zh
+
+
+def test_non_numeric_cells_listed() -> None:
+    df = pd.DataFrame({"a": ["5", "x", 6], "d": [8, 7, "?"], "p": [4, 7, 9]})
+    with pytest.raises(InputError) as ei:
+        servqual(df, THREE)
+    got = {(p.row, p.column, p.value) for p in ei.value.problems}
+    assert got == {(2, "a", "x"), (3, "d", "?")}
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"x": {"dimension": "t", "perceived": "p"}},
+        {"x": {"dimension": "t", "perceived": "p", "expected": "e", "adequate": "a"}},
+        {"x": {"dimension": "t", "perceived": "p", "adequate": "a"}},
+        {"x": {"dimension": "t", "perceived": "p", "expected": "e", "direction": "up"}},
+    ],
+)
+def test_bad_spec(spec: dict[str, dict[str, str]]) -> None:
+    with pytest.raises(SpecError):
+        servqual(pd.DataFrame({"p": [1.0]}), spec)
+
+
+def _random_survey(n: int, seed: int) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
+    rng = np.random.default_rng(seed)
+    data: dict[str, object] = {"seg": rng.choice(["north", "south", "west"], n)}
+    items: dict[str, dict[str, str]] = {}
+    for j, dim in enumerate(["tangibles", "tangibles", "reliability", "empathy", "empathy"]):
+        a = rng.integers(1, 8, n).astype(float)
+        d = np.minimum(a + rng.integers(-1, 4, n), 9).astype(float)
+        p = rng.integers(1, 10, n).astype(float)
+        p[rng.random(n) < 0.05] = np.nan
+        data[f"i{j}_a"], data[f"i{j}_d"], data[f"i{j}_p"] = a, d, p
+        items[f"i{j}"] = {
+            "dimension": dim,
+            "perceived": f"i{j}_p",
+            "adequate": f"i{j}_a",
+            "desired": f"i{j}_d",
+        }
+    data["e5"] = rng.integers(1, 10, n).astype(float)
+    data["p5"] = rng.integers(1, 10, n).astype(float)
+    items["i5"] = {"dimension": "reliability", "perceived": "p5", "expected": "e5"}
+    return pd.DataFrame(data), items
+
+
+def test_differential_against_plain_pandas_and_statsmodels() -> None:
+    df, items = _random_survey(600, 1)
+    r = servqual(df, items, by="seg", confidence=0.9)
+    for seg, sub in df.groupby("seg"):
+        for name, it in items.items():
+            row = r.items[(r.items["seg"] == seg) & (r.items["item"] == name)].iloc[0]
+            if "adequate" in it:
+                a, d, p = sub[it["adequate"]], sub[it["desired"]], sub[it["perceived"]]
+                ok = a.notna() & d.notna() & p.notna() & (d >= a)
+                msa = (p - a)[ok]
+                assert row["n"] == ok.sum()
+                assert row["n_inconsistent"] == (a.notna() & d.notna() & p.notna() & (d < a)).sum()
+                assert row["msa"] == pytest.approx(msa.mean())
+                lo, hi = DescrStatsW(msa.to_numpy()).tconfint_mean(alpha=0.1)
+                assert (row["msa_ci_low"], row["msa_ci_high"]) == pytest.approx((lo, hi))
+                assert row["share_below"] == pytest.approx((p[ok] < a[ok]).mean())
+                assert row["share_above"] == pytest.approx((p[ok] > d[ok]).mean())
+                gap = (p - d)[ok]
+            else:
+                e, p = sub[it["expected"]], sub[it["perceived"]]
+                gap = (p - e)[e.notna() & p.notna()]
+            assert row["gap"] == pytest.approx(gap.mean())
+            lo, hi = DescrStatsW(gap.to_numpy()).tconfint_mean(alpha=0.1)
+            assert (row["gap_ci_low"], row["gap_ci_high"]) == pytest.approx((lo, hi))
+
+
+def test_dimension_equals_pzb_mean_of_item_means_when_complete() -> None:
+    df, items = _random_survey(300, 2)
+    df = df.fillna(5.0)
+    for it in items.values():  # make every three-column answer consistent
+        if "adequate" in it:
+            df[it["desired"]] = np.maximum(df[it["desired"]], df[it["adequate"]])
+    r = servqual(df, items)
+    by_dim = r.items.groupby("dimension", sort=False)["gap"].mean()
+    got = r.dimensions.set_index("dimension")["gap"]
+    assert got.to_dict() == pytest.approx(by_dim.to_dict())
+    assert r.overall["servqual_unweighted"].iloc[0] == pytest.approx(by_dim.mean())
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), cut=st.integers(1, 199))
+def test_shuffle_and_partition_merge(seed: int, cut: int) -> None:
+    df, items = _random_survey(200, seed)
+    w = pd.DataFrame({"tangibles": 20.0, "reliability": 50.0, "empathy": 30.0}, index=df.index)
+    whole = servqual(df, items, by="seg", weights=w)
+    shuffled = df.sample(frac=1.0, random_state=seed)
+    rs = servqual(shuffled, items, by="seg", weights=w.loc[shuffled.index])
+    pd.testing.assert_frame_equal(whole.items, rs.items, rtol=1e-9)
+    pd.testing.assert_frame_equal(whole.overall, rs.overall, rtol=1e-9)
+    s1 = servqual_stats(df.iloc[:cut], items, by="seg", weights=w.iloc[:cut])
+    s2 = servqual_stats(df.iloc[cut:], items, by="seg", weights=w.iloc[cut:])
+    merged = finish_servqual(s1.merge(s2))
+    pd.testing.assert_frame_equal(whole.items, merged.items, rtol=1e-9)
+    pd.testing.assert_frame_equal(whole.dimensions, merged.dimensions, rtol=1e-9)
+    pd.testing.assert_frame_equal(whole.overall, merged.overall, rtol=1e-9)
+
+
+def test_to_dict_is_json_ready() -> None:
+    import json
+
+    df, items = _random_survey(50, 3)
+    r = servqual(df, items, by=["seg"])
+    json.dumps(r.to_dict())
+    assert r.to_frame() is r.items

@@ -99,6 +99,7 @@ class Question:
     options: tuple[str, ...] = ()
     functional: Text | None = None
     dysfunctional: Text | None = None
+    personal: bool = False
 
     def columns(self) -> tuple[str, ...]:
         """Names of the wide-table columns that hold this question's answers."""
@@ -431,6 +432,7 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
                 options=options,
                 functional=functional,
                 dysfunctional=dysfunctional,
+                personal=bool(q.get("personal", False)),
             )
         )
     # answer columns must be unique across questions (e.g. `a_b` + `a` with option `b`)

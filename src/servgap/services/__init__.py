@@ -1,0 +1,1 @@
+"""Use cases: load from the store, call servgap.core, save to the store."""

@@ -1,0 +1,271 @@
+"""Export store contents to CSV, Excel or Parquet, masking personal data by default.
+
+Files are written to a temporary file next to the target and renamed into
+place, so a failed export never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from servgap.core.errors import InputError
+from servgap.core.privacy import mask_column
+from servgap.services.context import Store, get_workspace
+from servgap.services.responses import responses_frame
+from servgap.services.surveys import definition_of, latest_version
+from servgap.store.models import (
+    Audit,
+    AuditScore,
+    Complaint,
+    Customer,
+    DemandInterval,
+    Region,
+    Site,
+)
+
+Format = Literal["csv", "xlsx", "parquet"]
+WHAT = ("responses", "customers", "complaints", "demand", "audits", "sites")
+
+
+def infer_format(path: Path, fmt: str | None) -> Format:
+    chosen = (fmt or path.suffix.lstrip(".")).lower()
+    if chosen in ("csv", "xlsx", "parquet"):
+        return chosen  # type: ignore[return-value]
+    raise InputError(
+        f"Cannot tell the export format from `{path.name}`; use a .csv, .xlsx or .parquet name "
+        "or --format.",
+        f"无法从 `{path.name}` 判断导出格式；请使用 .csv、.xlsx 或 .parquet 扩展名，或用 --format 指定。",
+        code="usage",
+    )
+
+
+def write_frame(frame: pd.DataFrame, path: Path, fmt: Format) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        out = frame.copy()
+        for col in out.columns:
+            if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+                if fmt == "xlsx":  # Excel has no time zones: write UTC wall time, say so in name
+                    out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None)
+                elif fmt == "csv":
+                    out[col] = out[col].map(lambda t: t.isoformat() if pd.notna(t) else "")
+        if fmt == "csv":
+            out.to_csv(tmp, index=False, encoding="utf-8-sig")  # BOM: Excel opens Chinese right
+        elif fmt == "xlsx":
+            out.to_excel(tmp, index=False, engine="openpyxl")
+        else:
+            out.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def export_frame(
+    store: Store,
+    what: str,
+    *,
+    workspace: str,
+    survey: str | None = None,
+    include_personal_data: bool = False,
+) -> pd.DataFrame:
+    if what not in WHAT:
+        raise InputError(
+            f"Unknown export `{what}`; choose one of {', '.join(WHAT)}.",
+            f"未知的导出内容 `{what}`；可选：{'、'.join(WHAT)}。",
+            code="usage",
+        )
+    with store.session() as session:
+        ws = get_workspace(session, workspace)
+        if what == "responses":
+            if survey is None:
+                raise InputError(
+                    "Exporting responses needs --survey CODE.",
+                    "导出答卷需要 --survey CODE。",
+                    code="usage",
+                )
+            sv = latest_version(session, ws, survey)
+            definition = definition_of(sv)
+            frame = responses_frame(session, ws.id, sv.survey_id, definition)
+            if not include_personal_data:
+                for q in definition.questions:
+                    for c in q.columns():
+                        if q.personal:
+                            frame[c] = mask_column(frame[c].astype(object), "name")
+                        elif q.type == "text":
+                            frame[c] = mask_column(frame[c], "text")
+            return frame
+        if what == "customers":
+            rows = session.scalars(
+                select(Customer).where(Customer.workspace_id == ws.id).order_by(Customer.id)
+            ).all()
+            frame = pd.DataFrame(
+                [
+                    {
+                        "code": c.code,
+                        "name": c.name,
+                        "phone": c.phone,
+                        "email": c.email,
+                        "customer_type": c.customer_type,
+                        "age_group": c.age_group,
+                        "gender": c.gender,
+                        "city": c.city,
+                        "tenure_months": c.tenure_months,
+                        "orders_per_month": c.orders_per_month,
+                        "loyalty_intent": c.loyalty_intent,
+                    }
+                    for c in rows
+                ]
+            )
+            if not include_personal_data and len(frame):
+                for col, kind in (("name", "name"), ("phone", "phone"), ("email", "email")):
+                    frame[col] = mask_column(frame[col], kind)
+            return frame
+        if what == "complaints":
+            cust = aliased(Customer)
+            result1 = session.execute(
+                select(
+                    Complaint.code,
+                    cust.code,
+                    Site.code,
+                    Complaint.channel,
+                    Complaint.received_at,
+                    Complaint.lang,
+                    Complaint.category,
+                    Complaint.severity,
+                    Complaint.text,
+                )
+                .outerjoin(cust, cust.id == Complaint.customer_id)
+                .outerjoin(Site, Site.id == Complaint.site_id)
+                .where(Complaint.workspace_id == ws.id)
+                .order_by(Complaint.id)
+            ).all()
+            frame = pd.DataFrame(
+                [tuple(r) for r in result1],
+                columns=[
+                    "code",
+                    "customer",
+                    "site",
+                    "channel",
+                    "received_at",
+                    "lang",
+                    "category",
+                    "severity",
+                    "text",
+                ],
+            )
+            if len(frame):
+                frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True)
+            if not include_personal_data and len(frame):
+                frame["text"] = mask_column(frame["text"], "text")
+            return frame
+        if what == "demand":
+            result2 = session.execute(
+                select(
+                    Site.code,
+                    DemandInterval.queue,
+                    DemandInterval.interval_start,
+                    DemandInterval.interval_s,
+                    DemandInterval.arrivals,
+                    DemandInterval.handled,
+                    DemandInterval.abandoned,
+                    DemandInterval.aht_s,
+                    DemandInterval.total_wait_s,
+                )
+                .join(Site, Site.id == DemandInterval.site_id)
+                .where(DemandInterval.workspace_id == ws.id)
+                .order_by(Site.code, DemandInterval.queue, DemandInterval.interval_start)
+            ).all()
+            frame = pd.DataFrame(
+                [tuple(r) for r in result2],
+                columns=[
+                    "site",
+                    "queue",
+                    "interval_start",
+                    "interval_s",
+                    "arrivals",
+                    "handled",
+                    "abandoned",
+                    "aht_s",
+                    "total_wait_s",
+                ],
+            )
+            if len(frame):
+                frame["interval_start"] = pd.to_datetime(frame["interval_start"], utc=True)
+            return frame
+        if what == "sites":
+            result3 = session.execute(
+                select(Site.code, Site.name_zh, Site.name_en, Site.kind, Region.code)
+                .outerjoin(Region, Region.id == Site.region_id)
+                .where(Site.workspace_id == ws.id)
+                .order_by(Site.code)
+            ).all()
+            return pd.DataFrame(
+                [tuple(r) for r in result3],
+                columns=["code", "name_zh", "name_en", "kind", "region"],
+            )
+        result4 = session.execute(
+            select(
+                Audit.code,
+                Site.code,
+                Audit.visited_at,
+                Audit.auditor,
+                AuditScore.indicator,
+                AuditScore.name_zh,
+                AuditScore.name_en,
+                AuditScore.weight,
+                AuditScore.score,
+                AuditScore.max_score,
+            )
+            .join(AuditScore, AuditScore.audit_id == Audit.id)
+            .outerjoin(Site, Site.id == Audit.site_id)
+            .where(Audit.workspace_id == ws.id)
+            .order_by(Audit.id, AuditScore.id)
+        ).all()
+        frame = pd.DataFrame(
+            [tuple(r) for r in result4],
+            columns=[
+                "audit",
+                "site",
+                "visited_at",
+                "auditor",
+                "indicator",
+                "name_zh",
+                "name_en",
+                "weight",
+                "score",
+                "max_score",
+            ],
+        )
+        if len(frame):
+            frame["visited_at"] = pd.to_datetime(frame["visited_at"], utc=True)
+        if not include_personal_data and len(frame):
+            frame["auditor"] = mask_column(frame["auditor"], "name")
+        return frame
+
+
+def export_to_file(
+    store: Store,
+    what: str,
+    path: Path,
+    *,
+    workspace: str,
+    survey: str | None = None,
+    fmt: str | None = None,
+    include_personal_data: bool = False,
+) -> tuple[Path, int]:
+    chosen = infer_format(path, fmt)
+    frame = export_frame(
+        store, what, workspace=workspace, survey=survey, include_personal_data=include_personal_data
+    )
+    write_frame(frame, path, chosen)
+    return path, len(frame)

@@ -1,0 +1,508 @@
+"""Import survey responses from files and read them back as a wide table.
+
+Import is all-or-nothing: the whole file is validated and written inside one
+transaction; if any row has a problem, the transaction is rolled back and the
+error lists every bad row (file, row, column, value, fix), not only the first.
+Memory stays bounded: the file is read in chunks of ``CHUNK_ROWS`` rows and
+only the ids already seen are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from servgap.core.errors import InputError, ProblemCollector
+from servgap.core.survey import CHANNELS, MAX_TEXT_CHARS, Question, SurveyDefinition
+from servgap.services.context import Store, get_workspace
+from servgap.services.mapping import ColumnMapping, build_mapping, read_mapping_file
+from servgap.services.surveys import definition_of, latest_version
+from servgap.services.tabular import Progress, open_table
+from servgap.store.models import Customer, Response, Site, Survey
+
+MAX_PROBLEMS = 100_000
+OnDuplicate = Literal["error", "skip", "replace"]
+
+KANO_LABELS: dict[str, int] = {
+    # Berger et al. (1993) answer order: 1 like, 2 must-be, 3 neutral, 4 live-with, 5 dislike
+    "like": 1, "i like it": 1, "我喜欢": 1, "喜欢": 1, "很喜欢": 1,
+    "must-be": 2, "must be": 2, "expect": 2, "i expect it": 2, "it must be that way": 2,
+    "理所当然": 2, "必须这样": 2, "理应如此": 2, "应该的": 2,
+    "neutral": 3, "i am neutral": 3, "无所谓": 3, "中立": 3, "没感觉": 3,
+    "live-with": 4, "live with": 4, "i can live with it": 4, "tolerate": 4,
+    "能忍受": 4, "可以忍受": 4, "勉强接受": 4,
+    "dislike": 5, "i dislike it": 5, "我不喜欢": 5, "不喜欢": 5, "很不喜欢": 5,
+}  # fmt: skip
+
+
+@dataclass
+class ImportReport:
+    file: str
+    survey: str
+    version: int
+    rows_read: int = 0
+    inserted: int = 0
+    replaced: int = 0
+    skipped: int = 0
+    customers_created: int = 0
+    encoding: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    unmapped_columns: list[str] = field(default_factory=list)
+    questions_absent: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _is_blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    return isinstance(v, str) and not v.strip()
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, bool):
+        return float(v)
+    if isinstance(v, int | float | np.integer | np.floating):
+        f = float(v)
+        return f if math.isfinite(f) else None
+    s = str(v).strip().replace("，", ".")
+    try:
+        f = float(s)
+    except ValueError:
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _clean(f: float) -> int | float:
+    return int(f) if f.is_integer() else f
+
+
+class _Validator:
+    """Validates one chunk at a time; collects problems across the whole file."""
+
+    def __init__(
+        self,
+        definition: SurveyDefinition,
+        mapping: ColumnMapping,
+        *,
+        source: str,
+        sites: dict[str, int],
+        tz: dt.tzinfo,
+        existing: set[str],
+        on_duplicate: OnDuplicate,
+    ) -> None:
+        self.existing = existing
+        self.on_duplicate = on_duplicate
+        self.definition = definition
+        self.mapping = mapping
+        self.source = source
+        self.sites = sites
+        self.tz = tz
+        self.owner = definition.column_owner()
+        self.pc = ProblemCollector()
+        self.n_problems = 0
+        self.seen_ids: set[str] = set()
+
+    def problem(self, en: str, zh: str, *, row: int, column: str, value: Any) -> None:
+        self.n_problems += 1
+        if len(self.pc) < MAX_PROBLEMS:
+            self.pc.add(en, zh, file=self.source, row=row, column=column, value=value)
+
+    def rows(self, start: int, frame: pd.DataFrame) -> list[dict[str, Any]]:
+        """Turn a chunk into validated record dicts (canonical names); record problems."""
+        inv = {h: t for h, t in self.mapping.columns.items()}
+        recode = self.mapping.values
+        records: list[dict[str, Any]] = []
+        file_cols = [h for h in frame.columns if h in inv]
+        values = frame[file_cols].to_numpy(dtype=object)
+        targets = [inv[h] for h in file_cols]
+        for i, raw in enumerate(values):
+            row = start + i
+            rec: dict[str, Any] = {"_row": row}
+            answers: dict[str, Any] = {}
+            for header, target, v in zip(file_cols, targets, raw, strict=True):
+                if target in recode and not _is_blank(v) and str(v).strip() in recode[target]:
+                    v = recode[target][str(v).strip()]
+                if target in ("response_id", "submitted_at", "site", "channel", "customer",
+                              "period"):  # fmt: skip
+                    rec[target] = self.meta(target, v, row, header)
+                    continue
+                q, part = self.owner[target]
+                parsed = self.answer(q, part, v, row, header)
+                if parsed is not None:
+                    answers[target] = parsed
+            self.check_row(answers, row)
+            rec["answers"] = answers
+            records.append(rec)
+        return records
+
+    def meta(self, target: str, v: Any, row: int, header: str) -> Any:
+        if target == "response_id":
+            if _is_blank(v):
+                self.problem(
+                    "the response id is empty; every row needs a unique id.",
+                    "答卷编号为空；每一行都需要唯一编号。",
+                    row=row, column=header, value=v,
+                )  # fmt: skip
+                return None
+            num = _num(v)
+            rid = str(_clean(num)) if num is not None and not isinstance(v, str) else str(v).strip()
+            if len(rid) > 100:
+                self.problem(
+                    "the response id is longer than 100 characters.",
+                    "答卷编号超过 100 个字符。",
+                    row=row,
+                    column=header,
+                    value=rid[:40],
+                )
+                return None
+            if rid in self.seen_ids:
+                self.problem(
+                    "this response id appears more than once in the file; ids must be unique.",
+                    "该答卷编号在文件中重复出现；编号必须唯一。",
+                    row=row, column=header, value=rid,
+                )  # fmt: skip
+                return None
+            self.seen_ids.add(rid)
+            if self.on_duplicate == "error" and rid in self.existing:
+                self.problem(
+                    "this response id is already in the store for this survey. Use "
+                    "--on-duplicate skip or replace, or give the row a new id.",
+                    "该答卷编号已存在于本调查中。请用 --on-duplicate skip 或 replace，或改用新编号。",
+                    row=row, column=header, value=rid,
+                )  # fmt: skip
+                return None
+            return rid
+        if _is_blank(v):
+            return None
+        if target == "submitted_at":
+            if isinstance(v, dt.datetime):
+                ts = pd.Timestamp(v)
+            else:
+                try:
+                    ts = pd.Timestamp(str(v).strip().replace("/", "-"))
+                except (ValueError, TypeError):
+                    self.problem(
+                        "is not a date-time; write it like 2026-03-31 14:05 or "
+                        "2026-03-31T06:05:00+00:00.",
+                        "不是日期时间；请写成 2026-03-31 14:05 或 2026-03-31T06:05:00+00:00。",
+                        row=row, column=header, value=v,
+                    )  # fmt: skip
+                    return None
+            if pd.isna(ts):
+                return None
+            if ts.tzinfo is None:
+                ts = ts.tz_localize(self.tz)
+            out: dt.datetime = ts.tz_convert("UTC").to_pydatetime()
+            return out
+        if target == "site":
+            code = str(v).strip()
+            if code not in self.sites:
+                known = ", ".join(list(self.sites)[:15])
+                self.problem(
+                    f"site `{code}` is not in this workspace. Known site codes: {known}. Use a "
+                    "known code, or map names with `values: {site: {...}}` in a mapping file.",
+                    f"网点 `{code}` 不在本工作区。已有网点代码：{known}。请使用已有代码，或在映射文件中"
+                    "用 `values: {site: {...}}` 映射名称。",
+                    row=row, column=header, value=code,
+                )  # fmt: skip
+                return None
+            return code
+        if target == "channel":
+            ch = str(v).strip().lower()
+            if ch not in CHANNELS:
+                self.problem(
+                    f"unknown channel; use one of {', '.join(CHANNELS)} (or recode it in a "
+                    "mapping file).",
+                    f"未知渠道；可用 {'、'.join(CHANNELS)}（或在映射文件中转换）。",
+                    row=row, column=header, value=v,
+                )  # fmt: skip
+                return None
+            return ch
+        return str(v).strip()[:64]
+
+    def answer(self, q: Question, part: str, v: Any, row: int, header: str) -> Any:
+        if _is_blank(v):
+            return None
+        if q.type in ("text",):
+            s = str(v)
+            if len(s) > MAX_TEXT_CHARS:
+                self.problem(
+                    f"the text is {len(s)} characters long, over the {MAX_TEXT_CHARS} limit; "
+                    "shorten it.",
+                    f"文字长度 {len(s)} 超过上限 {MAX_TEXT_CHARS}；请缩短。",
+                    row=row, column=header, value=s[:40] + "…",
+                )  # fmt: skip
+                return None
+            return s
+        if q.type in ("single", "profile"):
+            s = str(_clean(f)) if (f := _num(v)) is not None and not isinstance(v, str) else str(v)
+            s = s.strip()
+            if q.options and s not in q.options:
+                self.problem(
+                    f"is not one of the options of `{q.code}` ({', '.join(q.options)}).",
+                    f"不是题目 `{q.code}` 的选项（{'、'.join(q.options)}）。",
+                    row=row, column=header, value=v,
+                )  # fmt: skip
+                return None
+            return s
+        if q.type == "kano" and isinstance(v, str) and _num(v) is None:
+            code = KANO_LABELS.get(v.strip().lower())
+            if code is None:
+                self.problem(
+                    "is not a Kano answer; use 1 like, 2 must-be, 3 neutral, 4 live-with, "
+                    "5 dislike (or 我喜欢/理所当然/无所谓/能忍受/我不喜欢).",
+                    "不是 Kano 答案；请用 1 喜欢、2 理所当然、3 无所谓、4 能忍受、5 不喜欢。",
+                    row=row, column=header, value=v,
+                )  # fmt: skip
+                return None
+            return code
+        f = _num(v)
+        if f is None:
+            self.problem(
+                f"is not a number; `{q.code}` takes numbers"
+                + (f" from {_clean(q.scale[0])} to {_clean(q.scale[1])}." if q.scale else "."),
+                f"不是数字；题目 `{q.code}` 需要数字"
+                + (f"（{_clean(q.scale[0])}–{_clean(q.scale[1])}）。" if q.scale else "。"),
+                row=row, column=header, value=v,
+            )  # fmt: skip
+            return None
+        if q.scale is not None and not (q.scale[0] <= f <= q.scale[1]):
+            lo, hi = _clean(q.scale[0]), _clean(q.scale[1])
+            self.problem(
+                f"answer {_clean(f)} is outside the {lo}–{hi} scale of `{q.code}`. Fix the cell, "
+                f"or change the scale in the survey definition.",
+                f"答案 {_clean(f)} 超出题目 `{q.code}` 的 {lo}–{hi} 量表。请修改该单元格，或修改调查定义中的量表。",
+                row=row, column=header, value=v,
+            )  # fmt: skip
+            return None
+        if q.type in ("nps", "kano", "multiple") and not f.is_integer():
+            self.problem(
+                f"`{q.code}` takes whole numbers only.",
+                f"题目 `{q.code}` 只接受整数。",
+                row=row, column=header, value=v,
+            )  # fmt: skip
+            return None
+        return _clean(f)
+
+    def check_row(self, answers: dict[str, Any], row: int) -> None:
+        for q in self.definition.by_type("importance"):
+            vals = [answers.get(c) for c in q.columns()]
+            given = [x for x in vals if x is not None]
+            if given and abs(sum(given) - 100) > 0.5:
+                self.problem(
+                    f"the points of `{q.code}` add up to {_clean(float(sum(given)))}, not 100; "
+                    "fix the row so they sum to 100.",
+                    f"题目 `{q.code}` 的分数合计为 {_clean(float(sum(given)))} 而不是 100；请修改使其合计为 100。",
+                    row=row, column=q.code, value=_clean(float(sum(given))),
+                )  # fmt: skip
+
+
+def quarter_label(ts: dt.datetime, tz: dt.tzinfo) -> str:
+    local = ts.astimezone(tz)
+    return f"{local.year}Q{(local.month - 1) // 3 + 1}"
+
+
+def import_responses(
+    store: Store,
+    path: Path,
+    *,
+    workspace: str,
+    survey: str,
+    mapping_file: Path | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    channel: str = "import",
+    on_duplicate: OnDuplicate = "error",
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate and import a whole file in one transaction (nothing written on any error)."""
+    table = open_table(
+        path, encoding=encoding, sheet=sheet, max_bytes=store.settings.max_import_bytes
+    )
+    spec = read_mapping_file(mapping_file) if mapping_file is not None else None
+    source = path.name
+    with store.session() as session:
+        ws = get_workspace(session, workspace)
+        sv = latest_version(session, ws, survey)
+        definition = definition_of(sv)
+        mapping = build_mapping(table.columns, definition, spec, source=source)
+        tzname = mapping.timezone or ws.timezone or "Asia/Shanghai"
+        try:
+            tz = zoneinfo.ZoneInfo(tzname)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise InputError(
+                f"Unknown time zone `{tzname}` in the mapping; use an IANA name such as "
+                "Asia/Shanghai.",
+                f"映射中的时区 `{tzname}` 无效；请使用 IANA 名称，如 Asia/Shanghai。",
+            ) from None
+        sites = dict(
+            session.execute(select(Site.code, Site.id).where(Site.workspace_id == ws.id)).all()
+        )
+        customers = dict(
+            session.execute(
+                select(Customer.code, Customer.id).where(Customer.workspace_id == ws.id)
+            ).all()
+        )
+        existing = set(
+            session.scalars(select(Response.external_id).where(Response.survey_id == sv.survey_id))
+        )
+        report = ImportReport(
+            file=str(path),
+            survey=survey,
+            version=sv.version,
+            encoding=table.encoding,
+            mapping=dict(mapping.columns),
+            ignored_columns=mapping.ignored,
+            unmapped_columns=mapping.unknown,
+        )
+        mapped = set(mapping.columns.values())
+        report.questions_absent = [
+            q.code for q in definition.questions if not any(c in mapped for c in q.columns())
+        ]
+        v = _Validator(
+            definition,
+            mapping,
+            source=source,
+            sites=sites,
+            tz=tz,
+            existing=existing,
+            on_duplicate=on_duplicate,
+        )
+        replaced_ids: list[str] = []
+        for start, frame in table.chunks(progress):
+            recs = v.rows(start, frame)
+            report.rows_read += len(recs)
+            if v.n_problems:
+                continue  # keep validating to report every bad row; write nothing more
+            batch: list[dict[str, Any]] = []
+            for rec in recs:
+                rid = rec.get("response_id")
+                if rid is None:
+                    continue
+                if rid in existing:
+                    if on_duplicate == "skip":
+                        report.skipped += 1
+                        continue
+                    replaced_ids.append(rid)
+                cust_code = rec.get("customer")
+                cust_id = None
+                if cust_code:
+                    cust_id = customers.get(cust_code)
+                    if cust_id is None:
+                        c = Customer(workspace_id=ws.id, code=cust_code, attributes={})
+                        session.add(c)
+                        session.flush()
+                        customers[cust_code] = cust_id = c.id
+                        report.customers_created += 1
+                submitted = rec.get("submitted_at")
+                period = rec.get("period") or (quarter_label(submitted, tz) if submitted else None)
+                batch.append(
+                    {
+                        "workspace_id": ws.id,
+                        "survey_id": sv.survey_id,
+                        "survey_version_id": sv.id,
+                        "external_id": rid,
+                        "site_id": sites.get(rec["site"]) if rec.get("site") else None,
+                        "customer_id": cust_id,
+                        "channel": rec.get("channel") or channel,
+                        "period": period,
+                        "submitted_at": submitted,
+                        "answers": rec["answers"],
+                    }
+                )
+            if v.n_problems:
+                continue
+            if replaced_ids:
+                session.execute(
+                    delete(Response).where(
+                        Response.survey_id == sv.survey_id, Response.external_id.in_(replaced_ids)
+                    )
+                )
+                report.replaced += len(replaced_ids)
+                replaced_ids = []
+            if batch:
+                session.execute(insert(Response), batch)
+                report.inserted += len(batch)
+        if report.rows_read == 0:
+            raise InputError(
+                f"File {source} has a header but no data rows; nothing was imported.",
+                f"文件 {source} 只有表头没有数据行；未导入任何内容。",
+                code="empty_file",
+            )
+        if v.n_problems:
+            shown = len(v.pc)
+            more = f" (first {shown} listed)" if shown < v.n_problems else ""
+            more_zh = f"（列出前 {shown} 处）" if shown < v.n_problems else ""
+            raise InputError(
+                f"{source}: {v.n_problems} problem(s){more}; nothing was imported. Fix them and "
+                "import again:",
+                f"{source}：共 {v.n_problems} 处问题{more_zh}；未导入任何内容。请修正后重新导入：",
+                code="invalid_rows",
+                problems=v.pc.problems,
+            )
+        report.inserted -= report.replaced
+        return report
+
+
+def responses_frame(
+    session: Session, workspace_id: int, survey_id: int, definition: SurveyDefinition
+) -> pd.DataFrame:
+    """All responses of a survey as the canonical wide table (meta columns first)."""
+    rows = session.execute(
+        select(
+            Response.external_id,
+            Response.submitted_at,
+            Site.code,
+            Response.channel,
+            Customer.code,
+            Response.period,
+            Response.answers,
+        )
+        .outerjoin(Site, Site.id == Response.site_id)
+        .outerjoin(Customer, Customer.id == Response.customer_id)
+        .where(Response.workspace_id == workspace_id, Response.survey_id == survey_id)
+        .order_by(Response.id)
+    ).all()
+    meta = pd.DataFrame(
+        [r[:6] for r in rows],
+        columns=["response_id", "submitted_at", "site", "channel", "customer", "period"],
+    )
+    cols = list(definition.answer_columns())
+    answers = pd.DataFrame.from_records([r[6] for r in rows], columns=cols)
+    out = pd.concat([meta, answers], axis=1)
+    if len(out):
+        out["submitted_at"] = pd.to_datetime(out["submitted_at"], utc=True)
+    return out
+
+
+def load_responses(
+    store: Store, *, workspace: str, survey: str
+) -> tuple[SurveyDefinition, pd.DataFrame]:
+    with store.session() as session:
+        ws = get_workspace(session, workspace)
+        sv = latest_version(session, ws, survey)
+        definition = definition_of(sv)
+        frame = responses_frame(session, ws.id, sv.survey_id, definition)
+    return definition, frame
+
+
+def survey_ids(session: Session, workspace_id: int) -> dict[str, int]:
+    return dict(
+        session.execute(
+            select(Survey.code, Survey.id).where(Survey.workspace_id == workspace_id)
+        ).all()
+    )

@@ -1,0 +1,324 @@
+"""Read survey-data files (CSV, Excel .xlsx, SPSS .sav) in bounded memory.
+
+Chinese survey platforms and consultants export CSV in GBK/GB18030 or in UTF-8
+with a byte-order mark, Excel workbooks and SPSS files. :func:`open_table`
+detects the format and encoding, reads the header itself (so duplicated
+column names are caught before pandas renames them), and yields chunks of
+rows as string/object DataFrames together with the 1-based data-row number
+of each chunk's first row, so errors can name the row a user sees in Excel
+(header = row 1, first data row = row 2).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from servgap.core.errors import InputError, Problem
+
+CHUNK_ROWS = 20_000
+SNIFF_BYTES = 4 * 1024 * 1024
+Progress = Callable[[int, int], None]  # (done, total) in bytes or rows
+
+
+@dataclass
+class Table:
+    path: Path
+    kind: str  # csv | xlsx | sav
+    columns: list[str]
+    encoding: str | None
+    total: int  # bytes for csv, rows for xlsx/sav (progress units)
+    _chunks: Callable[[Progress | None], Iterator[tuple[int, pd.DataFrame]]] = field(repr=False)
+
+    def chunks(self, progress: Progress | None = None) -> Iterator[tuple[int, pd.DataFrame]]:
+        """Yield (data-row number of the first row, frame) with at most CHUNK_ROWS rows."""
+        return self._chunks(progress)
+
+
+def _err(path: Path, en: str, zh: str) -> InputError:
+    return InputError(f"File {path}: {en}", f"文件 {path}：{zh}", code="invalid_file")
+
+
+def open_table(
+    path: Path, *, encoding: str | None = None, sheet: str | None = None, max_bytes: int
+) -> Table:
+    if not path.exists():
+        raise _err(path, "does not exist. Check the path.", "不存在，请检查路径。")
+    if path.is_dir():
+        raise _err(path, "is a folder, not a file.", "是文件夹而不是文件。")
+    size = path.stat().st_size
+    if size == 0:
+        raise _err(
+            path,
+            "is empty (0 bytes). Export the data again with a header row and at least one answer.",
+            "是空文件（0 字节）。请重新导出，包含表头行和至少一条答卷。",
+        )
+    if size > max_bytes:
+        raise _err(
+            path,
+            f"is {size / 1e6:.0f} MB, over the import limit of {max_bytes / 1e6:.0f} MB. Split it "
+            "or raise SERVGAP_MAX_IMPORT_BYTES.",
+            f"大小为 {size / 1e6:.0f} MB，超过导入上限 {max_bytes / 1e6:.0f} MB。请拆分文件或调高 "
+            "SERVGAP_MAX_IMPORT_BYTES。",
+        )
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _open_csv(path, encoding, size)
+    if suffix in (".xlsx", ".xlsm"):
+        return _open_xlsx(path, sheet)
+    if suffix == ".sav" or suffix == ".zsav":
+        return _open_sav(path)
+    if suffix == ".xls":
+        raise _err(
+            path,
+            "is an old-style .xls workbook. Save it as .xlsx (Excel: File → Save As → .xlsx) or "
+            "as CSV.",
+            "是旧版 .xls 工作簿。请另存为 .xlsx（Excel：文件 → 另存为 → .xlsx）或 CSV。",
+        )
+    raise _err(
+        path,
+        f"has an unsupported extension `{suffix or '(none)'}`. Use .csv, .xlsx or .sav.",
+        f"的扩展名 `{suffix or '（无）'}` 不受支持。请使用 .csv、.xlsx 或 .sav。",
+    )
+
+
+def detect_encoding(path: Path) -> str:
+    """utf-8-sig for a BOM, utf-8 when the first 4 MB decode, else GB18030 (a superset of GBK)."""
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < SNIFF_BYTES)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=len(head) < SNIFF_BYTES)
+        return "gb18030"
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(head[:200_000]).best()
+        if best is None:
+            raise InputError(
+                f"File {path}: cannot tell its text encoding. Save it as UTF-8 or pass "
+                "--encoding (e.g. --encoding gbk).",
+                f"文件 {path}：无法识别文本编码。请另存为 UTF-8，或用 --encoding 指定（如 --encoding gbk）。",
+                code="invalid_file",
+            ) from None
+        return str(best.encoding)
+
+
+def _check_header(path: Path, header: list[str]) -> list[str]:
+    cols = [("" if h is None else str(h)).strip() for h in header]
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, c in enumerate(cols, start=1):
+        if not c:
+            problems.append(
+                Problem(
+                    f"column {i} has no name in the header row; name it or delete the column.",
+                    f"第 {i} 列表头为空；请填写列名或删除该列。",
+                    file=str(path),
+                    row=1,
+                )
+            )
+            continue
+        if c in seen:
+            problems.append(
+                Problem(
+                    f"the header names `{c}` twice (columns {seen[c]} and {i}); rename or "
+                    "delete one.",
+                    f"表头中 `{c}` 出现两次（第 {seen[c]} 列和第 {i} 列）；请重命名或删除其一。",
+                    file=str(path),
+                    row=1,
+                    column=c,
+                )
+            )
+        seen.setdefault(c, i)
+    if problems:
+        raise InputError(
+            f"File {path}: the header row has {len(problems)} problem(s):",
+            f"文件 {path}：表头行有 {len(problems)} 处问题：",
+            code="invalid_header",
+            problems=problems,
+        )
+    return cols
+
+
+def _open_csv(path: Path, encoding: str | None, size: int) -> Table:
+    enc = encoding or detect_encoding(path)
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        raise _err(
+            path,
+            f"unknown encoding `{enc}`. Use utf-8, gbk, gb18030 or utf-8-sig.",
+            f"未知编码 `{enc}`。可用 utf-8、gbk、gb18030 或 utf-8-sig。",
+        ) from None
+    with path.open("r", encoding=enc, errors="strict", newline="") as fh:
+        try:
+            sample = fh.read(64 * 1024)
+        except UnicodeDecodeError as exc:
+            raise _err(
+                path,
+                f"is not valid {enc} text (byte {exc.start}). Pass the right --encoding "
+                "(gbk for most Chinese Excel exports).",
+                f"不是合法的 {enc} 文本（第 {exc.start} 字节）。请用 --encoding 指定正确编码"
+                "（中文 Excel 导出多为 gbk）。",
+            ) from exc
+    if not sample.strip():
+        raise _err(path, "contains no data, only blank lines.", "只有空行，没有数据。")
+    try:
+        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;|")
+        sep = dialect.delimiter
+    except csv.Error:
+        sep = ","
+    header = next(csv.reader(io.StringIO(sample), delimiter=sep))
+    columns = _check_header(path, header)
+
+    def chunks(progress: Progress | None) -> Iterator[tuple[int, pd.DataFrame]]:
+        row = 2
+        with path.open("rb") as raw:
+            try:
+                reader = pd.read_csv(
+                    raw,
+                    sep=sep,
+                    encoding=enc,
+                    dtype=str,
+                    keep_default_na=False,
+                    chunksize=CHUNK_ROWS,
+                    header=0,
+                    names=columns,
+                    skip_blank_lines=True,
+                    on_bad_lines="error",
+                )
+                for frame in reader:
+                    yield row, frame
+                    row += len(frame)
+                    if progress is not None:
+                        progress(min(raw.tell(), size), size)
+            except UnicodeDecodeError as exc:
+                raise _err(
+                    path,
+                    f"is not valid {enc} text near data row {row}. Pass the right --encoding.",
+                    f"在第 {row} 行附近不是合法的 {enc} 文本。请用 --encoding 指定正确编码。",
+                ) from exc
+            except pd.errors.ParserError as exc:
+                raise _err(
+                    path,
+                    f"cannot be read as CSV near data row {row}: {exc}. Check quoting and the "
+                    "number of fields per line.",
+                    f"在第 {row} 行附近无法按 CSV 读取：{exc}。请检查引号和每行的字段数。",
+                ) from exc
+
+    return Table(path, "csv", columns, enc, size, chunks)
+
+
+def _open_xlsx(path: Path, sheet: str | None) -> Table:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    bad = (
+        "is not a valid or complete Excel workbook (it may be truncated or not really .xlsx). "
+        "Open and re-save it in Excel, or export CSV."
+    )
+    bad_zh = "不是有效或完整的 Excel 工作簿（可能被截断或并非 .xlsx）。请在 Excel 中打开后另存，或导出为 CSV。"
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise _err(path, bad, bad_zh) from exc
+    if sheet is not None and sheet not in wb.sheetnames:
+        raise _err(
+            path,
+            f"has no sheet `{sheet}`. Sheets: {', '.join(wb.sheetnames)}.",
+            f"没有工作表 `{sheet}`。现有工作表：{'、'.join(wb.sheetnames)}。",
+        )
+    ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+    try:
+        rows = ws.iter_rows(values_only=True)
+        header_row = next(rows, None)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise _err(path, bad, bad_zh) from exc
+    if header_row is None or all(v is None for v in header_row):
+        raise _err(path, "has an empty first sheet.", "第一个工作表为空。")
+    # drop trailing empty header cells (Excel often reports a wider range)
+    hdr = list(header_row)
+    while hdr and hdr[-1] is None:
+        hdr.pop()
+    columns = _check_header(path, [str(h) if h is not None else "" for h in hdr])
+    total = max((ws.max_row or 1) - 1, 1)
+    ncol = len(columns)
+
+    def chunks(progress: Progress | None) -> Iterator[tuple[int, pd.DataFrame]]:
+        start = 2
+        buf: list[list[Any]] = []
+        done = 0
+        try:
+            for values in ws.iter_rows(min_row=2, values_only=True):
+                vals = list(values[:ncol]) + [None] * max(0, ncol - len(values))
+                if all(v is None or (isinstance(v, str) and not v.strip()) for v in vals):
+                    start += 0 if buf else 1
+                    continue
+                buf.append(vals)
+                if len(buf) >= CHUNK_ROWS:
+                    yield start, pd.DataFrame(buf, columns=columns, dtype=object)
+                    start += len(buf)
+                    done += len(buf)
+                    buf = []
+                    if progress is not None:
+                        progress(min(done, total), total)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+            raise _err(path, bad, bad_zh) from exc
+        if buf:
+            yield start, pd.DataFrame(buf, columns=columns, dtype=object)
+        if progress is not None:
+            progress(total, total)
+        wb.close()
+
+    return Table(path, "xlsx", columns, None, total, chunks)
+
+
+def _open_sav(path: Path) -> Table:
+    import pyreadstat
+
+    try:
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+    except Exception as exc:  # pyreadstat raises its own ReadstatError / PyreadstatError
+        raise _err(
+            path,
+            f"is not a readable SPSS .sav file ({exc}). Re-export it from SPSS or the survey "
+            "platform.",
+            f"不是可读取的 SPSS .sav 文件（{exc}）。请从 SPSS 或调查平台重新导出。",
+        ) from exc
+    columns = _check_header(path, list(meta.column_names))
+    total = int(meta.number_rows or 0) or 1
+
+    def chunks(progress: Progress | None) -> Iterator[tuple[int, pd.DataFrame]]:
+        start = 2
+        try:
+            for frame, _meta in pyreadstat.read_file_in_chunks(
+                pyreadstat.read_sav, str(path), chunksize=CHUNK_ROWS
+            ):
+                frame.columns = columns
+                yield start, frame.astype(object)
+                start += len(frame)
+                if progress is not None:
+                    progress(min(start - 2, total), total)
+        except Exception as exc:
+            raise _err(
+                path, f"could not be read completely ({exc}).", f"无法完整读取（{exc}）。"
+            ) from exc
+
+    return Table(path, "sav", columns, None, total, chunks)

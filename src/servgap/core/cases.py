@@ -1,0 +1,634 @@
+"""Complaint case workflow: states, legal transitions, vocabularies, history replay.
+
+A complaint becomes a *case* with an owner, a deadline and a history (DOMAIN.md §4).
+This module is the pure part of that workflow: which state moves are legal, the
+bilingual labels of states, priorities, complaint categories and recovery actions,
+replaying and validating a recorded event history, and the closed-loop rule that
+turns a dissatisfied survey answer into a case.
+
+State machine
+-------------
+The legal moves are one explicit table, :data:`TRANSITIONS`:
+
+=================  ====================================================  =====================
+from               to                                                    why
+=================  ====================================================  =====================
+new                acknowledged, investigating                           ack, or ack + start
+acknowledged       investigating, recovery_offered                       quick fix w/o inquiry
+investigating      recovery_offered, resolved                            resolved w/o offer ok
+recovery_offered   resolved, investigating                               offer declined
+resolved           follow_up_done, closed, investigating (reopen)
+follow_up_done     closed, investigating (reopen)
+closed             investigating (reopen)
+=================  ====================================================  =====================
+
+Moving to the same state is never a transition. A move into ``investigating``
+from ``resolved``, ``follow_up_done`` or ``closed`` is a *reopen*. For SLA
+clocks the first move out of ``new`` is the acknowledgement and the first move
+into ``resolved`` stops the resolution clock (see :mod:`servgap.core.sla`).
+
+Events of kind ``wait_customer`` / ``resume`` do not change the state; they
+open and close a pause of the resolution clock while the firm waits for the
+customer (the "waiting for customer" status of Jira Service Management / the
+"pending" status of Zendesk).
+
+Closed loop
+-----------
+:func:`case_from_survey_response` opens a case when the respondent's perceived
+service is below his or her own *adequate* level on a watched item (a negative
+measure of service adequacy, MSA = P − A; Parasuraman, Zeithaml & Berry 1994)
+or when the NPS answer is 0–6 (a detractor; Reichheld 2003).
+
+References
+----------
+Parasuraman, A., Zeithaml, V. A. & Berry, L. L. (1994). Alternating measures of
+service quality. *Journal of Retailing* 70(3), 201–230.
+Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business
+Review* 81(12), 46–54.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from servgap.core._result import ResultMixin
+from servgap.core.errors import ConflictError, InputError, ProblemCollector
+
+# --------------------------------------------------------------------------- vocabularies
+
+#: Case states in workflow order, with (en, zh) labels.
+STATES: dict[str, tuple[str, str]] = {
+    "new": ("New", "新建"),
+    "acknowledged": ("Acknowledged", "已受理"),
+    "investigating": ("Investigating", "调查中"),
+    "recovery_offered": ("Recovery offered", "已提出补救方案"),
+    "resolved": ("Resolved", "已解决"),
+    "follow_up_done": ("Follow-up done", "已回访"),
+    "closed": ("Closed", "已关闭"),
+}
+
+#: Legal next states (the whole state machine; see the module docstring).
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("acknowledged", "investigating"),
+    "acknowledged": ("investigating", "recovery_offered"),
+    "investigating": ("recovery_offered", "resolved"),
+    "recovery_offered": ("resolved", "investigating"),
+    "resolved": ("follow_up_done", "closed", "investigating"),
+    "follow_up_done": ("closed", "investigating"),
+    "closed": ("investigating",),
+}
+
+#: States from which a move to ``investigating`` counts as a reopen.
+REOPEN_FROM: frozenset[str] = frozenset({"resolved", "follow_up_done", "closed"})
+
+#: Open (unfinished) states: an SLA resolution clock runs in these.
+OPEN_STATES: frozenset[str] = frozenset(
+    {"new", "acknowledged", "investigating", "recovery_offered"}
+)
+
+#: Priorities, lowest first, with (en, zh) labels. ``PRIORITY_LEVEL`` gives 0..3.
+PRIORITIES: dict[str, tuple[str, str]] = {
+    "low": ("Low", "低"),
+    "normal": ("Normal", "普通"),
+    "high": ("High", "高"),
+    "urgent": ("Urgent", "紧急"),
+}
+PRIORITY_LEVEL: dict[str, int] = {p: i for i, p in enumerate(PRIORITIES)}
+
+#: Complaint categories for service businesses (express delivery first), (en, zh).
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "delay": ("Delay", "延误"),
+    "damage_loss": ("Damage or loss", "破损/丢失"),
+    "attitude": ("Staff attitude", "服务态度"),
+    "information": ("Information / tracking", "信息不透明"),
+    "price": ("Price / charges", "价格/收费"),
+    "other": ("Other", "其他"),
+}
+
+
+@dataclass(frozen=True)
+class RecoveryActionType:
+    """One kind of recovery action and whether it carries an amount (CNY)."""
+
+    code: str
+    en: str
+    zh: str
+    amount_required: bool
+
+
+#: Recovery action types (Tax, Brown & Chandrashekaran 1998 list apology,
+#: explanation and compensation as the core recovery tactics).
+RECOVERY_ACTIONS: dict[str, RecoveryActionType] = {
+    a.code: a
+    for a in (
+        RecoveryActionType("apology", "Apology", "道歉", False),
+        RecoveryActionType("explanation", "Explanation", "解释说明", False),
+        RecoveryActionType("redelivery", "Redelivery / redo", "重新派送/重做", False),
+        RecoveryActionType("refund", "Refund", "退款", True),
+        RecoveryActionType("coupon", "Coupon", "优惠券", True),
+        RecoveryActionType("compensation", "Compensation", "赔偿", True),
+        RecoveryActionType("other", "Other", "其他", False),
+    )
+}
+
+#: Event kinds accepted in a case history.
+EVENT_KINDS: dict[str, tuple[str, str]] = {
+    "created": ("Case created", "创建工单"),
+    "transition": ("State change", "状态变更"),
+    "note": ("Note", "备注"),
+    "assigned": ("Assigned", "指派"),
+    "action": ("Recovery action", "补救措施"),
+    "wait_customer": ("Waiting for customer", "等待客户回复"),
+    "resume": ("Customer replied", "客户已回复"),
+}
+
+
+def _label(table: Mapping[str, tuple[str, str]], code: str, lang: str) -> str:
+    en, zh = table[code]
+    return zh if lang == "zh" else en
+
+
+def state_label(state: str, lang: str = "en") -> str:
+    """Label of a case state in ``lang`` ("en" or "zh")."""
+    _check_state(state, "state")
+    return _label(STATES, state, lang)
+
+
+def _check_state(state: str, what: str) -> None:
+    if state not in STATES:
+        known = ", ".join(STATES)
+        raise InputError(
+            f"Unknown case {what} {state!r}. Use one of: {known}.",
+            f"未知的工单状态（{what}）{state!r}。请使用以下之一：{known}。",
+        )
+
+
+def check_priority(priority: str) -> str:
+    """Return ``priority`` if known, else raise :class:`InputError`."""
+    if priority not in PRIORITIES:
+        known = ", ".join(PRIORITIES)
+        raise InputError(
+            f"Unknown priority {priority!r}. Use one of: {known}.",
+            f"未知的优先级 {priority!r}。请使用以下之一：{known}。",
+        )
+    return priority
+
+
+def check_category(category: str) -> str:
+    """Return ``category`` if known, else raise :class:`InputError`."""
+    if category not in CATEGORIES:
+        known = ", ".join(CATEGORIES)
+        raise InputError(
+            f"Unknown complaint category {category!r}. Use one of: {known}.",
+            f"未知的投诉类别 {category!r}。请使用以下之一：{known}。",
+        )
+    return category
+
+
+def check_action(action: str, amount_cny: float | None = None) -> RecoveryActionType:
+    """Validate a recovery action and its amount; return its type.
+
+    Actions with ``amount_required`` need a finite amount ≥ 0 (CNY); the others
+    must not carry one.
+    """
+    if action not in RECOVERY_ACTIONS:
+        known = ", ".join(RECOVERY_ACTIONS)
+        raise InputError(
+            f"Unknown recovery action {action!r}. Use one of: {known}.",
+            f"未知的补救措施 {action!r}。请使用以下之一：{known}。",
+        )
+    a = RECOVERY_ACTIONS[action]
+    if a.amount_required:
+        if amount_cny is None or not math.isfinite(amount_cny) or amount_cny < 0:
+            raise InputError(
+                f"Recovery action {action!r} needs an amount in CNY ≥ 0; got {amount_cny!r}.",
+                f"补救措施 {a.zh}（{action}）需要填写金额（元，≥ 0）；当前为 {amount_cny!r}。",
+            )
+    elif amount_cny is not None:
+        raise InputError(
+            f"Recovery action {action!r} takes no amount; got {amount_cny!r}. Remove it.",
+            f"补救措施 {a.zh}（{action}）不应填写金额；当前为 {amount_cny!r}，请删除。",
+        )
+    return a
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+def legal_next_states(state: str) -> tuple[str, ...]:
+    """The states a case in ``state`` may move to."""
+    _check_state(state, "state")
+    return TRANSITIONS[state]
+
+
+def is_reopen(state: str, target: str) -> bool:
+    """True when moving ``state`` → ``target`` reopens a finished case."""
+    return state in REOPEN_FROM and target == "investigating"
+
+
+def transition(state: str, target: str) -> str:
+    """Move a case from ``state`` to ``target``; return ``target`` if legal.
+
+    Raises
+    ------
+    InputError
+        If either state is unknown.
+    ConflictError
+        If the move is not in :data:`TRANSITIONS`; the message lists the legal
+        next states in English and Chinese.
+    """
+    _check_state(state, "state")
+    _check_state(target, "target state")
+    legal = TRANSITIONS[state]
+    if target not in legal:
+        en_list = ", ".join(f"{s} ({STATES[s][0]})" for s in legal)
+        zh_list = "、".join(f"{STATES[s][1]}（{s}）" for s in legal)
+        raise ConflictError(
+            f"A case that is {state!r} ({STATES[state][0]}) cannot move to {target!r} "
+            f"({STATES[target][0]}). Legal next states: {en_list}.",
+            f"处于“{STATES[state][1]}”（{state}）状态的工单不能变更为“{STATES[target][1]}”"
+            f"（{target}）。可变更为：{zh_list}。",
+        )
+    return target
+
+
+# --------------------------------------------------------------------------- history
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """One entry of a case history.
+
+    ``at`` must be timezone-aware. For ``kind="transition"`` ``from_state`` and
+    ``to_state`` are the move; for ``kind="created"`` ``to_state`` is ``"new"``
+    (``from_state`` None); other kinds leave both None (or equal to the current
+    state).
+    """
+
+    at: datetime
+    actor: str
+    kind: str
+    from_state: str | None = None
+    to_state: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CaseReplay(ResultMixin):
+    """Result of replaying a case history.
+
+    Attributes
+    ----------
+    state : final state.
+    opened_at, acknowledged_at, resolved_at : first creation, first move out of
+        ``new``, latest move into ``resolved`` that is not followed by a reopen
+        (None when not reached or when the case was reopened and is open again).
+    reopen_count : number of reopens.
+    pauses : (start, end) waiting-for-customer intervals; ``end`` None when
+        still waiting.
+    timeline : DataFrame ``at, state, kind, actor`` (state after each event).
+    """
+
+    state: str
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    reopen_count: int
+    pauses: tuple[tuple[datetime, datetime | None], ...]
+    timeline: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.timeline.copy()
+
+
+def replay_history(events: Sequence[CaseEvent]) -> CaseReplay:
+    """Validate and replay a full case history.
+
+    Checks, collecting every problem before raising once:
+    the first event is ``created`` → ``new``; timestamps are tz-aware and
+    non-decreasing; each transition starts from the current state and is legal
+    (:data:`TRANSITIONS`); ``wait_customer``/``resume`` alternate; no other
+    ``created`` event follows.
+
+    Raises
+    ------
+    InputError
+        Empty history, unknown kinds, naive timestamps.
+    ConflictError
+        Illegal or inconsistent state moves.
+    """
+    if not events:
+        raise InputError(
+            "The case history is empty; it must start with a 'created' event.",
+            "工单历史为空；第一条记录必须是“创建工单”（created）。",
+        )
+    input_pc = ProblemCollector()
+    conflict_pc = ProblemCollector()
+    state = "new"
+    opened_at = events[0].at
+    acknowledged_at: datetime | None = None
+    resolved_at: datetime | None = None
+    reopen_count = 0
+    pauses: list[tuple[datetime, datetime | None]] = []
+    waiting_since: datetime | None = None
+    prev_at: datetime | None = None
+    rows: list[dict[str, Any]] = []
+    for i, ev in enumerate(events, start=1):
+        if ev.at.tzinfo is None or ev.at.utcoffset() is None:
+            input_pc.add(
+                "timestamp has no time zone; give an aware datetime (e.g. +08:00).",
+                "时间戳缺少时区；请提供带时区的时间（如 +08:00）。",
+                row=i,
+                column="at",
+                value=str(ev.at),
+            )
+            continue
+        if prev_at is not None and ev.at < prev_at:
+            input_pc.add(
+                f"event is earlier than the previous one ({prev_at.isoformat()}); sort the history.",
+                f"该事件早于上一条（{prev_at.isoformat()}）；请按时间排序。",
+                row=i,
+                column="at",
+                value=ev.at.isoformat(),
+            )
+        prev_at = ev.at
+        if ev.kind not in EVENT_KINDS:
+            input_pc.add(
+                f"unknown event kind; use one of {', '.join(EVENT_KINDS)}.",
+                f"未知的事件类型；请使用 {', '.join(EVENT_KINDS)} 之一。",
+                row=i,
+                column="kind",
+                value=ev.kind,
+            )
+            continue
+        if i == 1:
+            if ev.kind != "created" or ev.to_state not in (None, "new"):
+                conflict_pc.add(
+                    "the first event must be 'created' into state 'new'.",
+                    "第一条记录必须是“创建工单”（created），状态为“新建”（new）。",
+                    row=i,
+                    column="kind",
+                    value=ev.kind,
+                )
+            opened_at = ev.at
+        elif ev.kind == "created":
+            conflict_pc.add(
+                "a case is created only once; remove the repeated 'created' event.",
+                "工单只能创建一次；请删除重复的“创建工单”记录。",
+                row=i,
+                column="kind",
+                value=ev.kind,
+            )
+        elif ev.kind == "transition":
+            if ev.from_state != state:
+                conflict_pc.add(
+                    f"from_state does not match the current state {state!r}.",
+                    f"from_state 与当前状态 {state!r} 不一致。",
+                    row=i,
+                    column="from_state",
+                    value=ev.from_state,
+                )
+            target = ev.to_state or ""
+            if target not in STATES:
+                input_pc.add(
+                    f"unknown to_state; use one of {', '.join(STATES)}.",
+                    f"未知的目标状态；请使用 {', '.join(STATES)} 之一。",
+                    row=i,
+                    column="to_state",
+                    value=ev.to_state,
+                )
+                continue
+            if target not in TRANSITIONS[state]:
+                conflict_pc.add(
+                    f"{state!r} cannot move to {target!r}; legal: {', '.join(TRANSITIONS[state])}.",
+                    f"“{STATES[state][1]}”不能变更为“{STATES[target][1]}”；"
+                    f"可变更为：{'、'.join(STATES[s][1] for s in TRANSITIONS[state])}。",
+                    row=i,
+                    column="to_state",
+                    value=target,
+                )
+            if state == "new" and acknowledged_at is None:
+                acknowledged_at = ev.at
+            if is_reopen(state, target):
+                reopen_count += 1
+                resolved_at = None
+            if target == "resolved":
+                resolved_at = ev.at
+                if waiting_since is not None:  # resolving ends a pending pause
+                    pauses.append((waiting_since, ev.at))
+                    waiting_since = None
+            state = target
+        elif ev.kind == "wait_customer":
+            if waiting_since is not None:
+                conflict_pc.add(
+                    "already waiting for the customer; add a 'resume' event first.",
+                    "已处于等待客户状态；请先添加“客户已回复”（resume）记录。",
+                    row=i,
+                    column="kind",
+                    value=ev.kind,
+                )
+            elif state not in OPEN_STATES:
+                conflict_pc.add(
+                    f"cannot wait for the customer on a case that is {state!r}.",
+                    f"工单处于“{STATES[state][1]}”状态，不能进入等待客户。",
+                    row=i,
+                    column="kind",
+                    value=ev.kind,
+                )
+            else:
+                waiting_since = ev.at
+        elif ev.kind == "resume":
+            if waiting_since is None:
+                conflict_pc.add(
+                    "'resume' without a preceding 'wait_customer'.",
+                    "“客户已回复”（resume）之前没有“等待客户回复”（wait_customer）。",
+                    row=i,
+                    column="kind",
+                    value=ev.kind,
+                )
+            else:
+                pauses.append((waiting_since, ev.at))
+                waiting_since = None
+        rows.append({"at": ev.at, "state": state, "kind": ev.kind, "actor": ev.actor})
+    input_pc.raise_if_any(
+        InputError,
+        f"The case history has {len(input_pc)} malformed event(s).",
+        f"工单历史中有 {len(input_pc)} 条格式错误的记录。",
+    )
+    conflict_pc.raise_if_any(
+        ConflictError,
+        f"The case history has {len(conflict_pc)} inconsistent event(s).",
+        f"工单历史中有 {len(conflict_pc)} 条前后矛盾的记录。",
+    )
+    if waiting_since is not None:
+        pauses.append((waiting_since, None))
+    if state in OPEN_STATES:
+        resolved_at = None
+    return CaseReplay(
+        state=state,
+        opened_at=opened_at,
+        acknowledged_at=acknowledged_at,
+        resolved_at=resolved_at,
+        reopen_count=reopen_count,
+        pauses=tuple(pauses),
+        timeline=pd.DataFrame(rows, columns=["at", "state", "kind", "actor"]),
+    )
+
+
+# --------------------------------------------------------------------------- closed loop
+
+
+@dataclass(frozen=True)
+class SurveyCaseDecision(ResultMixin):
+    """Whether a survey response must open a case, and why.
+
+    Attributes
+    ----------
+    open_case : True when at least one trigger fired.
+    idempotency_key : ``f"survey:{response_id}"`` — the same response never
+        opens two cases.
+    priority : suggested priority ("high" for NPS ≤ 3 or a shortfall of ≥ 2
+        scale points below adequate, else "normal"; None when no case).
+    triggers : DataFrame ``item, adequate, perceived, msa`` of watched items
+        below adequate, plus a row ``item="nps"`` when NPS ≤ 6 (``perceived`` =
+        the NPS answer, ``adequate`` = 7, the lowest non-detractor answer).
+    summary_en, summary_zh : one-sentence reasons.
+    """
+
+    open_case: bool
+    idempotency_key: str
+    priority: str | None
+    triggers: pd.DataFrame
+    summary_en: str
+    summary_zh: str
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.triggers.copy()
+
+
+def _finite(v: Any) -> float | None:
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def case_from_survey_response(
+    response_id: str | int,
+    answers: Mapping[str, Mapping[str, Any]] | pd.DataFrame,
+    *,
+    watched_items: Iterable[str] | None = None,
+    nps: int | None = None,
+    item_col: str = "item",
+    adequate_col: str = "adequate",
+    perceived_col: str = "perceived",
+    nps_threshold: int = 6,
+) -> SurveyCaseDecision:
+    """Decide whether a survey response opens a complaint case (closed loop).
+
+    Parameters
+    ----------
+    response_id : the survey response's id; the idempotency key is
+        ``f"survey:{response_id}"``.
+    answers : either ``{item: {"adequate": a, "perceived": p, ...}}`` or a
+        DataFrame with ``item_col``, ``adequate_col``, ``perceived_col``.
+        Items with a missing adequate or perceived answer are skipped.
+    watched_items : items that can trigger a case (default: all items).
+    nps : the 0–10 likelihood-to-recommend answer, or None.
+    nps_threshold : detractor cut-off (Reichheld 2003: 0–6 are detractors).
+
+    Notes
+    -----
+    Trigger 1: MSA = perceived − adequate < 0 on a watched item (service below
+    the respondent's own adequate level; PZB 1994). Trigger 2: NPS ≤ 6.
+    """
+    if isinstance(answers, pd.DataFrame):
+        missing = [c for c in (item_col, adequate_col, perceived_col) if c not in answers]
+        if missing:
+            raise InputError(
+                f"Survey answers lack column(s) {missing}; name them with item_col=, "
+                "adequate_col=, perceived_col=.",
+                f"问卷答案缺少列 {missing}；请用 item_col=、adequate_col=、perceived_col= 指定列名。",
+            )
+        items = {
+            str(r[item_col]): {"adequate": r[adequate_col], "perceived": r[perceived_col]}
+            for _, r in answers.iterrows()
+        }
+    else:
+        items = {
+            str(k): {"adequate": v.get(adequate_col), "perceived": v.get(perceived_col)}
+            for k, v in answers.items()
+        }
+    watched = set(items) if watched_items is None else {str(w) for w in watched_items}
+    unknown = sorted(watched - set(items))
+    if watched_items is not None and unknown and len(unknown) == len(watched):
+        raise InputError(
+            f"None of the watched items {unknown} is in the answers.",
+            f"监测题目 {unknown} 均不在答案中。",
+        )
+    if nps is not None and (not isinstance(nps, int) or not 0 <= nps <= 10):
+        raise InputError(
+            f"NPS answer must be an integer 0–10; got {nps!r}.",
+            f"NPS 答案必须是 0–10 的整数；当前为 {nps!r}。",
+        )
+    rows: list[dict[str, Any]] = []
+    for item in sorted(watched & set(items)):
+        a = _finite(items[item]["adequate"])
+        p = _finite(items[item]["perceived"])
+        if a is None or p is None:
+            continue
+        if p < a:
+            rows.append({"item": item, "adequate": a, "perceived": p, "msa": p - a})
+    if nps is not None and nps <= nps_threshold:
+        rows.append(
+            {
+                "item": "nps",
+                "adequate": float(nps_threshold + 1),
+                "perceived": float(nps),
+                "msa": float(nps - nps_threshold - 1),
+            }
+        )
+    triggers = pd.DataFrame(rows, columns=["item", "adequate", "perceived", "msa"])
+    key = f"survey:{response_id}"
+    if not rows:
+        return SurveyCaseDecision(
+            open_case=False,
+            idempotency_key=key,
+            priority=None,
+            triggers=triggers,
+            summary_en="No case: every watched item is at or above the adequate level"
+            + ("" if nps is None else f" and NPS {nps} is not a detractor")
+            + ".",
+            summary_zh="无需立案：所有监测题目的感知均不低于合格期望"
+            + ("" if nps is None else f"，NPS {nps} 不属于贬损者")
+            + "。",
+        )
+    item_rows = [r for r in rows if r["item"] != "nps"]
+    worst = min((r["msa"] for r in item_rows), default=0.0)
+    high = (nps is not None and nps <= 3) or worst <= -2
+    parts_en: list[str] = []
+    parts_zh: list[str] = []
+    if item_rows:
+        desc = ", ".join(f"{r['item']} ({r['perceived']:g} < {r['adequate']:g})" for r in item_rows)
+        parts_en.append(f"perceived below the customer's adequate level on {desc}")
+        parts_zh.append(f"以下题目感知低于客户的合格期望：{desc}")
+    if nps is not None and nps <= nps_threshold:
+        parts_en.append(f"NPS answer {nps} is a detractor (0–{nps_threshold})")
+        parts_zh.append(f"NPS 评分 {nps} 属于贬损者（0–{nps_threshold}）")
+    return SurveyCaseDecision(
+        open_case=True,
+        idempotency_key=key,
+        priority="high" if high else "normal",
+        triggers=triggers,
+        summary_en=f"Open a case for survey response {response_id}: " + "; ".join(parts_en) + ".",
+        summary_zh=f"问卷 {response_id} 需立案跟进：" + "；".join(parts_zh) + "。",
+    )

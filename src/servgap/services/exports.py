@@ -48,15 +48,14 @@ def infer_format(path: Path, fmt: str | None) -> Format:
 
 def write_frame(frame: pd.DataFrame, path: Path, fmt: Format) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
         out = frame.copy()
         for col in out.columns:
             if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-                if fmt == "xlsx":  # Excel has no time zones: write UTC wall time, say so in name
-                    out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None)
-                elif fmt == "csv":
+                # CSV and Excel have no time zones: write ISO-8601 text with the offset
+                if fmt in ("csv", "xlsx"):
                     out[col] = out[col].map(lambda t: t.isoformat() if pd.notna(t) else "")
         if fmt == "csv":
             out.to_csv(tmp, index=False, encoding="utf-8-sig")  # BOM: Excel opens Chinese right

@@ -76,6 +76,8 @@ def open_table(
         return _open_xlsx(path, sheet)
     if suffix == ".sav" or suffix == ".zsav":
         return _open_sav(path)
+    if suffix == ".parquet":
+        return _open_parquet(path)
     if suffix == ".xls":
         raise _err(
             path,
@@ -85,8 +87,8 @@ def open_table(
         )
     raise _err(
         path,
-        f"has an unsupported extension `{suffix or '(none)'}`. Use .csv, .xlsx or .sav.",
-        f"的扩展名 `{suffix or '（无）'}` 不受支持。请使用 .csv、.xlsx 或 .sav。",
+        f"has an unsupported extension `{suffix or '(none)'}`. Use .csv, .xlsx, .sav or .parquet.",
+        f"的扩展名 `{suffix or '（无）'}` 不受支持。请使用 .csv、.xlsx、.sav 或 .parquet。",
     )
 
 
@@ -322,3 +324,29 @@ def _open_sav(path: Path) -> Table:
             ) from exc
 
     return Table(path, "sav", columns, None, total, chunks)
+
+
+def _open_parquet(path: Path) -> Table:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid / OSError for bad files
+        raise _err(
+            path,
+            f"is not a readable Parquet file ({exc}).",
+            f"不是可读取的 Parquet 文件（{exc}）。",
+        ) from exc
+    columns = _check_header(path, list(pf.schema_arrow.names))
+    total = int(pf.metadata.num_rows) or 1
+
+    def chunks(progress: Progress | None) -> Iterator[tuple[int, pd.DataFrame]]:
+        start = 2
+        for batch in pf.iter_batches(batch_size=CHUNK_ROWS):
+            frame = batch.to_pandas().astype(object)
+            yield start, frame
+            start += len(frame)
+            if progress is not None:
+                progress(min(start - 2, total), total)
+
+    return Table(path, "parquet", columns, None, total, chunks)

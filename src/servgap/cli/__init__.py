@@ -1,0 +1,58 @@
+"""servgap command line: thin adapters that parse arguments, call services, print."""
+
+from __future__ import annotations
+
+import click
+
+from servgap.cli._app import Ctx, ServgapGroup
+from servgap.i18n import default_lang
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=ServgapGroup, context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Language of messages and labels (default: SERVGAP_LANG or the system locale).",
+)
+@click.option(
+    "-w",
+    "--workspace",
+    default="example_express",
+    envvar="SERVGAP_WORKSPACE",
+    show_default=True,
+    help="Workspace (company or study) to work in.",
+)
+@click.option(
+    "--database-url",
+    default=None,
+    help="SQLAlchemy URL of the store (default: SERVGAP_DATABASE_URL or the embedded SQLite).",
+)
+@click.version_option(package_name="servgap")
+@click.pass_context
+def main(ctx: click.Context, lang: str | None, workspace: str, database_url: str | None) -> None:
+    """servgap: customer expectations, satisfaction, complaints and capacity for service firms.
+
+    servgap：服务企业的顾客期望、满意度、投诉与产能管理。
+    """
+    obj = Ctx(lang=lang or default_lang(), workspace=workspace, database_url=database_url)  # type: ignore[arg-type]
+    ctx.obj = obj
+    ctx.call_on_close(obj.close)
+
+
+def _register() -> None:
+    from servgap.cli import data, demo
+
+    data.register(main)
+    demo.register(main)
+    for name in ("analyze", "capacity", "cases", "text"):
+        try:
+            module = __import__(f"servgap.cli.{name}", fromlist=["register"])
+        except ModuleNotFoundError:
+            continue
+        module.register(main)
+
+
+_register()

@@ -1,0 +1,170 @@
+"""The `servgap` command group, shared options, error handling and output.
+
+Errors: a :class:`~servgap.core.errors.ServgapError` prints its message in the
+user's language and exits 1; click usage errors exit 2; anything unexpected
+prints one line (no traceback unless ``SERVGAP_DEBUG=1``) and exits 1.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+import pandas as pd
+
+from servgap.core._result import to_plain
+from servgap.core.errors import ServgapError
+from servgap.i18n import Lang, default_lang, t
+
+
+@dataclass
+class Ctx:
+    lang: Lang = "en"
+    workspace: str = "example_express"
+    database_url: str | None = None
+    _store: Any = field(default=None, repr=False)
+
+    def store(self) -> Any:
+        if self._store is None:
+            from servgap.services.context import Store
+            from servgap.settings import Settings
+
+            settings = Settings()
+            if self.database_url:
+                settings = settings.model_copy(update={"database_url": self.database_url})
+            self._store = Store.open(settings)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.dispose()
+            self._store = None
+
+
+class ServgapGroup(click.Group):
+    """A click group that turns servgap errors into clean messages."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ServgapError as exc:
+            lang = _lang_of(ctx)
+            if exc.code == "usage":
+                click.echo(f"{t('error_prefix', lang)}: {exc.message(lang)}", err=True)
+                ctx.exit(2)
+            click.echo(f"{t('error_prefix', lang)}: {exc.message(lang)}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted / 已中断", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if os.environ.get("SERVGAP_DEBUG"):
+                raise
+            lang = _lang_of(ctx)
+            msg = f"{type(exc).__name__}: {exc}"
+            click.echo(
+                f"{t('error_prefix', lang)}: {t('internal_error', lang, error=msg)}", err=True
+            )
+            ctx.exit(1)
+
+
+def _lang_of(ctx: click.Context) -> Lang:
+    root = ctx.find_root()
+    obj = root.obj
+    return obj.lang if isinstance(obj, Ctx) else default_lang()
+
+
+def get_ctx() -> Ctx:
+    obj = click.get_current_context().find_root().obj
+    if not isinstance(obj, Ctx):
+        raise RuntimeError("servgap CLI context missing")
+    return obj
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if math.isinf(value):
+            return "∞" if value > 0 else "-∞"
+        return f"{value:.3f}" if abs(value) < 1e6 else f"{value:.4g}"
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(_fmt(v) for v in value)
+    return str(value)
+
+
+def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
+    if not rows:
+        return ""
+    cols = list(columns) if columns is not None else list(rows[0].keys())
+    cells = [[_fmt(r.get(c)) for c in cols] for r in rows]
+    widths = [
+        max(display_width(c), *(display_width(row[i]) for row in cells)) for i, c in enumerate(cols)
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        parts = []
+        for v, w in zip(values, widths, strict=True):
+            pad = w - display_width(v)
+            parts.append(v + " " * pad)
+        return "  ".join(parts).rstrip()
+
+    out = [line(cols), line(["-" * w for w in widths])]
+    out.extend(line(r) for r in cells)
+    return "\n".join(out)
+
+
+def frame_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    plain = to_plain(frame)
+    assert isinstance(plain, list)  # DataFrame -> list of records
+    return plain
+
+
+def emit(
+    data: Any,
+    *,
+    as_json: bool,
+    table: pd.DataFrame | Sequence[dict[str, Any]] | None = None,
+    title: str | None = None,
+    columns: Sequence[str] | None = None,
+) -> None:
+    """Print ``data`` as JSON, or ``table`` (default: data) as an aligned text table."""
+    if as_json:
+        click.echo(json.dumps(to_plain(data), ensure_ascii=False, indent=2))
+        return
+    if title:
+        click.echo(title)
+    tab = data if table is None else table
+    rows = frame_rows(tab) if isinstance(tab, pd.DataFrame) else list(tab)
+    if not rows:
+        click.echo(t("none", get_ctx().lang))
+        return
+    click.echo(format_table(rows, columns))
+
+
+def echo_err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def is_tty() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,316 @@
+"""Commands for data in the store: workspace, survey, import, export, db."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from servgap.cli._app import emit, get_ctx, is_tty, json_option
+from servgap.i18n import t
+
+
+def register(main: click.Group) -> None:
+    main.add_command(workspace)
+    main.add_command(survey)
+    main.add_command(import_cmd)
+    main.add_command(export_cmd)
+    main.add_command(db)
+
+
+@click.group()
+def workspace() -> None:
+    """Create and list workspaces (one company or study each)."""
+
+
+@workspace.command("list")
+@json_option
+def workspace_list(as_json: bool) -> None:
+    """List workspaces with their survey and response counts."""
+    from sqlalchemy import select
+
+    from servgap.store.models import Workspace
+
+    store = get_ctx().store()
+    with store.session() as s:
+        rows = [
+            {
+                "workspace": w.code,
+                "name_zh": w.name_zh,
+                "name_en": w.name_en,
+                "timezone": w.timezone,
+            }
+            for w in s.scalars(select(Workspace).order_by(Workspace.code))
+        ]
+    emit(rows, as_json=as_json)
+
+
+@workspace.command("create")
+@click.argument("code")
+@click.option("--name-zh", default=None, help="Chinese name (default: the code).")
+@click.option("--name-en", default=None, help="English name (default: the code).")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True, help="IANA time zone.")
+def workspace_create(code: str, name_zh: str | None, name_en: str | None, timezone: str) -> None:
+    """Create a workspace."""
+    import re
+    import zoneinfo
+
+    from sqlalchemy import select
+
+    from servgap.core.errors import InputError
+    from servgap.store.models import Workspace
+
+    c = get_ctx()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_\-]{0,63}", code):
+        raise InputError(
+            f"Workspace code `{code}` is not valid; use lower-case letters, digits, - and _.",
+            f"工作区代码 `{code}` 无效；请使用小写字母、数字、- 和 _。",
+            code="usage",
+        )
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InputError(
+            f"Unknown time zone `{timezone}`; use an IANA name such as Asia/Shanghai.",
+            f"未知时区 `{timezone}`；请使用 IANA 名称，如 Asia/Shanghai。",
+            code="usage",
+        ) from None
+    with c.store().session() as s:
+        if s.scalar(select(Workspace).where(Workspace.code == code)) is not None:
+            click.echo(t("workspace_exists", c.lang, code=code))
+            return
+        s.add(
+            Workspace(
+                code=code, name_zh=name_zh or code, name_en=name_en or code, timezone=timezone
+            )
+        )
+    click.echo(t("workspace_created", c.lang, code=code))
+
+
+@click.group()
+def survey() -> None:
+    """Load, list and show survey definitions (YAML, versioned)."""
+
+
+@survey.command("load")
+@click.argument("source")
+def survey_load(source: str) -> None:
+    """Load a survey YAML file (or a built-in template name) into the workspace."""
+    from servgap.services.context import get_workspace
+    from servgap.services.surveys import (
+        read_definition_file,
+        read_template,
+        save_definition,
+        template_names,
+    )
+
+    c = get_ctx()
+    path = Path(source)
+    if not path.exists() and source in template_names():
+        raw = read_template(source)
+    else:
+        raw = read_definition_file(path)
+    with c.store().session() as s:
+        ws = get_workspace(s, c.workspace)
+        sv, created = save_definition(s, ws, raw, source=str(source))
+        code, version, n = sv.definition["code"], sv.version, len(sv.definition["questions"])
+    key = "survey_loaded" if created else "survey_unchanged"
+    click.echo(t(key, c.lang, code=code, version=version, n=n))
+
+
+@survey.command("list")
+@json_option
+def survey_list(as_json: bool) -> None:
+    """List the surveys of the workspace with their newest version and response counts."""
+    from servgap.services.context import get_workspace
+    from servgap.services.surveys import list_surveys
+
+    c = get_ctx()
+    with c.store().session() as s:
+        rows = list_surveys(s, get_workspace(s, c.workspace))
+    title_key = "title_zh" if c.lang == "zh" else "title_en"
+    table = [{"survey": r["survey"], "title": r[title_key], "version": r["version"],
+              "responses": r["responses"]} for r in rows]  # fmt: skip
+    emit(rows, as_json=as_json, table=table)
+
+
+@survey.command("templates")
+@json_option
+def survey_templates(as_json: bool) -> None:
+    """List the built-in survey templates."""
+    from servgap.core.survey import parse_survey
+    from servgap.services.surveys import read_template, template_names
+
+    c = get_ctx()
+    rows = []
+    for name in template_names():
+        d = parse_survey(read_template(name))
+        rows.append({"template": name, "title": d.title.get(c.lang), "questions": len(d.questions)})
+    emit(rows, as_json=as_json)
+
+
+@survey.command("show")
+@click.argument("code")
+@json_option
+def survey_show(code: str, as_json: bool) -> None:
+    """Show the questions of a survey and the columns an import file needs."""
+    from servgap.services.context import get_workspace
+    from servgap.services.surveys import definition_of, latest_version
+
+    c = get_ctx()
+    with c.store().session() as s:
+        d = definition_of(latest_version(s, get_workspace(s, c.workspace), code))
+    rows = [
+        {
+            "question": q.code,
+            "type": q.type,
+            "dimension": q.dimension or "",
+            "scale": f"{q.scale[0]:g}-{q.scale[1]:g}" if q.scale else "",
+            "columns": " ".join(q.columns()),
+            "text": q.text.get(c.lang),
+        }
+        for q in d.questions
+    ]
+    emit(rows, as_json=as_json)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--survey", "survey_code", required=True, help="Survey code the answers belong to.")
+@click.option("--mapping", type=click.Path(path_type=Path), help="Column mapping YAML file.")
+@click.option("--encoding", default=None, help="Text encoding of a CSV (default: detected).")
+@click.option("--sheet", default=None, help="Excel sheet name (default: the first sheet).")
+@click.option(
+    "--channel",
+    type=click.Choice(["web", "phone", "import", "audit"]),
+    default="import",
+    show_default=True,
+    help="Channel for rows that do not say.",
+)
+@click.option(
+    "--on-duplicate",
+    type=click.Choice(["error", "skip", "replace"]),
+    default="error",
+    show_default=True,
+    help="What to do with response ids already in the store.",
+)
+@click.option("--errors-out", type=click.Path(path_type=Path), help="Write all problems to CSV.")
+@json_option
+def import_cmd(
+    file: Path,
+    survey_code: str,
+    mapping: Path | None,
+    encoding: str | None,
+    sheet: str | None,
+    channel: str,
+    on_duplicate: str,
+    errors_out: Path | None,
+    as_json: bool,
+) -> None:
+    """Import survey responses from CSV, Excel (.xlsx) or SPSS (.sav), all or nothing."""
+    from servgap.core.errors import ServgapError
+    from servgap.services.responses import import_responses
+
+    c = get_ctx()
+    store = c.store()
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            make_bar: Any = click.progressbar
+            bar = make_bar(length=total, label=file.name, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    show_bar = is_tty() and not as_json
+    try:
+        report = import_responses(
+            store,
+            file,
+            workspace=c.workspace,
+            survey=survey_code,
+            mapping_file=mapping,
+            encoding=encoding,
+            sheet=sheet,
+            channel=channel,
+            on_duplicate=on_duplicate,  # type: ignore[arg-type]
+            progress=progress if show_bar else None,
+        )
+    except ServgapError as exc:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        if exc.problems and (errors_out is not None or len(exc.problems) > 50):
+            import pandas as pd
+
+            out = errors_out or file.with_name(file.name + ".errors.csv")
+            pd.DataFrame([p.to_dict() for p in exc.problems]).to_csv(
+                out, index=False, encoding="utf-8-sig"
+            )
+            click.echo(t("import_errors_file", c.lang, path=out), err=True)
+        raise
+    if bar is not None:
+        bar.__exit__(None, None, None)
+    if as_json:
+        emit(report.to_dict(), as_json=True)
+        return
+    click.echo(t("import_done", c.lang, **{k: v for k, v in report.to_dict().items()
+                                         if k in ("inserted", "replaced", "skipped", "file",
+                                                  "survey", "version")}))  # fmt: skip
+    if report.unmapped_columns:
+        click.echo(t("import_unmapped", c.lang, cols=", ".join(report.unmapped_columns)))
+
+
+@click.command("export")
+@click.argument(
+    "what", type=click.Choice(["responses", "customers", "complaints", "demand", "audits", "sites"])
+)
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output file.")
+@click.option("--survey", "survey_code", default=None, help="Survey code (for responses).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default=None,
+              help="File format (default: from the file name).")  # fmt: skip
+@click.option("--include-personal-data", is_flag=True, help="Do not mask names and phones.")
+def export_cmd(
+    what: str, out: Path, survey_code: str | None, fmt: str | None, include_personal_data: bool
+) -> None:
+    """Export responses, customers, complaints, demand, audits or sites to CSV/Excel/Parquet."""
+    from servgap.services.exports import export_to_file
+
+    c = get_ctx()
+    path, n = export_to_file(
+        c.store(),
+        what,
+        out,
+        workspace=c.workspace,
+        survey=survey_code,
+        fmt=fmt,
+        include_personal_data=include_personal_data,
+    )
+    click.echo(t("export_done", c.lang, n=n, path=path))
+    if not include_personal_data and what in ("customers", "complaints", "responses", "audits"):
+        click.echo(t("export_masked", c.lang))
+
+
+@click.group()
+def db() -> None:
+    """Show and upgrade the store's schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema to the newest version (keeps all data)."""
+    from servgap.services.context import safe_url
+    from servgap.store import migrate
+
+    c = get_ctx()
+    store = c.store()
+    click.echo(
+        t(
+            "db_at",
+            c.lang,
+            url=safe_url(store.settings.resolved_database_url()),
+            rev=migrate.current_revision(store.engine),
+        )
+    )

@@ -1,0 +1,59 @@
+"""`servgap demo`: build Example Express into the store and run every analysis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from servgap.cli._app import emit, get_ctx, json_option
+from servgap.i18n import t
+
+
+def register(main: click.Group) -> None:
+    main.add_command(demo)
+
+
+@click.command()
+@click.option("--seed", default=20261122, show_default=True, help="Random seed of the demo data.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder for the results (default: SERVGAP_HOME/output/example_express).",
+)
+@json_option
+def demo(seed: int, out_dir: Path | None, as_json: bool) -> None:
+    """Build the demo company Example Express (示例快递) and run the analyses on it."""
+    from servgap.services.context import safe_url
+    from servgap.services.demo import build_demo_store
+    from servgap.services.report import run_report
+
+    c = get_ctx()
+    store = c.store()
+    if not as_json:
+        click.echo(t("demo_building", c.lang, seed=seed))
+    load = build_demo_store(store, seed=seed)
+    out = out_dir or store.settings.resolved_output_dir() / load.workspace
+    report = run_report(
+        store, workspace=load.workspace, survey=load.survey, out_dir=out, lang=c.lang
+    )
+    if as_json:
+        emit({"load": load.__dict__, "report": report.to_dict()}, as_json=True)
+        return
+    click.echo(
+        t(
+            "demo_built",
+            c.lang,
+            url=safe_url(store.settings.resolved_database_url()),
+            responses=load.responses,
+            complaints=load.complaints,
+            intervals=load.intervals,
+            audits=load.audits,
+        )
+    )
+    click.echo("")
+    click.echo(report.summary_text)
+    click.echo("")
+    click.echo(t("demo_results", c.lang, path=out))

@@ -1,0 +1,227 @@
+"""Build the demo company (示例快递 / Example Express) into the store.
+
+The data come from :func:`servgap.demo.build_demo` (deterministic from a
+seed). Survey responses go through the same validated import path a user's
+file takes, so the demo exercises the real pipeline.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import delete, insert, select
+
+from servgap.services.context import Store, ensure_workspace
+from servgap.services.responses import import_responses
+from servgap.services.surveys import save_definition
+from servgap.store.models import (
+    Audit,
+    AuditScore,
+    Complaint,
+    Customer,
+    DemandInterval,
+    Recovery,
+    Region,
+    Site,
+    Workspace,
+)
+
+DEMO_SEED = 20261122
+
+
+@dataclass
+class DemoLoad:
+    workspace: str
+    survey: str
+    responses: int
+    complaints: int
+    intervals: int
+    audits: int
+    customers: int
+    findings: list[dict[str, Any]]
+
+
+def _py(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if pd.api.types.is_scalar(v) and pd.isna(v):
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _py(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+
+
+def build_demo_store(store: Store, *, seed: int = DEMO_SEED) -> DemoLoad:
+    """(Re)build the demo workspace from scratch; other workspaces are untouched."""
+    from servgap.demo import build_demo
+
+    demo = build_demo(seed)
+    code = str(demo.workspace["code"])
+    with store.session() as s:
+        old = s.scalar(select(Workspace).where(Workspace.code == code))
+        if old is not None:
+            s.execute(delete(Workspace).where(Workspace.id == old.id))
+            s.flush()
+        ws = ensure_workspace(
+            s, code, str(demo.workspace["name_zh"]), str(demo.workspace["name_en"])
+        )
+        region_ids: dict[str, int] = {}
+        for r in _records(demo.regions):
+            reg = Region(
+                workspace_id=ws.id, code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"]
+            )
+            s.add(reg)
+            s.flush()
+            region_ids[r["code"]] = reg.id
+        site_ids: dict[str, int] = {}
+        site_rows = _records(demo.sites)
+        for r in site_rows:
+            site = Site(
+                workspace_id=ws.id,
+                region_id=region_ids.get(r.get("region") or ""),
+                code=r["code"],
+                name_zh=r["name_zh"],
+                name_en=r["name_en"],
+                kind=r["kind"],
+            )
+            s.add(site)
+            s.flush()
+            site_ids[r["code"]] = site.id
+        for r in site_rows:
+            parent = r.get("parent")
+            if parent:
+                s.get_one(Site, site_ids[r["code"]]).parent_id = site_ids[parent]
+        cust_cols = {c.name for c in Customer.__table__.columns}
+        customers = []
+        for r in _records(demo.customers):
+            row = {k: v for k, v in r.items() if k in cust_cols and k not in ("id",)}
+            row["attributes"] = {k: v for k, v in r.items() if k not in cust_cols}
+            row["workspace_id"] = ws.id
+            customers.append(row)
+        if customers:
+            s.execute(insert(Customer), customers)
+        cust_ids = dict(
+            s.execute(
+                select(Customer.code, Customer.id).where(Customer.workspace_id == ws.id)
+            ).all()
+        )
+        save_definition(s, ws, dict(demo.survey), source="example_express_survey.yaml")
+        survey_code = str(demo.survey["code"])
+
+        complaint_rows = []
+        for r in _records(demo.complaints):
+            complaint_rows.append(
+                {
+                    "workspace_id": ws.id,
+                    "code": r["code"],
+                    "customer_id": cust_ids.get(r.get("customer") or ""),
+                    "site_id": site_ids.get(r.get("site") or ""),
+                    "channel": r["channel"],
+                    "received_at": r["received_at"],
+                    "text": r["text"],
+                    "lang": r.get("lang"),
+                    "category": r.get("category"),
+                    "severity": r.get("severity"),
+                }
+            )
+        if complaint_rows:
+            s.execute(insert(Complaint), complaint_rows)
+        complaint_ids = dict(
+            s.execute(
+                select(Complaint.code, Complaint.id).where(Complaint.workspace_id == ws.id)
+            ).all()
+        )
+        base = {"complaint", "acknowledged_at", "resolved_at", "actions", "compensation_cny",
+                "churned_90d", "complained_again_90d"}  # fmt: skip
+        rec_rows = []
+        for r in _records(demo.recoveries):
+            rec_rows.append(
+                {
+                    "workspace_id": ws.id,
+                    "complaint_id": complaint_ids[r["complaint"]],
+                    "acknowledged_at": r.get("acknowledged_at"),
+                    "resolved_at": r.get("resolved_at"),
+                    "actions": r.get("actions") or "",
+                    "compensation_cny": float(r.get("compensation_cny") or 0.0),
+                    "churned_90d": r.get("churned_90d"),
+                    "complained_again_90d": r.get("complained_again_90d"),
+                    "survey": {k: v for k, v in r.items() if k not in base},
+                }
+            )
+        if rec_rows:
+            s.execute(insert(Recovery), rec_rows)
+
+        demand_rows = []
+        for r in _records(demo.demand):
+            demand_rows.append(
+                {
+                    "workspace_id": ws.id,
+                    "site_id": site_ids[r["site"]],
+                    "queue": r["queue"],
+                    "interval_start": r["interval_start"],
+                    "interval_s": int(r.get("interval_s") or 1800),
+                    "arrivals": int(r["arrivals"]),
+                    "handled": r.get("handled"),
+                    "abandoned": r.get("abandoned"),
+                    "aht_s": r.get("aht_s"),
+                    "total_wait_s": r.get("total_wait_s"),
+                }
+            )
+        if demand_rows:
+            s.execute(insert(DemandInterval), demand_rows)
+
+        audits = 0
+        for audit_code, grp in demo.audits.groupby("audit", sort=False):
+            first = grp.iloc[0]
+            audit = Audit(
+                workspace_id=ws.id,
+                code=str(audit_code),
+                site_id=site_ids.get(str(first["site"])),
+                visited_at=pd.Timestamp(first["visited_at"]).to_pydatetime(),
+                auditor=str(first.get("auditor", "")) or None,
+            )
+            audit.scores = [
+                AuditScore(
+                    indicator=str(x["indicator"]),
+                    name_zh=str(x.get("name_zh", "")),
+                    name_en=str(x.get("name_en", "")),
+                    weight=float(x["weight"]),
+                    score=float(x["score"]),
+                    max_score=float(x["max_score"]),
+                )
+                for x in _records(grp)
+            ]
+            s.add(audit)
+            audits += 1
+    # responses through the real import path (validation included)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "example_express_responses.csv"
+        frame = demo.responses.copy()
+        if "submitted_at" in frame and isinstance(frame["submitted_at"].dtype, pd.DatetimeTZDtype):
+            frame["submitted_at"] = frame["submitted_at"].map(lambda t: t.isoformat())
+        frame.to_csv(path, index=False, encoding="utf-8")
+        report = import_responses(store, path, workspace=code, survey=survey_code)
+    findings = [
+        {k: _py(v) for k, v in (f.__dict__ if hasattr(f, "__dict__") else dict(f)).items()}
+        for f in demo.findings
+    ]
+    return DemoLoad(
+        workspace=code,
+        survey=survey_code,
+        responses=report.inserted,
+        complaints=len(complaint_rows),
+        intervals=len(demand_rows),
+        audits=audits,
+        customers=len(customers),
+        findings=findings,
+    )

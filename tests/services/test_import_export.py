@@ -90,7 +90,7 @@ def test_import_csv_utf8(store: Store, tmp_path: Path) -> None:
     good_frame().to_csv(path, index=False)
     rep = import_responses(store, path, workspace="acme", survey="mini")
     assert rep.inserted == 30 and rep.customers_created == 7
-    d, frame = load_responses(store, workspace="acme", survey="mini")
+    _, frame = load_responses(store, workspace="acme", survey="mini")
     assert len(frame) == 30
     assert frame["rel1_adequate"].notna().all()
     assert str(frame["submitted_at"].dt.tz) == "UTC"

@@ -53,10 +53,9 @@ def write_frame(frame: pd.DataFrame, path: Path, fmt: Format) -> None:
     try:
         out = frame.copy()
         for col in out.columns:
-            if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-                # CSV and Excel have no time zones: write ISO-8601 text with the offset
-                if fmt in ("csv", "xlsx"):
-                    out[col] = out[col].map(lambda t: t.isoformat() if pd.notna(t) else "")
+            # CSV and Excel have no time zones: write ISO-8601 text with the offset
+            if isinstance(out[col].dtype, pd.DatetimeTZDtype) and fmt in ("csv", "xlsx"):
+                out[col] = out[col].map(lambda t: t.isoformat() if pd.notna(t) else "")
         if fmt == "csv":
             out.to_csv(tmp, index=False, encoding="utf-8-sig")  # BOM: Excel opens Chinese right
         elif fmt == "xlsx":

@@ -21,9 +21,7 @@ def to_plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, pd.DataFrame):
-        return [
-            {str(k): to_plain(v) for k, v in rec.items()} for rec in value.to_dict("records")
-        ]
+        return [{str(k): to_plain(v) for k, v in rec.items()} for rec in value.to_dict("records")]
     if isinstance(value, pd.Series):
         return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, np.ndarray):

@@ -1,0 +1,756 @@
+"""Customer tolerance: how much failure a customer forgives (0–100).
+
+The seed document on customer tolerance (客户宽容, DOMAIN.md §4) names the
+factors: tolerance is *lower* when expectations are too high (期望水平过高),
+*higher* with emotional investment in the brand (情感投入: relationship length,
+loyalty), *higher* for a reputable brand (品牌声誉), *higher* after fast,
+effective service recovery (服务恢复能力), and *lower* when the customer is in
+a bad mood (个人情绪状态). servgap turns these into an additive model on the
+logit scale so that each factor's contribution can be shown:
+
+    score = 100 · σ(b0 + Σ_k b_k · x_k),   σ(z) = 1 / (1 + e^(−z)),
+    contribution_k = b_k · x_k  (logit units; positive raises tolerance).
+
+Features x_k (built by :func:`tolerance_features`; x = 0 is the neutral point
+and the value used, with an explicit ``imputed`` flag, when an input is
+missing):
+
+=====================  ==============================================  ============  ======
+feature                transform                                       factor        sign
+=====================  ==============================================  ============  ======
+expectation_level      (E − mid)/half-range of the survey scale         expectation   −
+tenure                 ln(1 + tenure_months / 12)                      investment    +
+purchase_frequency     ln(1 + orders_per_month)                        investment    +
+loyalty                (L − mid)/half-range                            investment    +
+brand_reputation       (R − 50)/50, R a 0–100 workspace index          brand         +
+ack_delay              ln(1 + h_ack) − ln(1 + 4)                       recovery      −
+resolve_delay          ln(1 + h_resolve) − ln(1 + 24)                  recovery      −
+compensated            1 if compensated else 0                         recovery      +
+sat_after_recovery     (S − mid)/half-range                            recovery      +
+sentiment              sentiment score in [−1, 1] of the customer's    emotion       +
+                       own words (another module estimates it)
+=====================  ==============================================  ============  ======
+
+Default weights (:data:`DEFAULT_WEIGHTS`) encode only the seed's *direction*
+of each effect with judgemental sizes (about ±0.3–1.0 logit per unit); they
+are a prior for a workspace without outcome data and must be replaced by
+:func:`calibrate_tolerance` once churn or repeat-complaint outcomes exist.
+Calibration fits P(churn) by logistic regression on standardised features and
+sets tolerance = 100 · (1 − P(churn)), i.e. the tolerance weights are the
+negated churn coefficients (back-transformed to the raw x scale).
+
+Checked against: statsmodels ``Logit`` (differential), the UCLA IDRE "Logit
+regression | R data analysis examples" printed coefficients (admissions data,
+n = 400), ``sklearn.metrics.brier_score_loss``, ``roc_auc_score`` and
+``sklearn.calibration.calibration_curve`` (tests/core/test_tolerance.py).
+
+References
+----------
+Seed document "客户宽容" (shared/seeds/003), section 二 "影响客户宽容的因素".
+Hosmer, D. W., Lemeshow, S. & Sturdivant, R. X. (2013). *Applied Logistic
+Regression*, 3rd ed. Wiley.
+Brier, G. W. (1950). Verification of forecasts expressed in terms of
+probability. *Monthly Weather Review* 78(1), 1–3.
+Niculescu-Mizil, A. & Caruana, R. (2005). Predicting good probabilities with
+supervised learning. *ICML* (reliability diagrams).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from servgap.core._result import ResultMixin
+from servgap.core.errors import (
+    ComputationError,
+    InputError,
+    InsufficientDataError,
+    ProblemCollector,
+    SpecError,
+)
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Feature → seed factor.
+FACTOR_OF: dict[str, str] = {
+    "expectation_level": "expectation",
+    "tenure": "emotional_investment",
+    "purchase_frequency": "emotional_investment",
+    "loyalty": "emotional_investment",
+    "brand_reputation": "brand",
+    "ack_delay": "recovery",
+    "resolve_delay": "recovery",
+    "compensated": "recovery",
+    "sat_after_recovery": "recovery",
+    "sentiment": "emotion",
+}
+FEATURES: tuple[str, ...] = tuple(FACTOR_OF)
+
+#: (en, zh) labels of the seed's factors.
+FACTOR_LABELS: dict[str, tuple[str, str]] = {
+    "expectation": ("Expectation level", "期望水平"),
+    "emotional_investment": ("Emotional investment", "情感投入"),
+    "brand": ("Brand reputation", "品牌声誉"),
+    "recovery": ("Service recovery", "服务恢复"),
+    "emotion": ("Mood / emotion", "情绪状态"),
+}
+
+#: Default logit-scale weights: the seed's direction, judgemental size.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "expectation_level": -1.0,
+    "tenure": 0.4,
+    "purchase_frequency": 0.3,
+    "loyalty": 0.6,
+    "brand_reputation": 0.5,
+    "ack_delay": -0.4,
+    "resolve_delay": -0.4,
+    "compensated": 0.3,
+    "sat_after_recovery": 0.8,
+    "sentiment": 0.8,
+}
+DEFAULT_INTERCEPT = 0.5
+
+
+@dataclass(frozen=True)
+class ToleranceModel(ResultMixin):
+    """Intercept and weights of the logit-additive tolerance model."""
+
+    intercept: float = DEFAULT_INTERCEPT
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    source: str = "default"
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.weights) - set(FEATURES))
+        if unknown:
+            raise SpecError(
+                f"Unknown tolerance feature(s) {unknown}; known: {list(FEATURES)}.",
+                f"未知的宽容度特征 {unknown}；可用：{list(FEATURES)}。",
+            )
+        bad = [k for k, v in self.weights.items() if not math.isfinite(v)]
+        if bad or not math.isfinite(self.intercept):
+            raise SpecError(
+                f"Tolerance weights must be finite; check {bad or ['intercept']}.",
+                f"宽容度权重须为有限数；请检查 {bad or ['intercept']}。",
+            )
+
+
+DEFAULT_TOLERANCE_MODEL = ToleranceModel()
+
+
+def _scale01(v: pd.Series, lo: float, hi: float, col: str, pc: ProblemCollector) -> pd.Series:
+    num = pd.to_numeric(v, errors="coerce")
+    bad = (num < lo) | (num > hi) | (v.notna() & num.isna())
+    for i in np.flatnonzero(bad.to_numpy()):
+        pc.add(
+            f"value outside the {lo:g}–{hi:g} scale.",
+            f"数值超出 {lo:g}–{hi:g} 量表范围。",
+            row=int(i) + 1,
+            column=col,
+            value=v.iloc[i],
+        )
+    mid, half = (lo + hi) / 2.0, (hi - lo) / 2.0
+    return (num - mid) / half
+
+
+def tolerance_features(
+    customers: pd.DataFrame,
+    *,
+    id_col: str = "code",
+    expectation_col: str | None = None,
+    expectation_scale: tuple[float, float] = (1.0, 7.0),
+    tenure_col: str | None = "tenure_months",
+    frequency_col: str | None = "orders_per_month",
+    loyalty_col: str | None = "loyalty_intent",
+    loyalty_scale: tuple[float, float] = (1.0, 7.0),
+    brand_reputation: float | None = None,
+    ack_hours_col: str | None = None,
+    resolve_hours_col: str | None = None,
+    compensated_col: str | None = None,
+    sat_after_col: str | None = None,
+    sat_scale: tuple[float, float] = (1.0, 7.0),
+    sentiment_col: str | None = None,
+    ack_reference_h: float = 4.0,
+    resolve_reference_h: float = 24.0,
+) -> pd.DataFrame:
+    """Build the standardised tolerance features, one row per customer.
+
+    Every input is an explicit column name (None = not available: the feature
+    is 0 for everybody and listed in ``imputed``). ``brand_reputation`` is one
+    workspace-level 0–100 index. The expectation column is e.g. a customer's
+    mean adequate (or desired) level over survey items; ``compensated_col`` is
+    0/1 or an amount (> 0 counts as compensated).
+
+    Returns
+    -------
+    DataFrame ``id``, the feature columns of :data:`FEATURES`, ``imputed``
+    (comma-separated features filled with the neutral 0) and ``n_imputed``.
+    """
+    if id_col not in customers.columns:
+        raise InputError(
+            f"Column {id_col!r} (customer id) is missing; pass id_col=.",
+            f"缺少客户编号列 {id_col!r}；请用 id_col= 指定。",
+        )
+    n = len(customers)
+    pc = ProblemCollector()
+    out: dict[str, Any] = {"id": customers[id_col].to_numpy()}
+
+    def get(col: str | None) -> pd.Series | None:
+        if col is None:
+            return None
+        if col not in customers.columns:
+            raise InputError(
+                f"Column {col!r} is missing (available: {list(customers.columns)}).",
+                f"缺少列 {col!r}（现有列：{list(customers.columns)}）。",
+            )
+        return customers[col].reset_index(drop=True)
+
+    def nonneg(col: str | None) -> pd.Series | None:
+        s = get(col)
+        if s is None:
+            return None
+        num = pd.to_numeric(s, errors="coerce")
+        for i in np.flatnonzero(((num < 0) | (s.notna() & num.isna())).to_numpy()):
+            pc.add(
+                "value must be a number ≥ 0.",
+                "数值须 ≥ 0。",
+                row=int(i) + 1,
+                column=col,
+                value=s.iloc[i],
+            )
+        return num.clip(lower=0)
+
+    s = get(expectation_col)
+    out["expectation_level"] = (
+        None if s is None else _scale01(s, *expectation_scale, str(expectation_col), pc)
+    )
+    t = nonneg(tenure_col)
+    out["tenure"] = None if t is None else np.log1p(t / 12.0)
+    f = nonneg(frequency_col)
+    out["purchase_frequency"] = None if f is None else np.log1p(f)
+    s = get(loyalty_col)
+    out["loyalty"] = None if s is None else _scale01(s, *loyalty_scale, str(loyalty_col), pc)
+    if brand_reputation is None:
+        out["brand_reputation"] = None
+    else:
+        if not (math.isfinite(brand_reputation) and 0 <= brand_reputation <= 100):
+            raise InputError(
+                f"brand_reputation must be a 0–100 index; got {brand_reputation!r}.",
+                f"brand_reputation 须为 0–100 的指数；当前为 {brand_reputation!r}。",
+            )
+        out["brand_reputation"] = pd.Series(np.full(n, (brand_reputation - 50.0) / 50.0))
+    a = nonneg(ack_hours_col)
+    out["ack_delay"] = None if a is None else np.log1p(a) - math.log1p(ack_reference_h)
+    r = nonneg(resolve_hours_col)
+    out["resolve_delay"] = None if r is None else np.log1p(r) - math.log1p(resolve_reference_h)
+    c = nonneg(compensated_col)
+    out["compensated"] = None if c is None else c.where(c.isna(), (c > 0).astype(float))
+    s = get(sat_after_col)
+    out["sat_after_recovery"] = (
+        None if s is None else _scale01(s, *sat_scale, str(sat_after_col), pc)
+    )
+    s = get(sentiment_col)
+    out["sentiment"] = None if s is None else _scale01(s, -1.0, 1.0, str(sentiment_col), pc)
+    pc.raise_if_any(
+        InputError,
+        f"{len(pc)} invalid value(s) in the tolerance inputs.",
+        f"宽容度输入中有 {len(pc)} 个无效值。",
+    )
+    frame = pd.DataFrame({"id": out["id"]})
+    imputed = [[] for _ in range(n)]  # type: list[list[str]]
+    for feat in FEATURES:
+        v = out[feat]
+        if v is None:
+            frame[feat] = 0.0
+            for lst in imputed:
+                lst.append(feat)
+            continue
+        arr = pd.to_numeric(pd.Series(v), errors="coerce").to_numpy(dtype=np.float64)
+        miss = ~np.isfinite(arr)
+        for i in np.flatnonzero(miss):
+            imputed[i].append(feat)
+        frame[feat] = np.where(miss, 0.0, arr)
+    frame["imputed"] = [",".join(x) for x in imputed]
+    frame["n_imputed"] = [len(x) for x in imputed]
+    return frame
+
+
+def _sigmoid(z: FloatArray) -> FloatArray:
+    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * z)), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class ToleranceScores(ResultMixin):
+    """Tolerance scores and per-factor contributions.
+
+    ``table``: ``id, score (0–100), logit``, one ``contrib_<feature>`` column per
+    feature and one ``factor_<factor>`` column per seed factor (sums of its
+    features' contributions, logit units), plus ``imputed``.
+    ``contributions``: long form ``id, factor, feature, x, weight, contribution``.
+    """
+
+    table: pd.DataFrame
+    contributions: pd.DataFrame
+    model: ToleranceModel
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+
+def tolerance_scores(
+    features: pd.DataFrame, model: ToleranceModel = DEFAULT_TOLERANCE_MODEL
+) -> ToleranceScores:
+    """Score customers: 100·σ(b0 + Σ b_k x_k) with each b_k x_k shown.
+
+    ``features`` comes from :func:`tolerance_features` (columns ``id`` and the
+    model's features). Features absent from ``model.weights`` contribute 0.
+    """
+    missing = [f for f in model.weights if f not in features.columns]
+    if "id" not in features.columns or missing:
+        raise InputError(
+            f"Feature table lacks column(s) {(['id'] if 'id' not in features else []) + missing}; "
+            "build it with tolerance_features().",
+            "特征表缺少列 "
+            f"{(['id'] if 'id' not in features else []) + missing}；请用 tolerance_features() 生成。",
+        )
+    logit = np.full(len(features), float(model.intercept))
+    table = pd.DataFrame({"id": features["id"].to_numpy()})
+    longs: list[pd.DataFrame] = []
+    factor_sums: dict[str, FloatArray] = {f: np.zeros(len(features)) for f in FACTOR_LABELS}
+    pc = ProblemCollector()
+    for feat in FEATURES:
+        w = float(model.weights.get(feat, 0.0))
+        x = (
+            pd.to_numeric(features[feat], errors="coerce").to_numpy(dtype=np.float64)
+            if feat in features
+            else np.zeros(len(features))
+        )
+        for i in np.flatnonzero(~np.isfinite(x)):
+            pc.add(
+                "feature is missing or not finite.",
+                "特征缺失或非有限数。",
+                row=int(i) + 1,
+                column=feat,
+            )
+        contrib = w * x
+        table[f"contrib_{feat}"] = contrib
+        factor_sums[FACTOR_OF[feat]] = factor_sums[FACTOR_OF[feat]] + contrib
+        logit = logit + contrib
+        longs.append(
+            pd.DataFrame(
+                {
+                    "id": table["id"],
+                    "factor": FACTOR_OF[feat],
+                    "feature": feat,
+                    "x": x,
+                    "weight": w,
+                    "contribution": contrib,
+                }
+            )
+        )
+    pc.raise_if_any(InputError, "Invalid feature values.", "特征值无效。")
+    for fac, v in factor_sums.items():
+        table[f"factor_{fac}"] = v
+    table.insert(1, "score", 100.0 * _sigmoid(logit))
+    table.insert(2, "logit", logit)
+    if "imputed" in features.columns:
+        table["imputed"] = features["imputed"].to_numpy()
+    return ToleranceScores(
+        table=table, contributions=pd.concat(longs, ignore_index=True), model=model
+    )
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+@dataclass(frozen=True)
+class LogisticFit(ResultMixin):
+    """A maximum-likelihood logistic regression.
+
+    ``coefficients``: ``term, coef, se, z, p, ci_low, ci_high`` (Wald, 95 %) on
+    the scale fitted (standardised features when ``standardized``), and
+    ``coef_raw`` — the same model expressed on the raw feature scale
+    (β_raw = β/sd, intercept_raw = β0 − Σ β·mean/sd). ``means``/``sds`` are the
+    standardisation constants (0 and 1 when not standardised).
+    """
+
+    coefficients: pd.DataFrame
+    standardized: bool
+    means: dict[str, float]
+    sds: dict[str, float]
+    n: int
+    log_likelihood: float
+    deviance: float
+    aic: float
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.coefficients.copy()
+
+    def predict_proba(self, X: pd.DataFrame) -> FloatArray:
+        """P(y = 1) for raw features ``X`` (same columns as the fit)."""
+        raw = self.coefficients.set_index("term")["coef_raw"]
+        eta = np.full(len(X), float(raw["const"]))
+        for term in raw.index:
+            if term != "const":
+                eta = eta + float(raw[term]) * X[term].to_numpy(dtype=np.float64)
+        return _sigmoid(eta)
+
+
+def logistic_fit(
+    X: pd.DataFrame, y: Sequence[float] | npt.ArrayLike, *, standardize: bool = True
+) -> LogisticFit:
+    """Fit P(y=1) = σ(β0 + Σ β_k x_k) by maximum likelihood (statsmodels Logit).
+
+    Standardising (z-scores with the sample sd, ddof=1) makes coefficients
+    comparable across features (one sd change in the logit). Separation or
+    non-convergence raises :class:`ComputationError`.
+    """
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+
+    yv = np.asarray(y, dtype=np.float64)
+    if yv.ndim != 1 or yv.size != len(X):
+        raise InputError(
+            f"Outcome has {yv.size} values for {len(X)} rows.",
+            f"结果变量有 {yv.size} 个值，而特征有 {len(X)} 行。",
+        )
+    if not np.all(np.isin(yv, (0.0, 1.0))):
+        raise InputError(
+            "Outcome must be 0/1 (1 = churned or complained again).",
+            "结果变量须为 0/1（1 = 流失或再次投诉）。",
+        )
+    Xv = X.to_numpy(dtype=np.float64)
+    if not np.all(np.isfinite(Xv)):
+        raise InputError("Features contain missing or infinite values.", "特征中有缺失或无穷值。")
+    k = Xv.shape[1]
+    n_min = min(int(yv.sum()), int(yv.size - yv.sum()))
+    if n_min < 1 or yv.size < k + 2:
+        raise InsufficientDataError(
+            f"Need both outcomes and more rows than features: n={yv.size}, events={int(yv.sum())}, "
+            f"features={k}.",
+            f"需要两种结果且样本数多于特征数：n={yv.size}，事件数={int(yv.sum())}，特征数={k}。",
+        )
+    means = Xv.mean(axis=0) if standardize else np.zeros(k)
+    sds = Xv.std(axis=0, ddof=1) if standardize else np.ones(k)
+    const_cols = [c for c, s in zip(X.columns, sds, strict=True) if not s > 0]
+    if const_cols:
+        raise InputError(
+            f"Feature(s) {const_cols} are constant; drop them before fitting.",
+            f"特征 {const_cols} 为常数；拟合前请删除。",
+        )
+    Z = (Xv - means) / sds
+    design = np.column_stack([np.ones(len(Z)), Z])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            res = sm.Logit(yv, design).fit(disp=0, method="newton", maxiter=100)
+        except (
+            ConvergenceWarning,
+            PerfectSeparationWarning,
+            RuntimeWarning,
+            np.linalg.LinAlgError,
+        ) as exc:
+            raise ComputationError(
+                f"The logistic fit failed ({type(exc).__name__}: {exc}); the outcome may be "
+                "perfectly separated by a feature or features are collinear. Drop features "
+                "or add data.",
+                f"逻辑回归拟合失败（{type(exc).__name__}）；可能某特征完全区分了结果或特征共线。"
+                "请删除特征或增加数据。",
+            ) from exc
+    params = np.asarray(res.params, dtype=np.float64)
+    bse = np.asarray(res.bse, dtype=np.float64)
+    ci = np.asarray(res.conf_int(0.05), dtype=np.float64)
+    raw = params.copy()
+    raw[1:] = params[1:] / sds
+    raw[0] = params[0] - float(np.sum(params[1:] * means / sds))
+    terms = ["const", *[str(c) for c in X.columns]]
+    coefs = pd.DataFrame(
+        {
+            "term": terms,
+            "coef": params,
+            "se": bse,
+            "z": np.asarray(res.tvalues, dtype=np.float64),
+            "p": np.asarray(res.pvalues, dtype=np.float64),
+            "ci_low": ci[:, 0],
+            "ci_high": ci[:, 1],
+            "coef_raw": raw,
+        }
+    )
+    llf = float(res.llf)
+    return LogisticFit(
+        coefficients=coefs,
+        standardized=standardize,
+        means=dict(zip(terms[1:], means.tolist(), strict=True)),
+        sds=dict(zip(terms[1:], sds.tolist(), strict=True)),
+        n=int(yv.size),
+        log_likelihood=llf,
+        deviance=-2.0 * llf,
+        aic=-2.0 * llf + 2.0 * (k + 1),
+    )
+
+
+def reliability_curve(
+    y_true: npt.ArrayLike, p_pred: npt.ArrayLike, *, n_bins: int = 10
+) -> pd.DataFrame:
+    """Binned predicted vs observed frequency (uniform bins on [0, 1]).
+
+    Returns ``bin, bin_low, bin_high, p_mean, observed, count`` for non-empty
+    bins; the binning rule is that of ``sklearn.calibration.calibration_curve``
+    (strategy="uniform"), against which it is tested.
+    """
+    y = np.asarray(y_true, dtype=np.float64)
+    p = np.asarray(p_pred, dtype=np.float64)
+    if n_bins < 1:
+        raise SpecError(f"n_bins must be ≥ 1; got {n_bins}.", f"n_bins 须 ≥ 1；当前为 {n_bins}。")
+    if p.size != y.size or p.size == 0 or np.any((p < 0) | (p > 1)) or not np.all(np.isfinite(p)):
+        raise InputError(
+            "Predictions must be probabilities in [0, 1], one per outcome.",
+            "预测值须为 [0, 1] 内的概率，且与结果一一对应。",
+        )
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    ids = np.searchsorted(edges[1:-1], p)
+    total = np.bincount(ids, minlength=n_bins)
+    sums = np.bincount(ids, weights=p, minlength=n_bins)
+    trues = np.bincount(ids, weights=y, minlength=n_bins)
+    nz = np.flatnonzero(total)
+    return pd.DataFrame(
+        {
+            "bin": nz,
+            "bin_low": edges[nz],
+            "bin_high": edges[nz + 1],
+            "p_mean": sums[nz] / total[nz],
+            "observed": trues[nz] / total[nz],
+            "count": total[nz],
+        }
+    )
+
+
+def brier_score(y_true: npt.ArrayLike, p_pred: npt.ArrayLike) -> float:
+    """Brier (1950) score: mean (p − y)² for a binary outcome."""
+    y = np.asarray(y_true, dtype=np.float64)
+    p = np.asarray(p_pred, dtype=np.float64)
+    if y.size == 0 or y.size != p.size:
+        raise InputError("Need equal-length, non-empty y and p.", "y 与 p 须等长且非空。")
+    return float(np.mean((p - y) ** 2))
+
+
+@dataclass(frozen=True)
+class ToleranceCalibration(ResultMixin):
+    """Result of :func:`calibrate_tolerance`.
+
+    Attributes
+    ----------
+    fit : :class:`LogisticFit` of P(churn) on all rows (standardised features).
+    model : the calibrated :class:`ToleranceModel` (weights = −β_raw).
+    test_auc, test_brier, test_n : held-out evaluation of a fit on the
+        training split only.
+    reliability : reliability curve of P(churn) on the held-out split.
+    train_brier : Brier score of the full fit on all rows (in-sample).
+    """
+
+    fit: LogisticFit
+    model: ToleranceModel
+    test_auc: float
+    test_brier: float
+    test_n: int
+    train_brier: float
+    reliability: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.fit.coefficients.copy()
+
+
+def calibrate_tolerance(
+    features: pd.DataFrame,
+    outcome: npt.ArrayLike,
+    *,
+    feature_cols: Sequence[str] | None = None,
+    test_fraction: float = 0.3,
+    random_state: int = 0,
+    n_bins: int = 10,
+) -> ToleranceCalibration:
+    """Fit tolerance weights from known outcomes (churned / complained again).
+
+    Fits P(churn) = σ(γ0 + Σ γ_k z_k) with statsmodels Logit on standardised
+    features; tolerance = 100·(1 − P(churn)) so the tolerance weights on the
+    raw x scale are b_k = −γ_k/sd_k and b0 = −(γ0 − Σ γ_k mean_k/sd_k).
+    Evaluation: a stratified split (``test_fraction`` held out, seeded), fit on
+    the training part, AUC (``sklearn.metrics.roc_auc_score``), Brier score and
+    a reliability curve on the held-out part. The reported coefficients come
+    from a refit on all rows.
+
+    ``feature_cols`` default: every feature of :data:`FEATURES` that varies.
+    """
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import train_test_split
+
+    y = np.asarray(outcome, dtype=np.float64)
+    if y.size != len(features):
+        raise InputError(
+            f"Outcome has {y.size} values for {len(features)} customers.",
+            f"结果变量有 {y.size} 个值，而客户有 {len(features)} 个。",
+        )
+    if feature_cols is None:
+        feature_cols = [
+            f
+            for f in FEATURES
+            if f in features.columns and float(np.nanstd(features[f].to_numpy(dtype=float))) > 0
+        ]
+    cols = list(feature_cols)
+    unknown = [c for c in cols if c not in FEATURES or c not in features.columns]
+    if unknown or not cols:
+        raise InputError(
+            f"Feature column(s) {unknown or cols} not usable; give tolerance features that vary.",
+            f"特征列 {unknown or cols} 不可用；请提供有变化的宽容度特征。",
+        )
+    if not 0.0 < test_fraction < 1.0:
+        raise SpecError(
+            f"test_fraction must be in (0, 1); got {test_fraction}.",
+            f"test_fraction 须在 (0, 1) 内；当前为 {test_fraction}。",
+        )
+    X = features[cols].reset_index(drop=True)
+    n_events = int(y.sum())
+    if min(n_events, y.size - n_events) < 5:
+        raise InsufficientDataError(
+            f"Need at least 5 customers with and 5 without the outcome; got {n_events} "
+            f"and {y.size - n_events}.",
+            f"结果为 1 和为 0 的客户各需至少 5 个；当前为 {n_events} 和 {y.size - n_events}。",
+        )
+    idx = np.arange(y.size)
+    tr, te = train_test_split(idx, test_size=test_fraction, random_state=random_state, stratify=y)
+    fit_tr = logistic_fit(X.iloc[tr], y[tr], standardize=True)
+    p_te = fit_tr.predict_proba(X.iloc[te])
+    test_auc = float(roc_auc_score(y[te], p_te))
+    test_brier = brier_score(y[te], p_te)
+    rel = reliability_curve(y[te], p_te, n_bins=n_bins)
+    fit_all = logistic_fit(X, y, standardize=True)
+    raw = fit_all.coefficients.set_index("term")["coef_raw"]
+    model = ToleranceModel(
+        intercept=-float(raw["const"]),
+        weights={c: -float(raw[c]) for c in cols},
+        source="calibrated",
+    )
+    return ToleranceCalibration(
+        fit=fit_all,
+        model=model,
+        test_auc=test_auc,
+        test_brier=test_brier,
+        test_n=int(te.size),
+        train_brier=brier_score(y, fit_all.predict_proba(X)),
+        reliability=rel,
+    )
+
+
+# --------------------------------------------------------------------------- queue ranking
+
+
+@dataclass(frozen=True)
+class RankedCases(ResultMixin):
+    """Case queue ordered most urgent first.
+
+    ``table``: the input columns plus ``tolerance_part, priority_part,
+    sla_part, urgency, rank`` (rank 1 = handle first).
+    """
+
+    table: pd.DataFrame
+    weights: tuple[float, float, float]
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+
+def rank_cases(
+    cases: pd.DataFrame,
+    *,
+    id_col: str = "case",
+    tolerance_col: str = "tolerance",
+    priority_col: str = "priority",
+    remaining_col: str = "remaining_h",
+    target_col: str = "target_h",
+    weights: tuple[float, float, float] = (0.4, 0.35, 0.25),
+) -> RankedCases:
+    """Order a case queue: low tolerance, high priority, near deadline first.
+
+    Notes
+    -----
+    urgency = w_t·(1 − tolerance/100) + w_p·level(priority)/3 + w_s·pressure,
+    level: low 0, normal 1, high 2, urgent 3; pressure = clip(1 − remaining /
+    target, 0, 1) (1 when breached, 0 with the whole target left). All three
+    parts are in [0, 1]; default weights (0.4, 0.35, 0.25) sum to 1 so urgency
+    is in [0, 1]. Ties are broken by less remaining time, then by case id, so
+    the order is deterministic.
+    """
+    from servgap.core.cases import PRIORITY_LEVEL
+
+    for c in (id_col, tolerance_col, priority_col, remaining_col, target_col):
+        if c not in cases.columns:
+            raise InputError(
+                f"Column {c!r} is missing (available: {list(cases.columns)}).",
+                f"缺少列 {c!r}（现有列：{list(cases.columns)}）。",
+            )
+    if (
+        len(weights) != 3
+        or any(not (math.isfinite(w) and w >= 0) for w in weights)
+        or sum(weights) <= 0
+    ):
+        raise SpecError(
+            f"weights must be three non-negative numbers, not all 0; got {weights}.",
+            f"weights 须为三个非负数且不全为 0；当前为 {weights}。",
+        )
+    pc = ProblemCollector()
+    tol = pd.to_numeric(cases[tolerance_col], errors="coerce").to_numpy(dtype=np.float64)
+    rem = pd.to_numeric(cases[remaining_col], errors="coerce").to_numpy(dtype=np.float64)
+    tgt = pd.to_numeric(cases[target_col], errors="coerce").to_numpy(dtype=np.float64)
+    pri = cases[priority_col].astype(str).to_numpy()
+    lvl = np.zeros(len(cases))
+    for i in range(len(cases)):
+        if not (np.isfinite(tol[i]) and 0 <= tol[i] <= 100):
+            pc.add(
+                "tolerance must be 0–100.",
+                "宽容度须在 0–100 之间。",
+                row=i + 1,
+                column=tolerance_col,
+                value=cases[tolerance_col].iloc[i],
+            )
+        if pri[i] not in PRIORITY_LEVEL:
+            pc.add(
+                f"unknown priority; use {list(PRIORITY_LEVEL)}.",
+                f"未知优先级；请使用 {list(PRIORITY_LEVEL)}。",
+                row=i + 1,
+                column=priority_col,
+                value=pri[i],
+            )
+        else:
+            lvl[i] = PRIORITY_LEVEL[pri[i]]
+        if not (np.isfinite(tgt[i]) and tgt[i] > 0 and np.isfinite(rem[i])):
+            pc.add(
+                "SLA target must be > 0 and remaining time finite.",
+                "SLA 目标须 > 0，剩余时间须为有限数。",
+                row=i + 1,
+                column=remaining_col,
+            )
+    pc.raise_if_any(
+        InputError, f"{len(pc)} problem(s) in the case queue.", f"工单队列中有 {len(pc)} 处问题。"
+    )
+    wt, wp, ws = weights
+    out = cases.copy().reset_index(drop=True)
+    out["tolerance_part"] = wt * (1.0 - tol / 100.0)
+    out["priority_part"] = wp * lvl / 3.0
+    out["sla_part"] = ws * np.clip(1.0 - rem / tgt, 0.0, 1.0)
+    out["urgency"] = out["tolerance_part"] + out["priority_part"] + out["sla_part"]
+    out["_rem"] = rem
+    out["_id"] = out[id_col].astype(str)
+    out = out.sort_values(
+        ["urgency", "_rem", "_id"], ascending=[False, True, True], kind="mergesort"
+    )
+    out = out.drop(columns=["_rem", "_id"]).reset_index(drop=True)
+    out["rank"] = np.arange(1, len(out) + 1)
+    return RankedCases(table=out, weights=(float(wt), float(wp), float(ws)))

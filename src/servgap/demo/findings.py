@@ -33,10 +33,10 @@ FINDINGS: tuple[Finding, ...] = (
         "广州白云网点（gz_baiyun）的可靠性有问题：可靠性各题的感知低于适当期望，其他维度正常。",
         "Guangzhou Baiyun outlet (gz_baiyun) has a reliability problem: perceived reliability "
         "items fall below the adequate level; the other dimensions are normal.",
-        "Zone-of-tolerance / MSA by site and dimension: gz_baiyun reliability MSA about -1.8 "
-        "(lowest of all site x dimension cells; other outlets +0.3 to +0.9); about 85 % of its "
+        "Zone-of-tolerance / MSA by site and dimension: gz_baiyun reliability MSA about -2.1 "
+        "(lowest of all site x dimension cells; other outlets +0.2 to +0.7); about 90 % of its "
         "respondents below their zone on reliability. Planted shift -2.6 on the perceived "
-        "reliability factor. Mystery-shopper audits there score ~3/10 lower on packing, "
+        "reliability factor. Mystery-shopper audits there score ~3.5/10 lower on packing, "
         "promise_time, handling_care and tracking_info; more delay and damage complaints.",
     ),
     Finding(
@@ -45,7 +45,7 @@ FINDINGS: tuple[Finding, ...] = (
         "Responsiveness expectations (adequate and desired) rise every quarter while "
         "perceptions stay flat, so responsiveness MSA falls.",
         "Trend of dimension scores by period: responsiveness adequate and desired +0.4 per "
-        "quarter (planted); responsiveness MSA about +0.9 (2026Q1) to about -0.3 (2026Q4); the "
+        "quarter (planted); responsiveness MSA about +1.1 (2026Q1) to about -0.1 (2026Q4); the "
         "other dimensions flat.",
     ),
     Finding(
@@ -64,8 +64,8 @@ FINDINGS: tuple[Finding, ...] = (
         "Overall satisfaction is driven mostly by reliability and responsiveness; NPS is "
         "driven by satisfaction.",
         "Relative importance (LMG / relative weights) of the five perceived dimension means "
-        "for `overall`: reliability first (~45 % of R2), responsiveness second (~28 %), the "
-        "other three ~10 % each; R2 about 0.65. Spearman(nps, overall) about 0.8.",
+        "for `overall`: reliability first (~40 % of R2), responsiveness second (~30 %), the "
+        "other three ~8-12 % each; R2 about 0.6. Spearman(nps, overall) about 0.8.",
     ),
     Finding(
         "F5",
@@ -74,7 +74,7 @@ FINDINGS: tuple[Finding, ...] = (
         "on every dimension.",
         "One-way ANOVA of dimension adequate means by customer_type: business about +0.9 "
         "points (planted: +0.45 direct and +0.9 SD latent expectation x 0.5), p < 1e-20, "
-        "eta squared about 0.1. Desired about +0.7.",
+        "eta squared about 0.2. Desired about +0.6.",
     ),
     Finding(
         "F6",
@@ -105,8 +105,8 @@ FINDINGS: tuple[Finding, ...] = (
         "Logistic churn model (servgap.demo.complaints.CHURN_COEFFICIENTS): intercept -1.6; "
         "tenure_years -0.25; loyalty_intent-4 -0.35; ln(1+orders_per_month) -0.30; "
         "expectation_z +0.45; ack > 24 h +1.1; ack 2-24 h +0.45; full recovery -0.6; negative "
-        "emotion in the text +0.8; prior complaint +0.7; severity-1 +0.25. Churn about 12 % "
-        "after fast recovery vs about 25 % after slow recovery.",
+        "emotion in the text +0.8; prior complaint +0.7; severity-1 +0.25. Churn about 8 % "
+        "after fast full recovery vs about 30 % after slow (> 24 h) recovery.",
     ),
     Finding(
         "F9",

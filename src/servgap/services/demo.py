@@ -49,7 +49,7 @@ def _py(v: Any) -> Any:
     if v is None:
         return None
     if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
+        return v.floor("us").to_pydatetime()
     if pd.api.types.is_scalar(v) and pd.isna(v):
         return None
     if hasattr(v, "item"):

@@ -219,3 +219,17 @@ def test_to_dict_is_json_ready() -> None:
     r = servqual(df, items, by=["seg"])
     json.dumps(r.to_dict())
     assert r.to_frame() is r.items
+
+
+def test_row_chunks_add_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    import servgap.core.servqual as sq
+
+    df, items = _random_survey(250, 9)
+    w = pd.DataFrame({"tangibles": 20.0, "reliability": 50.0, "empathy": 30.0}, index=df.index)
+    whole = servqual(df, items, by="seg", weights=w)
+    monkeypatch.setattr(sq, "_CHUNK", 7)
+    chunked = servqual(df, items, by="seg", weights=w)
+    pd.testing.assert_frame_equal(whole.items, chunked.items, rtol=1e-9)
+    pd.testing.assert_frame_equal(whole.dimensions, chunked.dimensions, rtol=1e-9)
+    pd.testing.assert_frame_equal(whole.overall, chunked.overall, rtol=1e-9)
+    assert whole.warnings == chunked.warnings

@@ -52,6 +52,30 @@ DUMOUCHEL_DYSFUNCTIONAL: tuple[float, ...] = (-2.0, -1.0, 0.0, 2.0, 4.0)
 
 _TABLE_IDX = np.array([[CATEGORIES.index(c) for c in row] for row in KANO_TABLE], dtype=np.int64)
 
+
+def _pair_tables() -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+]:
+    """Maps from the 36 answer-code pairs f*6+d (codes 0..5, 0 = missing) to categories/scores."""
+    to_cat = np.zeros((36, 6))
+    cont = np.zeros(36)
+    func = np.zeros(36)
+    dys = np.zeros(36)
+    for f in range(1, 6):
+        for d in range(1, 6):
+            c = _TABLE_IDX[f - 1, d - 1]
+            to_cat[f * 6 + d, c] = 1.0
+            cont[f * 6 + d] = 1.0 if c < 4 else 0.0  # A, O, M, I
+            func[f * 6 + d] = DUMOUCHEL_FUNCTIONAL[f - 1]
+            dys[f * 6 + d] = DUMOUCHEL_DYSFUNCTIONAL[d - 1]
+    return to_cat, cont, func, dys
+
+
+_PAIR_TO_CAT, _PAIR_CONT, _PAIR_FUNC, _PAIR_DYS = _pair_tables()
+
 #: Accepted text labels (normalised: lower case, spaces and punctuation removed) -> code.
 ANSWER_LABELS: dict[str, int] = {
     # 1 like
@@ -107,6 +131,7 @@ ANSWER_LABELS: dict[str, int] = {
 _STRIP = re.compile(r"[\s\-_'’`.,!?;:。，！？、（）()\"“”]+")
 
 IntArray = npt.NDArray[np.int64]
+SmallIntArray = npt.NDArray[np.int8]
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -129,7 +154,7 @@ def _normalise(label: object) -> int | None:
 
 def parse_kano_answers(
     values: pd.Series, *, column: str | None = None, problems: ProblemCollector | None = None
-) -> IntArray:
+) -> SmallIntArray:
     """Kano answers as codes 1..5 (0 = missing); bad cells go to ``problems`` or raise.
 
     Numbers 1–5 and the text labels in :data:`ANSWER_LABELS` (Chinese and English,
@@ -139,15 +164,20 @@ def parse_kano_answers(
     pc = problems if problems is not None else ProblemCollector()
     name = column if column is not None else str(values.name)
     s = values.reset_index(drop=True)
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+    if pd.api.types.is_integer_dtype(s) and not pd.api.types.is_extension_array_dtype(s):
+        xi = s.to_numpy()
+        ok = (xi >= 1) & (xi <= 5)
+        codes = np.where(ok, xi, 0).astype(np.int8)
+        bad = np.flatnonzero(~ok)
+    elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         x = s.to_numpy(dtype=np.float64, na_value=np.nan)
-        miss = np.isnan(x)
-        ok = np.isin(x, (1.0, 2.0, 3.0, 4.0, 5.0))
-        codes = np.where(ok, np.nan_to_num(x), 0.0).astype(np.int64)
-        bad = np.flatnonzero(~ok & ~miss)
+        with np.errstate(invalid="ignore"):
+            ok = (x >= 1) & (x <= 5) & (x == np.floor(x))
+        codes = np.where(ok, x, 0.0).astype(np.int8)
+        bad = np.flatnonzero(~ok & ~np.isnan(x))
     else:
         fcodes, uniques = pd.factorize(s, use_na_sentinel=True)
-        lut = np.zeros(len(uniques) + 1, dtype=np.int64)
+        lut = np.zeros(len(uniques) + 1, dtype=np.int8)
         bad_u = np.zeros(len(uniques) + 1, dtype=bool)
         for i, u in enumerate(uniques):
             if isinstance(u, str) and u.strip() == "":
@@ -177,7 +207,7 @@ def parse_kano_answers(
         pc.raise_if_any(
             InputError, f"{len(pc)} invalid Kano answer(s).", f"{len(pc)} 个无效的 Kano 答案。"
         )
-    return np.asarray(codes, dtype=np.int64)
+    return np.asarray(codes, dtype=np.int8)
 
 
 def classify_kano(functional: npt.ArrayLike, dysfunctional: npt.ArrayLike) -> npt.NDArray[np.str_]:
@@ -332,7 +362,7 @@ def kano(
             "features 必须是非空映射：功能 -> (正向问题列, 反向问题列)。",
         )
     pc = ProblemCollector()
-    parsed: dict[str, tuple[IntArray, IntArray]] = {}
+    parsed: dict[str, tuple[SmallIntArray, SmallIntArray]] = {}
     for name, pair in features.items():
         if not (isinstance(pair, tuple | list) and len(pair) == 2):
             raise SpecError(
@@ -348,7 +378,7 @@ def kano(
                     f"功能 `{name}` 的列 `{col}` 不在数据中。",
                     column=str(col),
                 )
-                cols.append(np.zeros(len(data), dtype=np.int64))
+                cols.append(np.zeros(len(data), dtype=np.int8))
             else:
                 cols.append(parse_kano_answers(data[col], column=str(col), problems=pc))
         parsed[str(name)] = (cols[0], cols[1])
@@ -362,19 +392,19 @@ def kano(
 
     codes, groups, by_cols = _group_codes(data, by)
     g = len(groups)
-    func_score = np.array((0.0, *DUMOUCHEL_FUNCTIONAL))
-    dys_score = np.array((0.0, *DUMOUCHEL_DYSFUNCTIONAL))
     blocks: list[pd.DataFrame] = []
     warns: list[str] = []
     for name, (f, d) in parsed.items():
-        ok = (f > 0) & (d > 0)
-        cat = _TABLE_IDX[np.clip(f - 1, 0, 4), np.clip(d - 1, 0, 4)]
-        key = codes[ok] * 6 + cat[ok]
-        counts = np.bincount(key, minlength=g * 6).reshape(g, 6).astype(np.float64)
-        cont = ok & (cat < 4)
-        n_cont = np.bincount(codes[cont], minlength=g).astype(np.float64)
-        s_f = np.bincount(codes[cont], weights=func_score[f[cont]], minlength=g)
-        s_d = np.bincount(codes[cont], weights=dys_score[d[cont]], minlength=g)
+        # counts of the 36 (functional, dysfunctional) code pairs (0 = missing) per segment
+        key = f.astype(np.intp) * 6 + d
+        if g > 1:
+            key += codes * 36
+        pairs = np.bincount(key, minlength=g * 36).reshape(g, 36).astype(np.float64)
+        counts = pairs @ _PAIR_TO_CAT
+        cont_pairs = pairs * _PAIR_CONT
+        n_cont = cont_pairs.sum(axis=1)
+        s_f = cont_pairs @ _PAIR_FUNC
+        s_d = cont_pairs @ _PAIR_DYS
         n = counts.sum(axis=1)
         nn = np.where(n > 0, n, np.nan)
         a_, o_, m_, i_ = counts[:, 0], counts[:, 1], counts[:, 2], counts[:, 3]

@@ -50,6 +50,9 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 
+#: Rows processed per chunk (temporaries stay in the CPU cache).
+_CHUNK = 32_768
+
 #: Item-level sufficient statistics kept per (group, item).
 ITEM_STATS = (
     "n",
@@ -192,6 +195,8 @@ def _numeric_column(data: pd.DataFrame, col: str, pc: ProblemCollector) -> Float
                 value=s.iloc[i],
             )
         return np.asarray(conv.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    if s.dtype == np.float64:
+        return np.asarray(s.to_numpy(), dtype=np.float64)  # a view: no copy
     return np.asarray(s.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
 
 
@@ -231,7 +236,7 @@ class _Summer:
 
     def ssq(self, x: FloatArray) -> FloatArray:
         if self.g == 1:
-            return np.array([float(np.dot(x, x))])
+            return np.array([float(np.einsum("i,i->", x, x))])
         return self.sum(x * x)
 
     def count(self, mask: npt.NDArray[np.bool_]) -> FloatArray:
@@ -432,7 +437,6 @@ def servqual_stats(
     codes, groups, by_cols = _group_codes(data, by)
     g = len(groups)
     n_rows = len(data)
-    sm = _Summer(codes, g)
     dims: list[str] = []
     for it in spec:
         if it.dimension not in dims:
@@ -446,115 +450,131 @@ def servqual_stats(
     if weights is not None:
         w, w_rows = _weights_matrix(data, weights, dims)
 
-    ov_sum = np.zeros(n_rows)
-    ov_cnt = np.zeros(n_rows, dtype=np.int64)
-    ov_msa = np.zeros(n_rows)
-    ov_mss = np.zeros(n_rows)
-    ov_cnt3 = np.zeros(n_rows, dtype=np.int64)
-    w_sum = np.zeros(n_rows)
-    dims3 = 0
-
-    with np.errstate(invalid="ignore"):
-        for d_idx, dim in enumerate(dims):
-            rs_gap = np.zeros(n_rows)
-            rc_gap = np.zeros(n_rows)
-            rs_msa = np.zeros(n_rows)
-            rs_mss = np.zeros(n_rows)
-            rc_3 = np.zeros(n_rows)
-            any3 = False
-            for j, it in enumerate(spec):
-                if it.dimension != dim:
-                    continue
-                p = cols[it.perceived]
-                if it.three:
-                    any3 = True
-                    a = cols[str(it.adequate)]
-                    dd = cols[str(it.desired)]
-                    msa = it.sign * (p - a)
-                    mss = it.sign * (p - dd)
-                    zone = it.sign * (dd - a)
-                    answered = ~(np.isnan(p) | np.isnan(a) | np.isnan(dd))
-                    incons = answered & (zone < 0)
-                    ok = answered & ~incons
-                    below = ok & (msa < 0)
-                    above = ok & (mss > 0)
-                    inside = ok & ~below & ~above
-                    msa0 = np.where(ok, msa, 0.0)
-                    mss0 = np.where(ok, mss, 0.0)
-                    okf = ok.astype(np.float64)
-                    ist["n_inconsistent"][:, j] = sm.count(incons)
-                    ist["n_below"][:, j] = sm.count(below)
-                    ist["n_inside"][:, j] = sm.count(inside)
-                    ist["n_above"][:, j] = sm.count(above)
-                    ist["sum_adequate"][:, j] = sm.sum(np.where(ok, a, 0.0))
-                    ist["sum_desired"][:, j] = sm.sum(np.where(ok, dd, 0.0))
-                    ist["sum_msa"][:, j] = sm.sum(msa0)
-                    ist["ssq_msa"][:, j] = sm.ssq(msa0)
-                    ist["sum_mss"][:, j] = sm.sum(mss0)
-                    ist["ssq_mss"][:, j] = sm.ssq(mss0)
-                    ist["sum_zone"][:, j] = sm.sum(np.where(ok, zone, 0.0))
-                    gap0 = mss0
-                    rs_msa += msa0
-                    rs_mss += mss0
-                    rc_3 += okf
-                else:
-                    e = cols[str(it.expected)]
-                    gap = it.sign * (p - e)
-                    ok = ~(np.isnan(p) | np.isnan(e))
-                    gap0 = np.where(ok, gap, 0.0)
-                    okf = ok.astype(np.float64)
-                    ist["sum_expected"][:, j] = sm.sum(np.where(ok, e, 0.0))
-                ist["n"][:, j] = sm.count(ok)
-                ist["sum_perceived"][:, j] = sm.sum(np.where(ok, p, 0.0))
-                ist["sum_gap"][:, j] = sm.sum(gap0)
-                ist["ssq_gap"][:, j] = sm.ssq(gap0)
-                rs_gap += gap0
-                rc_gap += okf
-            # respondent-level dimension scores
-            has = rc_gap > 0
-            dg = np.divide(rs_gap, rc_gap, out=np.zeros(n_rows), where=has)
-            dst["n_gap"][:, d_idx] = sm.count(has)
-            dst["sum_gap"][:, d_idx] = sm.sum(dg)
-            dst["ssq_gap"][:, d_idx] = sm.ssq(dg)
-            ov_sum += dg
-            ov_cnt += has
-            if w is not None:
-                w_sum += w[:, d_idx] / 100.0 * dg
-                w_rows &= has
-            if any3:
-                dims3 += 1
-                has3 = rc_3 > 0
-                dm = np.divide(rs_msa, rc_3, out=np.zeros(n_rows), where=has3)
-                ds = np.divide(rs_mss, rc_3, out=np.zeros(n_rows), where=has3)
-                dst["n_msa"][:, d_idx] = sm.count(has3)
-                dst["sum_msa"][:, d_idx] = sm.sum(dm)
-                dst["ssq_msa"][:, d_idx] = sm.ssq(dm)
-                dst["sum_mss"][:, d_idx] = sm.sum(ds)
-                dst["ssq_mss"][:, d_idx] = sm.ssq(ds)
-                ov_msa += dm
-                ov_mss += ds
-                ov_cnt3 += has3
-
     n_dims = len(dims)
-    full = ov_cnt == n_dims
-    score = np.where(full, ov_sum / n_dims, 0.0)
-    full3 = (ov_cnt3 == dims3) & (dims3 > 0)
-    s_msa = np.where(full3, ov_msa / max(dims3, 1), 0.0)
-    s_mss = np.where(full3, ov_mss / max(dims3, 1), 0.0)
-    ws = np.where(w_rows, w_sum, 0.0)
-    ost = {
-        "n": sm.count(full),
-        "sum": sm.sum(score),
-        "ssq": sm.ssq(score),
-        "n_weighted": sm.count(w_rows),
-        "sum_weighted": sm.sum(ws),
-        "ssq_weighted": sm.ssq(ws),
-        "n_msa": sm.count(full3),
-        "sum_msa": sm.sum(s_msa),
-        "ssq_msa": sm.ssq(s_msa),
-        "sum_mss": sm.sum(s_mss),
-        "ssq_mss": sm.ssq(s_mss),
-    }
+    members = [[(j, it) for j, it in enumerate(spec) if it.dimension == dim] for dim in dims]
+    has3_dim = [any(it.three for _, it in mem) for mem in members]
+    dims3 = sum(has3_dim)
+    ost = {k: np.zeros(g) for k in OVERALL_STATS}
+    n_w_rows = 0
+    # Row chunks keep every temporary in cache; statistics are sums, so they just add up.
+    with np.errstate(invalid="ignore"):
+        for lo in range(0, n_rows, _CHUNK):
+            hi = min(lo + _CHUNK, n_rows)
+            m = hi - lo
+            sm = _Summer(codes[lo:hi], g)
+            ov_sum = np.zeros(m)
+            ov_cnt = np.zeros(m, dtype=np.int64)
+            ov_msa = np.zeros(m)
+            ov_mss = np.zeros(m)
+            ov_cnt3 = np.zeros(m, dtype=np.int64)
+            w_sum = np.zeros(m)
+            w_ok = w_rows[lo:hi].copy()
+            for d_idx, mem in enumerate(members):
+                rs_gap = np.zeros(m)
+                rc_gap = np.zeros(m)
+                rs_msa = np.zeros(m)
+                rs_mss = np.zeros(m)
+                rc_3 = np.zeros(m)
+                for j, it in mem:
+                    p = cols[it.perceived][lo:hi]
+                    if it.three:
+                        a = cols[str(it.adequate)][lo:hi]
+                        dd = cols[str(it.desired)][lo:hi]
+                        msa = p - a
+                        mss = p - dd
+                        zone = dd - a
+                        if it.sign < 0:
+                            np.negative(msa, out=msa)
+                            np.negative(mss, out=mss)
+                            np.negative(zone, out=zone)
+                        missing = np.isnan(msa) | np.isnan(mss)
+                        neg = zone < 0
+                        incons = neg & ~missing
+                        bad = missing | neg
+                        ok = ~bad
+                        msa[bad] = 0.0
+                        mss[bad] = 0.0
+                        zone[bad] = 0.0
+                        below = msa < 0
+                        above = mss > 0
+                        n_ok = sm.count(ok)
+                        n_below = sm.count(below)
+                        n_above = sm.count(above)
+                        ist["n_inconsistent"][:, j] += sm.count(incons)
+                        ist["n_below"][:, j] += n_below
+                        ist["n_inside"][:, j] += n_ok - n_below - n_above
+                        ist["n_above"][:, j] += n_above
+                        ist["sum_adequate"][:, j] += sm.sum(np.where(ok, a, 0.0))
+                        ist["sum_desired"][:, j] += sm.sum(np.where(ok, dd, 0.0))
+                        ist["sum_msa"][:, j] += sm.sum(msa)
+                        ist["ssq_msa"][:, j] += sm.ssq(msa)
+                        ist["sum_mss"][:, j] += sm.sum(mss)
+                        ist["ssq_mss"][:, j] += sm.ssq(mss)
+                        ist["sum_zone"][:, j] += sm.sum(zone)
+                        gap0 = mss
+                        rs_msa += msa
+                        rs_mss += mss
+                        rc_3 += ok
+                    else:
+                        e = cols[str(it.expected)][lo:hi]
+                        gap0 = p - e
+                        if it.sign < 0:
+                            np.negative(gap0, out=gap0)
+                        bad = np.isnan(gap0)
+                        ok = ~bad
+                        gap0[bad] = 0.0
+                        n_ok = sm.count(ok)
+                        ist["sum_expected"][:, j] += sm.sum(np.where(ok, e, 0.0))
+                    ist["n"][:, j] += n_ok
+                    ist["sum_perceived"][:, j] += sm.sum(np.where(ok, p, 0.0))
+                    ist["sum_gap"][:, j] += sm.sum(gap0)
+                    ist["ssq_gap"][:, j] += sm.ssq(gap0)
+                    rs_gap += gap0
+                    rc_gap += ok
+                # respondent-level dimension scores
+                has = rc_gap > 0
+                dg = np.divide(rs_gap, rc_gap, out=np.zeros(m), where=has)
+                dst["n_gap"][:, d_idx] += sm.count(has)
+                dst["sum_gap"][:, d_idx] += sm.sum(dg)
+                dst["ssq_gap"][:, d_idx] += sm.ssq(dg)
+                ov_sum += dg
+                ov_cnt += has
+                if w is not None:
+                    w_sum += w[lo:hi, d_idx] / 100.0 * dg
+                    w_ok &= has
+                if has3_dim[d_idx]:
+                    has3 = rc_3 > 0
+                    dm = np.divide(rs_msa, rc_3, out=np.zeros(m), where=has3)
+                    ds = np.divide(rs_mss, rc_3, out=np.zeros(m), where=has3)
+                    dst["n_msa"][:, d_idx] += sm.count(has3)
+                    dst["sum_msa"][:, d_idx] += sm.sum(dm)
+                    dst["ssq_msa"][:, d_idx] += sm.ssq(dm)
+                    dst["sum_mss"][:, d_idx] += sm.sum(ds)
+                    dst["ssq_mss"][:, d_idx] += sm.ssq(ds)
+                    ov_msa += dm
+                    ov_mss += ds
+                    ov_cnt3 += has3
+            full = ov_cnt == n_dims
+            score = np.where(full, ov_sum / n_dims, 0.0)
+            full3 = (ov_cnt3 == dims3) & (dims3 > 0)
+            s_msa = np.where(full3, ov_msa / max(dims3, 1), 0.0)
+            s_mss = np.where(full3, ov_mss / max(dims3, 1), 0.0)
+            ws = np.where(w_ok, w_sum, 0.0)
+            n_w_rows += int(np.count_nonzero(w_ok))
+            for key, val in (
+                ("n", sm.count(full)),
+                ("sum", sm.sum(score)),
+                ("ssq", sm.ssq(score)),
+                ("n_weighted", sm.count(w_ok)),
+                ("sum_weighted", sm.sum(ws)),
+                ("ssq_weighted", sm.ssq(ws)),
+                ("n_msa", sm.count(full3)),
+                ("sum_msa", sm.sum(s_msa)),
+                ("ssq_msa", sm.ssq(s_msa)),
+                ("sum_mss", sm.sum(s_mss)),
+                ("ssq_mss", sm.ssq(s_mss)),
+            ):
+                ost[key] += val
     return ServqualStats(
         item_names=tuple(it.name for it in spec),
         item_dimensions=tuple(it.dimension for it in spec),
@@ -567,7 +587,7 @@ def servqual_stats(
         dim_stats=dst,
         overall_stats=ost,
         weighted=weights is not None,
-        n_weights_excluded=int(n_rows - np.count_nonzero(w_rows)) if weights is not None else 0,
+        n_weights_excluded=int(n_rows - n_w_rows) if weights is not None else 0,
     )
 
 

@@ -90,9 +90,16 @@ def test_paired_against_scipy_and_subgroups() -> None:
 def test_dz_ci_inverts_noncentral_t() -> None:
     from scipy import stats
 
-    lo, hi = dz_confidence_interval(2.5, 20, 0.9)
+    lo, hi, method = dz_confidence_interval(2.5, 20, 0.9)
+    assert method == "noncentral_t"
     assert stats.nct.cdf(2.5, 19, lo * math.sqrt(20)) == pytest.approx(0.95, abs=1e-9)
     assert stats.nct.cdf(2.5, 19, hi * math.sqrt(20)) == pytest.approx(0.05, abs=1e-9)
+    # large n far in the tail: scipy's nct gives NaN there → normal approximation, flagged
+    lo, hi, method = dz_confidence_interval(-14.0, 5001, 0.95)
+    d = -14.0 / math.sqrt(5001)
+    assert lo < d < hi
+    if method == "normal":
+        assert hi - lo == pytest.approx(2 * 1.959964 * math.sqrt((1 + d * d / 2) / 5001), rel=1e-5)
 
 
 def test_degenerate_groups_are_flagged_not_silent() -> None:

@@ -147,6 +147,8 @@ def test_calibrate_tolerance_signs_and_heldout_metrics() -> None:
     # simulated churn rises with expectations, falls with sentiment and loyalty
     assert w["expectation_level"] < 0 and w["sentiment"] > 0 and w["loyalty"] > 0
     assert "brand_reputation" not in w  # constant within one workspace → dropped
+    # 0.4 repeated has a float std of ~1e-17, still constant
+    assert float(np.std(feats["brand_reputation"].to_numpy())) < 1e-12
     # tolerance = 100·(1 − P(churn)) of the full fit
     sc = tolerance_scores(feats, cal.model).table["score"].to_numpy()
     np.testing.assert_allclose(sc, 100 * (1 - cal.fit.predict_proba(feats[list(w)])), rtol=1e-9)
@@ -164,7 +166,9 @@ def test_calibrate_tolerance_signs_and_heldout_metrics() -> None:
     assert cal.to_dict()["model"]["source"] == "calibrated"
 
 
-def test_separation_and_too_few_events() -> None:
+def test_separation_constant_feature_and_too_few_events() -> None:
+    with pytest.raises(InputError):
+        logistic_fit(pd.DataFrame({"c": np.full(20, 0.1 + 0.2)}), np.arange(20) % 2)
     X = pd.DataFrame({"x": np.arange(20, dtype=float)})
     y = (np.arange(20) >= 10).astype(float)
     with pytest.raises(ComputationError):

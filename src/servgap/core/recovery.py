@@ -212,32 +212,50 @@ def justice_scores(
 # --------------------------------------------------------------------------- paired test
 
 
-def dz_confidence_interval(t: float, n: int, level: float = 0.95) -> tuple[float, float]:
+def dz_confidence_interval(t: float, n: int, level: float = 0.95) -> tuple[float, float, str]:
     """CI of d_z = t/√n by inverting the noncentral t distribution.
 
     Find λ_L, λ_U with P(T ≤ t | df=n−1, nc=λ_L) = 1 − α/2 and
     P(T ≤ t | nc=λ_U) = α/2; the CI is (λ_L/√n, λ_U/√n) (Cumming & Finch 2001,
-    as implemented in R effectsize / MBESS).
+    as implemented in R effectsize / MBESS). Returns ``(low, high, method)``
+    with method ``"noncentral_t"``; where scipy's noncentral t cannot be
+    evaluated (very large df far in the tail, it returns NaN) the normal
+    approximation d ± z·√(1/n + d²/(2n)) is used and method is ``"normal"``.
     """
     from scipy import optimize, stats
 
     df = n - 1
     a = 1.0 - level
+    spread = math.sqrt(1.0 + t * t / (2.0 * df))
 
     def solve(prob: float) -> float:
         def f(nc: float) -> float:
-            return float(stats.nct.cdf(t, df, nc)) - prob
+            v = float(stats.nct.cdf(t, df, nc)) - prob
+            if math.isnan(v):
+                raise ArithmeticError("nct.cdf is NaN")
+            return v
 
-        lo, hi = t - 10.0, t + 10.0
-        while f(lo) < 0:
-            lo -= 10.0
-        while f(hi) > 0:
-            hi += 10.0
+        step = 4.0 * spread
+        lo, hi = t - step, t + step
+        for _ in range(60):
+            if f(lo) >= 0:
+                break
+            lo -= step
+        for _ in range(60):
+            if f(hi) <= 0:
+                break
+            hi += step
         return float(optimize.brentq(f, lo, hi, xtol=1e-12))
 
-    lam_l = solve(1.0 - a / 2.0)
-    lam_u = solve(a / 2.0)
-    return lam_l / math.sqrt(n), lam_u / math.sqrt(n)
+    try:
+        lam_l = solve(1.0 - a / 2.0)
+        lam_u = solve(a / 2.0)
+    except (ArithmeticError, ValueError):
+        d = t / math.sqrt(n)
+        z = float(stats.norm.ppf(1.0 - a / 2.0))
+        half = z * math.sqrt(1.0 / n + d * d / (2.0 * n))
+        return d - half, d + half, "normal"
+    return lam_l / math.sqrt(n), lam_u / math.sqrt(n), "noncentral_t"
 
 
 @dataclass(frozen=True)
@@ -303,8 +321,10 @@ def _paired_row(group: str, before: FloatArray, after: FloatArray, alpha: float)
         d_z=t / math.sqrt(n),
         enough_data=True,
     )
-    lo, hi = dz_confidence_interval(t, n, 1 - alpha)
+    lo, hi, method = dz_confidence_interval(t, n, 1 - alpha)
     row.update(d_z_ci_low=lo, d_z_ci_high=hi)
+    if method != "noncentral_t":
+        row["note"] = "d_z CI by normal approximation (noncentral t not computable)"
     if np.count_nonzero(d) >= 1:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # scipy notes ties / normal approx

@@ -402,6 +402,15 @@ class LogisticFit(ResultMixin):
         return _sigmoid(eta)
 
 
+def _is_constant(x: FloatArray) -> bool:
+    """True when all finite values are equal up to rounding (std ~1e-17 is constant)."""
+    f = x[np.isfinite(x)]
+    if f.size == 0:
+        return True
+    spread = float(f.max() - f.min())
+    return spread <= 1e-12 * max(1.0, float(np.abs(f).max()))
+
+
 def logistic_fit(
     X: pd.DataFrame, y: Sequence[float] | npt.ArrayLike, *, standardize: bool = True
 ) -> LogisticFit:
@@ -438,7 +447,7 @@ def logistic_fit(
         )
     means = Xv.mean(axis=0) if standardize else np.zeros(k)
     sds = Xv.std(axis=0, ddof=1) if standardize else np.ones(k)
-    const_cols = [c for c, s in zip(X.columns, sds, strict=True) if not s > 0]
+    const_cols = [c for j, c in enumerate(X.columns) if _is_constant(Xv[:, j])]
     if const_cols:
         raise InputError(
             f"Feature(s) {const_cols} are constant; drop them before fitting.",
@@ -602,7 +611,7 @@ def calibrate_tolerance(
         feature_cols = [
             f
             for f in FEATURES
-            if f in features.columns and float(np.nanstd(features[f].to_numpy(dtype=float))) > 0
+            if f in features.columns and not _is_constant(features[f].to_numpy(dtype=float))
         ]
     cols = list(feature_cols)
     unknown = [c for c in cols if c not in FEATURES or c not in features.columns]

@@ -233,3 +233,17 @@ def test_row_chunks_add_up(monkeypatch: pytest.MonkeyPatch) -> None:
     pd.testing.assert_frame_equal(whole.dimensions, chunked.dimensions, rtol=1e-9)
     pd.testing.assert_frame_equal(whole.overall, chunked.overall, rtol=1e-9)
     assert whole.warnings == chunked.warnings
+
+
+def test_respondent_scores_agree_with_dimension_table() -> None:
+    from servgap.core.servqual import respondent_scores
+
+    df, items = _random_survey(300, 11)
+    rs = respondent_scores(df, items)
+    r = servqual(df, items)
+    for _, row in r.dimensions.iterrows():
+        col = rs[row["dimension"]]
+        assert row["n"] == col.notna().sum()
+        assert row["gap"] == pytest.approx(col.mean())
+    assert r.overall["servqual_unweighted"].iloc[0] == pytest.approx(rs["servqual"].mean())
+    assert r.overall["n"].iloc[0] == rs["servqual"].notna().sum()

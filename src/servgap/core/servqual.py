@@ -44,6 +44,7 @@ __all__ = [
     "ServqualResult",
     "ServqualStats",
     "finish_servqual",
+    "respondent_scores",
     "servqual",
     "servqual_stats",
 ]
@@ -871,3 +872,60 @@ def servqual(
     check_confidence(confidence)
     stats = servqual_stats(data, items, weights=weights, by=by)
     return finish_servqual(stats, confidence=confidence)
+
+
+def respondent_scores(data: pd.DataFrame, items: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+    """Each respondent's dimension gap scores and unweighted SERVQUAL score.
+
+    Same definitions and sign convention as :func:`servqual`: a respondent's
+    dimension score is the mean of his or her answered, consistent item gaps
+    (P − E, or P − D for three-column items) in that dimension (NaN when none);
+    ``servqual`` is the mean of the dimension scores when all are present (NaN
+    otherwise). Useful as input to group comparisons and driver analysis.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index of ``data``; one column per dimension plus ``servqual``.
+    """
+    spec = _parse_items(items)
+    pc = ProblemCollector()
+    cols: dict[str, FloatArray] = {}
+    for it in spec:
+        for c in (it.perceived, it.expected, it.adequate, it.desired):
+            if c is not None and c not in cols:
+                arr = _numeric_column(data, c, pc)
+                if arr is not None:
+                    cols[c] = arr
+    pc.raise_if_any(
+        InputError,
+        f"The SERVQUAL data has {len(pc)} problem(s).",
+        f"SERVQUAL 数据有 {len(pc)} 处问题。",
+    )
+    dims: list[str] = []
+    for it in spec:
+        if it.dimension not in dims:
+            dims.append(it.dimension)
+    n_rows = len(data)
+    out: dict[str, FloatArray] = {}
+    with np.errstate(invalid="ignore"):
+        for dim in dims:
+            acc = np.zeros(n_rows)
+            cnt = np.zeros(n_rows)
+            for it in spec:
+                if it.dimension != dim:
+                    continue
+                p = cols[it.perceived]
+                if it.three:
+                    a, dd = cols[str(it.adequate)], cols[str(it.desired)]
+                    gap = it.sign * (p - dd)
+                    ok = ~np.isnan(gap) & ~np.isnan(a) & (it.sign * (dd - a) >= 0)
+                else:
+                    gap = it.sign * (p - cols[str(it.expected)])
+                    ok = ~np.isnan(gap)
+                acc += np.where(ok, gap, 0.0)
+                cnt += ok
+            out[dim] = np.divide(acc, cnt, out=np.full(n_rows, np.nan), where=cnt > 0)
+    frame = pd.DataFrame(out, index=data.index)
+    frame["servqual"] = frame[dims].mean(axis=1, skipna=False)
+    return frame

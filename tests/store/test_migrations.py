@@ -63,3 +63,19 @@ def test_sqlite_uses_wal(sqlite_store: Store) -> None:
     with sqlite_store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_upgrade_from_0001_keeps_rows_and_fills_new_columns(store: Store) -> None:
+    migrate.downgrade(store.engine, "0001")
+    with store.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO workspace (code, name_zh, name_en, timezone, created_at) "
+                "VALUES ('old', '旧', 'Old', 'Asia/Shanghai', '2026-01-01 00:00:00')"
+            )
+        )
+    migrate.upgrade(store.engine)
+    with store.session() as s:
+        ws = s.scalars(select(Workspace).where(Workspace.code == "old")).one()
+        assert ws.name_zh == "旧" and ws.settings == {}
+        assert ws.created_at == dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

@@ -60,6 +60,8 @@ class Workspace(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # business calendar (workdays, hours, holidays, make-up workdays) and other preferences
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
 
 class Region(Base):
@@ -252,6 +254,89 @@ class Recovery(Base):
     survey: Mapped[dict[str, Any]] = mapped_column(default=dict)
     churned_90d: Mapped[bool | None] = mapped_column(Boolean)
     complained_again_90d: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class Case(Base):
+    """A complaint or dissatisfied-survey case, tracked through recovery to closure."""
+
+    __tablename__ = "case"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "code"),
+        UniqueConstraint("workspace_id", "idempotency_key"),
+        Index("ix_case_ws_state", "workspace_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(20))  # manual | complaint | survey | import
+    complaint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("complaint.id", ondelete="SET NULL")
+    )
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
+    channel: Mapped[str | None] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(20), default="other")
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    state: Mapped[str] = mapped_column(String(20), default="new")
+    owner: Mapped[str | None] = mapped_column(String(100))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    opened_at: Mapped[dt.datetime] = mapped_column()
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column()
+    resolved_at: Mapped[dt.datetime | None] = mapped_column()
+    closed_at: Mapped[dt.datetime | None] = mapped_column()
+    waiting_since: Mapped[dt.datetime | None] = mapped_column()
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    tolerance: Mapped[float | None] = mapped_column(Float)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    events: Mapped[list[CaseEvent]] = relationship(
+        order_by="CaseEvent.id", cascade="all, delete-orphan"
+    )
+    actions: Mapped[list[RecoveryAction]] = relationship(
+        order_by="RecoveryAction.id", cascade="all, delete-orphan"
+    )
+
+
+class CaseEvent(Base):
+    """One line of a case's history: who did what, when."""
+
+    __tablename__ = "case_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column()
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class RecoveryAction(Base):
+    """A recovery action on a case: apology, explanation, redelivery, refund, coupon ..."""
+
+    __tablename__ = "recovery_action"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column()
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))
+    amount_cny: Mapped[float] = mapped_column(Float, default=0.0)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SlaPolicyRow(Base):
+    """SLA targets per category and priority ('*' matches any)."""
+
+    __tablename__ = "sla_policy"
+    __table_args__ = (UniqueConstraint("workspace_id", "category", "priority"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(20), default="*")
+    priority: Mapped[str] = mapped_column(String(10), default="*")
+    acknowledge_within_h: Mapped[float] = mapped_column(Float)
+    resolve_within_h: Mapped[float] = mapped_column(Float)
 
 
 def personal_columns(table_name: str) -> set[str]:

@@ -139,15 +139,21 @@ def _search_a(
     target: FloatArray,
     sl_definition: str,
     max_abandon: FloatArray,
+    max_occupancy: FloatArray,
 ) -> FloatArray:
-    """Least n >= lower with Erlang A SL >= target and P(Ab) <= max_abandon."""
+    """Least n >= lower with Erlang A SL >= target, P(Ab) <= max_abandon and
+    occupancy a (1 - P(Ab)) / n <= max_occupancy."""
 
     def feasible(idx: NDArray[np.intp], n: FloatArray) -> BoolArray:
         core = _erlang_a_core(lam[idx], aht[idx], patience[idx], n, t[idx], with_asa=False)
         sl = {"offered": core.sl_offered, "answered": core.sl_answered, "all": core.sl_all}[
             sl_definition
         ]
-        return (sl >= target[idx] - TOLERANCE) & (core.p_abandon <= max_abandon[idx] + TOLERANCE)
+        return (
+            (sl >= target[idx] - TOLERANCE)
+            & (core.p_abandon <= max_abandon[idx] + TOLERANCE)
+            & (core.occupancy <= max_occupancy[idx] + TOLERANCE)
+        )
 
     n = np.maximum(start, lower)
     all_idx = np.arange(n.size)
@@ -197,7 +203,8 @@ def required_agents(
         Mean patience (s). Given: Erlang A with ``sl_definition`` (see
         :func:`servgap.core.queueing.erlang_a`); omitted: Erlang C.
     max_occupancy : array_like, optional
-        Occupancy cap in (0, 1]: agents >= load / cap.
+        Occupancy cap in (0, 1]. Erlang C: agents >= load / cap; Erlang A:
+        answered load a (1 - P(Ab)) / n <= cap.
     max_abandon : array_like, optional
         Cap on P(abandon) in [0, 1]; needs ``patience_s``.
     shrinkage : float
@@ -278,6 +285,8 @@ def required_agents(
     targetf, occf = target.reshape(-1), occ_cap.reshape(-1)
     agents = np.zeros(af.shape)
     n_occ = np.ceil(af / occf * (1.0 - TOLERANCE))
+    if max_occupancy is None:
+        n_occ = np.zeros(af.shape)
     erlang_c_mode = patience_s is None
     if busy.any():
         ab = af[busy]
@@ -287,7 +296,8 @@ def required_agents(
         if erlang_c_mode:
             agents[busy] = n_c
         else:
-            lower_a = np.maximum(n_occ[busy], 1.0)
+            # Erlang A occupancy is a (1 - P(Ab)) / n: checked inside the search
+            lower_a = np.ones(ab.shape)
             agents[busy] = _search_a(
                 lam.reshape(-1)[busy],
                 ahtf[busy],
@@ -298,6 +308,7 @@ def required_agents(
                 targetf[busy],
                 sl_definition,
                 ab_cap.reshape(-1)[busy],
+                occf[busy],
             )
     agents = np.asarray(agents.reshape(shape), dtype=np.float64)
     binding = np.where(

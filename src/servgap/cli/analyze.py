@@ -1,0 +1,202 @@
+"""`servgap analyze ...`: expectation and satisfaction analyses on the store or a file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from servgap.cli._app import emit, get_ctx
+from servgap.core.survey import SurveyDefinition
+
+
+def register(main: click.Group) -> None:
+    main.add_command(analyze)
+
+
+@click.group()
+def analyze() -> None:
+    """Analyse expectations and satisfaction (SERVQUAL, tolerance, Kano, NPS, ANOVA ...)."""
+
+
+def _source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--survey", "survey_code", default=None,
+                      help="Survey code in the store (default: the workspace's only survey).")(fn)  # fmt: skip
+    fn = click.option("--file", "file", type=click.Path(path_type=Path), default=None,
+                      help="Analyse this CSV/Excel/SPSS file instead of the store.")(fn)  # fmt: skip
+    fn = click.option("--spec", type=click.Path(path_type=Path), default=None,
+                      help="Survey YAML describing --file's columns.")(fn)  # fmt: skip
+    fn = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(fn)
+    fn = click.option("--csv", "csv_out", type=click.Path(path_type=Path), default=None,
+                      help="Also write the main table to this CSV file.")(fn)  # fmt: skip
+    return fn
+
+
+def _load(
+    survey_code: str | None, file: Path | None, spec: Path | None
+) -> tuple[SurveyDefinition, pd.DataFrame]:
+    from servgap.core.errors import InputError
+    from servgap.services.analysis import load_file
+
+    c = get_ctx()
+    if file is not None:
+        if spec is None:
+            raise InputError(
+                "--file needs --spec SURVEY.yaml describing its columns.",
+                "--file 需要同时用 --spec 指定描述其列的调查 YAML。",
+                code="usage",
+            )
+        return load_file(file, spec)
+    from servgap.services.context import get_workspace
+    from servgap.services.responses import load_responses
+    from servgap.services.surveys import list_surveys
+
+    store = c.store()
+    if survey_code is None:
+        with store.session() as s:
+            surveys = list_surveys(s, get_workspace(s, c.workspace))
+        if len(surveys) != 1:
+            raise InputError(
+                "Say which survey with --survey: "
+                + (", ".join(x["survey"] for x in surveys) or "(none loaded)"),
+                "请用 --survey 指定调查："
+                + ("、".join(x["survey"] for x in surveys) or "（尚未加载）"),
+                code="usage",
+            )
+        survey_code = str(surveys[0]["survey"])
+    return load_responses(store, workspace=c.workspace, survey=survey_code)
+
+
+def _out(result: Any, table: pd.DataFrame, as_json: bool, csv_out: Path | None,
+         columns: list[str] | None = None, title: str | None = None) -> None:  # fmt: skip
+    if csv_out is not None:
+        table.to_csv(csv_out, index=False, encoding="utf-8-sig")
+    cols = [c for c in (columns or []) if c in table.columns] or None
+    emit(result, as_json=as_json, table=table, columns=cols, title=title)
+
+
+def _by(by: str | None) -> list[str] | None:
+    return [b.strip() for b in by.split(",") if b.strip()] if by else None
+
+
+def _label_dimensions(table: pd.DataFrame) -> pd.DataFrame:
+    from servgap.services.report import dim_label
+
+    lang = get_ctx().lang
+    if "dimension" in table.columns:
+        table = table.copy()
+        table["dimension"] = table["dimension"].map(lambda d: dim_label(str(d), lang))
+    return table
+
+
+@analyze.command("servqual")
+@_source_options
+@click.option("--by", default=None, help="Segment column(s), comma-separated (e.g. site).")
+@click.option("--level", type=click.Choice(["dimensions", "items", "overall"]),
+              default="dimensions", show_default=True, help="Which table to print.")  # fmt: skip
+def servqual_cmd(survey_code: str | None, file: Path | None, spec: Path | None, as_json: bool,
+                 csv_out: Path | None, by: str | None, level: str) -> None:  # fmt: skip
+    """SERVQUAL gaps (P − E), MSA, MSS and weighted/unweighted scores."""
+    from servgap.services.analysis import run_servqual
+
+    d, data = _load(survey_code, file, spec)
+    res = run_servqual(d, data, by=_by(by))
+    table = getattr(res, level)
+    cols = (_by(by) or []) + ["item", "dimension", "n", "gap", "msa", "mss", "zone_width",
+                              "share_below", "share_inside", "share_above",
+                              "servqual_unweighted", "servqual_weighted"]  # fmt: skip
+    _out(res, _label_dimensions(table), as_json, csv_out, cols)
+
+
+@analyze.command("tolerance")
+@_source_options
+@click.option("--by", default=None, help="Segment column(s), comma-separated.")
+def tolerance_cmd(survey_code: str | None, file: Path | None, spec: Path | None, as_json: bool,
+                  csv_out: Path | None, by: str | None) -> None:  # fmt: skip
+    """Zone of tolerance: adequate, desired, perceived and shares below/inside/above."""
+    from servgap.services.analysis import run_servqual
+
+    d, data = _load(survey_code, file, spec)
+    res = run_servqual(d, data, by=_by(by))
+    items = res.items
+    three = items[items["format"] == "three_column"]
+    cols = (_by(by) or []) + ["item", "dimension", "direction", "n", "adequate_mean", "desired_mean",
+                              "perceived_mean", "msa", "mss", "share_below", "share_inside",
+                              "share_above", "n_inconsistent"]  # fmt: skip
+    _out(res, _label_dimensions(three), as_json, csv_out, cols)
+
+
+@analyze.command("kano")
+@_source_options
+@click.option("--by", default=None, help="Segment column(s), e.g. age_group.")
+def kano_cmd(survey_code: str | None, file: Path | None, spec: Path | None, as_json: bool,
+             csv_out: Path | None, by: str | None) -> None:  # fmt: skip
+    """Kano categories, Better/Worse coefficients and Fong's significance per feature."""
+    from servgap.services.analysis import run_kano
+
+    d, data = _load(survey_code, file, spec)
+    res = run_kano(d, data, by=_by(by))
+    cols = (_by(by) or []) + ["feature", "n", "A", "O", "M", "I", "R", "Q", "category",
+                              "category_strength", "better", "worse", "fong_significant"]  # fmt: skip
+    _out(res, res.features, as_json, csv_out, cols)
+
+
+@analyze.command("nps")
+@_source_options
+@click.option("--by", default=None, help="Segment column(s).")
+@click.option("--question", default=None, help="NPS question code (default: the first).")
+@click.option("--csat", "use_csat", is_flag=True, help="Report CSAT (top-box) instead of NPS.")
+def nps_cmd(survey_code: str | None, file: Path | None, spec: Path | None, as_json: bool,
+            csv_out: Path | None, by: str | None, question: str | None, use_csat: bool) -> None:  # fmt: skip
+    """Net Promoter Score (or CSAT with --csat) with confidence intervals."""
+    from servgap.services.analysis import run_csat, run_nps
+
+    d, data = _load(survey_code, file, spec)
+    if use_csat:
+        table = run_csat(d, data, question=question, by=_by(by))
+        cols = (_by(by) or []) + ["n", "mean", "mean_ci_low", "mean_ci_high", "top_box_share",
+                                  "top_box_ci_low", "top_box_ci_high"]  # fmt: skip
+    else:
+        table = run_nps(d, data, question=question, by=_by(by))
+        cols = (_by(by) or []) + ["n", "share_promoters", "share_passives", "share_detractors",
+                                  "nps", "ci_low", "ci_high"]  # fmt: skip
+    _out(table, table, as_json, csv_out, cols)
+
+
+@analyze.command("anova")
+@_source_options
+@click.option("--value", required=True, help="msa:reliability, gap:empathy, nps, a column ...")
+@click.option("--group", required=True, help="Grouping column, e.g. customer_type or site.")
+def anova_cmd(survey_code: str | None, file: Path | None, spec: Path | None, as_json: bool,
+              csv_out: Path | None, value: str, group: str) -> None:  # fmt: skip
+    """One-way, Welch and Kruskal–Wallis tests with effect sizes and post-hoc pairs."""
+    from servgap.services.analysis import run_anova
+
+    d, data = _load(survey_code, file, spec)
+    res = run_anova(d, data, value=value, group=group)
+    lang = get_ctx().lang
+    head = (
+        f"F({res.df_between:g}, {res.df_within:g}) = {res.f:.3f}, p = {res.p:.4g}, "
+        f"η² = {res.eta_squared:.3f}, ω² = {res.omega_squared:.3f}; Welch F = {res.welch_f:.3f}, "
+        f"p = {res.welch_p:.4g}; Kruskal–Wallis H = {res.kruskal_h:.3f}, p = {res.kruskal_p:.4g}; "
+        f"Levene p = {res.levene_p:.4g}\n"
+        + (res.posthoc_reason_zh if lang == "zh" else res.posthoc_reason_en)
+    )
+    _out(res, res.posthoc, as_json, csv_out, None, title=head)
+
+
+@analyze.command("trend")
+@_source_options
+@click.option("--value", required=True, help="msa:responsiveness, adequate:responsiveness, nps ...")
+@click.option("--period", default="period", show_default=True, help="Period column.")
+def trend_cmd(survey_code: str | None, file: Path | None, spec: Path | None, as_json: bool,
+              csv_out: Path | None, value: str, period: str) -> None:  # fmt: skip
+    """A score per period with control limits; flags periods that moved beyond chance."""
+    from servgap.services.analysis import run_trend
+
+    d, data = _load(survey_code, file, spec)
+    res = run_trend(d, data, value=value, period=period)
+    _out(res, res.table, as_json, csv_out, None)

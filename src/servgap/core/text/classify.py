@@ -1,0 +1,706 @@
+"""Complaint categorisation: TF-IDF (jieba words + character 1-3-grams) + logistic regression.
+
+Training uses scikit-learn (``TfidfVectorizer`` x2 in a ``FeatureUnion`` and a
+multinomial ``LogisticRegression``). The fitted model is exported to plain
+arrays -- the two vocabularies, their idf vectors, the coefficient matrix, the
+intercepts and a calibration temperature -- and stored as an ``.npz`` file read
+with ``allow_pickle=False`` (no pickle, so no code execution on load and no
+scikit-learn version coupling). Scoring is re-implemented in numpy/scipy.sparse:
+it reproduces ``Pipeline.decision_function`` to floating-point round-off (tested
+against scikit-learn in ``tests/core/text/test_text_classify.py``) and is several
+times faster than running the sklearn pipeline (``benchmarks/bench_text.py``),
+which is why a hand-written scorer exists next to the library.
+
+Notes
+-----
+For text *d* and block *b* (words or char n-grams) the feature value is
+
+    x_t = (1 + ln tf_{t,d}) * idf_t / || (1 + ln tf_{.,d}) * idf ||_2 ,
+    idf_t = ln((1 + n) / (1 + df_t)) + 1
+
+(scikit-learn ``TfidfVectorizer(sublinear_tf=True, smooth_idf=True)``). Class
+scores are z_k = w_k . x + b_k and the reported probabilities are the
+temperature-scaled softmax p_k = exp(z_k / T) / sum_j exp(z_j / T). T is fitted
+by minimising the negative log-likelihood of 5-fold out-of-fold scores on the
+training data (Guo et al. 2017); it changes confidence, never the argmax.
+``confidence`` is p of the chosen class. ``top_terms`` are the features with
+the largest positive contributions x_t * w_{k,t} to the chosen class k (at most
+5; single characters and n-grams contained in an already listed term are skipped
+for readability).
+
+References
+----------
+Pedregosa, F. et al. (2011). Scikit-learn: Machine learning in Python. JMLR 12,
+2825-2830 (TfidfVectorizer and LogisticRegression definitions used here).
+Guo, C., Pleiss, G., Sun, Y., Weinberger, K. Q. (2017). On calibration of modern
+neural networks. ICML 2017 (temperature scaling).
+Joachims, T. (1998). Text categorization with support vector machines. ECML
+(TF-IDF bag-of-words baseline for text categorisation).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from os import PathLike
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+
+from servgap.core._result import ResultMixin
+from servgap.core.errors import InputError, InsufficientDataError, ProblemCollector
+from servgap.core.text._common import as_text_list, prepare, read_data_bytes
+from servgap.core.text.features import char_features, word_features
+
+#: Minimum labelled cases per category for :func:`train_classifier`.
+MIN_CASES_PER_CATEGORY = 10
+#: Default inverse regularisation strength of the logistic regression.
+DEFAULT_C = 10.0
+#: Number of driving terms reported per text.
+TOP_TERMS = 5
+#: File name of the shipped default model in ``servgap/data/text``.
+DEFAULT_MODEL_FILE = "complaint_model.npz"
+_FORMAT_VERSION = 1
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, eq=False)
+class TextModel:
+    """A fitted complaint classifier as plain arrays (see module Notes).
+
+    Attributes
+    ----------
+    classes : tuple of str
+        Category labels, in the row order of ``coef``.
+    word_vocab, char_vocab : tuple of str
+        Feature strings of the word block and of the char n-gram block.
+    word_idf, char_idf : ndarray
+        idf weights aligned with the vocabularies.
+    coef : ndarray, shape (n_classes, n_word + n_char)
+        Logistic-regression weights (word block first).
+    intercept : ndarray, shape (n_classes,)
+    temperature : float
+        Calibration temperature T (> 0).
+    meta : dict
+        Provenance: training corpus sha256, sizes, C, scikit-learn version ...
+    """
+
+    classes: tuple[str, ...]
+    word_vocab: tuple[str, ...]
+    char_vocab: tuple[str, ...]
+    word_idf: FloatArray
+    char_idf: FloatArray
+    coef: FloatArray
+    intercept: FloatArray
+    temperature: float
+    meta: dict[str, Any] = field(default_factory=dict)
+    _word_index: dict[str, int] = field(init=False, repr=False, compare=False)
+    _char_index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_word_index", {w: i for i, w in enumerate(self.word_vocab)})
+        object.__setattr__(self, "_char_index", {c: i for i, c in enumerate(self.char_vocab)})
+
+    @property
+    def n_features(self) -> int:
+        return len(self.word_vocab) + len(self.char_vocab)
+
+    def summary(self) -> dict[str, Any]:
+        """Small JSON-ready description (classes, feature counts, provenance)."""
+        return {
+            "classes": list(self.classes),
+            "n_word_features": len(self.word_vocab),
+            "n_char_features": len(self.char_vocab),
+            "temperature": self.temperature,
+            "meta": dict(self.meta),
+        }
+
+
+@dataclass(frozen=True)
+class ClassificationResult(ResultMixin):
+    """Categories of complaint texts.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per input text: ``category``, ``confidence`` (calibrated
+        probability of that category), ``top_terms`` (list of the words /
+        character n-grams that drove it, strongest first) and ``truncated``
+        (the text was longer than ``MAX_TEXT_CHARS`` and was cut).
+    probabilities : DataFrame
+        One column per category, rows sum to 1.
+    model : dict
+        Summary of the model used (classes, sizes, provenance).
+    """
+
+    table: pd.DataFrame
+    probabilities: pd.DataFrame
+    model: dict[str, Any]
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+
+@dataclass(frozen=True)
+class EvaluationResult(ResultMixin):
+    """Held-out quality of a classifier.
+
+    Attributes
+    ----------
+    metrics : DataFrame
+        ``category``, ``precision``, ``recall``, ``f1``, ``support`` (one row per
+        category, definitions as ``sklearn.metrics.precision_recall_fscore_support``).
+    macro_f1 : float
+        Unweighted mean of the per-category F1.
+    accuracy : float
+    confusion : DataFrame
+        Rows = true category, columns = predicted category, counts.
+    n : int
+        Number of evaluated texts.
+    """
+
+    metrics: pd.DataFrame
+    macro_f1: float
+    accuracy: float
+    confusion: pd.DataFrame
+    n: int
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.metrics.copy()
+
+
+@dataclass(frozen=True)
+class TrainedModel(ResultMixin):
+    """A classifier trained by :func:`train_classifier` and its held-out evaluation.
+
+    Attributes
+    ----------
+    model : TextModel
+        The fitted model (refitted on all cases when ``refit_full=True``).
+    evaluation : EvaluationResult
+        Per-category precision / recall / F1 on the held-out split.
+    n_train, n_test : int
+        Sizes of the split used for the evaluation.
+    """
+
+    model: TextModel
+    evaluation: EvaluationResult
+    n_train: int
+    n_test: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model.summary(),
+            "evaluation": self.evaluation.to_dict(),
+            "n_train": self.n_train,
+            "n_test": self.n_test,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.evaluation.metrics.copy()
+
+
+# ------------------------------------------------------------------------------------
+# scoring in numpy
+# ------------------------------------------------------------------------------------
+
+
+def _block(
+    texts: list[str],
+    analyzer: Any,
+    index: dict[str, int],
+    idf: FloatArray,
+    offset: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray]:
+    rows: list[int] = []
+    cols: list[int] = []
+    counts: list[int] = []
+    get = index.get
+    for i, text in enumerate(texts):
+        c = Counter(j for f in analyzer(text) if (j := get(f)) is not None)
+        rows.extend([i] * len(c))
+        cols.extend(c.keys())
+        counts.extend(c.values())
+    r = np.asarray(rows, dtype=np.int64)
+    k = np.asarray(cols, dtype=np.int64)
+    data = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * idf[k]
+    sq = np.bincount(r, weights=data * data, minlength=len(texts))
+    norms = np.sqrt(sq)
+    safe = np.where(norms > 0, norms, 1.0)
+    data = data / safe[r]
+    return r, k + offset, data
+
+
+def _features(model: TextModel, prepared: list[str]) -> sp.csr_matrix:
+    rw, cw, dw = _block(prepared, word_features, model._word_index, model.word_idf, 0)
+    rc, cc, dc = _block(
+        prepared, char_features, model._char_index, model.char_idf, len(model.word_vocab)
+    )
+    rows = np.concatenate([rw, rc])
+    cols = np.concatenate([cw, cc])
+    data = np.concatenate([dw, dc])
+    return sp.csr_matrix((data, (rows, cols)), shape=(len(prepared), model.n_features))
+
+
+def decision_scores(model: TextModel, prepared: list[str]) -> FloatArray:
+    """Raw class scores z = X w^T + b for already-prepared (normalised) texts."""
+    X = _features(model, prepared)
+    z: FloatArray = np.asarray(X @ model.coef.T, dtype=np.float64) + model.intercept
+    return z
+
+
+def _softmax(z: FloatArray, temperature: float) -> FloatArray:
+    s = z / temperature
+    s = s - s.max(axis=1, keepdims=True)
+    e = np.exp(s)
+    out: FloatArray = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+def _feature_name(model: TextModel, j: int) -> str:
+    nw = len(model.word_vocab)
+    return model.word_vocab[j] if j < nw else model.char_vocab[j - nw]
+
+
+def _top_terms(model: TextModel, X: sp.csr_matrix, pred: npt.NDArray[np.int64]) -> list[list[str]]:
+    out: list[list[str]] = []
+    indptr, indices, data = X.indptr, X.indices, X.data
+    for i in range(X.shape[0]):
+        lo, hi = indptr[i], indptr[i + 1]
+        if lo == hi:
+            out.append([])
+            continue
+        idx = indices[lo:hi]
+        contrib = data[lo:hi] * model.coef[pred[i], idx]
+        order = np.argsort(-contrib, kind="stable")
+        terms: list[str] = []
+        for o in order:
+            if contrib[o] <= 0 or len(terms) >= TOP_TERMS:
+                break
+            name = _feature_name(model, int(idx[o]))
+            # display only: skip single characters and fragments of a term already shown
+            if len(name) < 2 or any(name in t for t in terms):
+                continue
+            terms.append(name)
+        out.append(terms)
+    return out
+
+
+@lru_cache(maxsize=1)
+def default_model() -> TextModel:
+    """The shipped complaint model (``servgap/data/text/complaint_model.npz``), loaded once."""
+    return _model_from_bytes(read_data_bytes(DEFAULT_MODEL_FILE))
+
+
+def classify_complaints(
+    texts: str | Sequence[str], *, model: TextModel | None = None, explain: bool = True
+) -> ClassificationResult:
+    """Assign each complaint text to a category.
+
+    Parameters
+    ----------
+    texts : str or sequence of str
+        Complaint texts (Chinese, English or mixed). Texts longer than
+        ``MAX_TEXT_CHARS`` (500) characters are truncated and flagged.
+    model : TextModel, optional
+        A model from :func:`train_classifier` / :func:`load_model`; default: the
+        shipped model (categories ``delay``, ``damage_loss``, ``attitude``,
+        ``information``, ``price``, ``other``).
+    explain : bool, default True
+        Compute ``top_terms`` (about 20 % of the run time); when False the column
+        holds empty lists.
+
+    Returns
+    -------
+    ClassificationResult
+
+    Raises
+    ------
+    InputError
+        Non-string or empty texts (all offending rows listed).
+
+    Notes
+    -----
+    See the module docstring for the features, the scores, the temperature
+    scaling and the definition of ``top_terms``. Held-out quality of the shipped
+    model is printed by ``scripts/train_text_models.py`` and checked by the tests.
+    """
+    m = model if model is not None else default_model()
+    items = as_text_list(texts)
+    prepared, truncated = prepare(items)
+    X = _features(m, prepared)
+    z = np.asarray(X @ m.coef.T, dtype=np.float64) + m.intercept
+    p = _softmax(z, m.temperature)
+    pred = np.argmax(p, axis=1).astype(np.int64)
+    terms = _top_terms(m, X, pred) if explain else [[] for _ in prepared]
+    table = pd.DataFrame(
+        {
+            "category": [m.classes[k] for k in pred],
+            "confidence": p[np.arange(len(pred)), pred],
+            "top_terms": terms,
+            "truncated": truncated,
+        }
+    )
+    probs = pd.DataFrame(p, columns=list(m.classes))
+    return ClassificationResult(table=table, probabilities=probs, model=m.summary())
+
+
+# ------------------------------------------------------------------------------------
+# training with scikit-learn
+# ------------------------------------------------------------------------------------
+
+
+def _labels(labels: Sequence[object], n: int) -> list[str]:
+    if isinstance(labels, str) or len(labels) != n:
+        got = 1 if isinstance(labels, str) else len(labels)
+        raise InputError(
+            f"`labels` has {got} entries but there are {n} texts; give one label per text.",
+            f"`labels` 有 {got} 个，但文本有 {n} 条；请为每条文本提供一个类别。",
+        )
+    pc = ProblemCollector()
+    out: list[str] = []
+    for i, lab in enumerate(labels, start=1):
+        if not isinstance(lab, str) or not lab.strip():
+            pc.add(
+                "the category label is missing or not a string; fill it in or drop the row.",
+                "类别标签缺失或不是字符串；请补充或删除该行。",
+                row=i,
+                column="labels",
+                value=lab,
+            )
+        else:
+            out.append(lab.strip())
+    pc.raise_if_any(
+        InputError,
+        f"{len(pc)} labels are not usable.",
+        f"有 {len(pc)} 个类别标签不可用。",
+    )
+    return out
+
+
+def _sk_pipeline(C: float, min_df: int) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    union = FeatureUnion(
+        [
+            (
+                "w",
+                TfidfVectorizer(
+                    analyzer=word_features, sublinear_tf=True, min_df=min_df, dtype=np.float64
+                ),
+            ),
+            (
+                "c",
+                TfidfVectorizer(
+                    analyzer=char_features, sublinear_tf=True, min_df=min_df, dtype=np.float64
+                ),
+            ),
+        ]
+    )
+    lr = LogisticRegression(C=C, max_iter=2000, tol=1e-4)
+    return Pipeline([("tfidf", union), ("lr", lr)])
+
+
+def sklearn_pipeline(
+    texts: Sequence[str], labels: Sequence[str], *, C: float = DEFAULT_C, min_df: int = 2
+) -> Any:
+    """Fit the scikit-learn pipeline that :class:`TextModel` is exported from.
+
+    ``texts`` must already be prepared (NFKC, lower-case, truncated) -- see
+    :func:`prepare_texts`. Used by the training script, the benchmark baseline and
+    the differential test.
+    """
+    pipe = _sk_pipeline(C, min_df)
+    pipe.fit(list(texts), list(labels))
+    return pipe
+
+
+def prepare_texts(texts: str | Sequence[str]) -> list[str]:
+    """Validate, normalise (NFKC, lower-case) and truncate texts as the classifier does."""
+    return prepare(as_text_list(texts))[0]
+
+
+def _export(pipe: Any, temperature: float, meta: dict[str, Any]) -> TextModel:
+    union = pipe.named_steps["tfidf"]
+    wv = union.transformer_list[0][1]
+    cv = union.transformer_list[1][1]
+    lr = pipe.named_steps["lr"]
+
+    def vocab(vec: Any) -> tuple[str, ...]:
+        items = sorted(vec.vocabulary_.items(), key=lambda kv: kv[1])
+        return tuple(k for k, _ in items)
+
+    return TextModel(
+        classes=tuple(str(c) for c in lr.classes_),
+        word_vocab=vocab(wv),
+        char_vocab=vocab(cv),
+        word_idf=np.asarray(wv.idf_, dtype=np.float64),
+        char_idf=np.asarray(cv.idf_, dtype=np.float64),
+        coef=np.asarray(lr.coef_, dtype=np.float64),
+        intercept=np.asarray(lr.intercept_, dtype=np.float64),
+        temperature=float(temperature),
+        meta=meta,
+    )
+
+
+def fit_temperature(scores: FloatArray, y: npt.NDArray[np.int64]) -> float:
+    """Temperature T minimising the multinomial NLL of softmax(scores / T) (Guo et al. 2017)."""
+
+    def nll(log_t: float) -> float:
+        p = _softmax(scores, math.exp(log_t))
+        picked = np.clip(p[np.arange(len(y)), y], 1e-300, 1.0)
+        return float(-np.mean(np.log(picked)))
+
+    res = minimize_scalar(nll, bounds=(math.log(0.05), math.log(20.0)), method="bounded")
+    return float(math.exp(res.x))
+
+
+def fit_model(
+    prepared: list[str],
+    labels: list[str],
+    *,
+    C: float = DEFAULT_C,
+    seed: int = 0,
+    min_df: int = 2,
+    calibrate: bool = True,
+    groups: Sequence[str] | None = None,
+    meta: dict[str, Any] | None = None,
+) -> TextModel:
+    """Fit a :class:`TextModel` on prepared texts (sklearn fit, export, temperature).
+
+    The temperature is fitted on out-of-fold scores of a stratified 5-fold split;
+    when ``groups`` is given (e.g. the template id of generated texts) the folds
+    keep each group together (``StratifiedGroupKFold``), so that calibration sees
+    the same kind of shift as the template-disjoint evaluation.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
+
+    pipe = sklearn_pipeline(prepared, labels, C=C, min_df=min_df)
+    temperature = 1.0
+    if calibrate:
+        classes = list(pipe.named_steps["lr"].classes_)
+        y = np.array([classes.index(v) for v in labels], dtype=np.int64)
+        n_splits = int(min(5, np.bincount(y).min()))
+        if n_splits >= 2:
+            cv: Any = (
+                StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+                if groups is None
+                else StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=seed)
+            )
+            oof = cross_val_predict(
+                _sk_pipeline(C, min_df),
+                prepared,
+                labels,
+                cv=cv,
+                groups=None if groups is None else list(groups),
+                method="decision_function",
+            )
+            temperature = fit_temperature(np.asarray(oof, dtype=np.float64), y)
+    import sklearn
+
+    info: dict[str, Any] = {
+        "format_version": _FORMAT_VERSION,
+        "C": C,
+        "min_df": min_df,
+        "seed": seed,
+        "n_train": len(prepared),
+        "train_sha256": corpus_sha256(prepared, labels),
+        "sklearn_version": sklearn.__version__,
+    }
+    info.update(meta or {})
+    return _export(pipe, temperature, info)
+
+
+def corpus_sha256(texts: Sequence[str], labels: Sequence[str]) -> str:
+    """SHA-256 of the (text, label) pairs, in order: identifies a training set."""
+    h = hashlib.sha256()
+    for t, lab in zip(texts, labels, strict=True):
+        h.update(t.encode("utf-8"))
+        h.update(b"\x1f")
+        h.update(lab.encode("utf-8"))
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+def evaluate_classifier(
+    texts: str | Sequence[str], labels: Sequence[str], *, model: TextModel | None = None
+) -> EvaluationResult:
+    """Per-category precision, recall, F1 of a model on labelled texts.
+
+    Metrics are computed with ``sklearn.metrics.precision_recall_fscore_support``
+    (``zero_division=0``); categories are the union of the true labels and the
+    model classes.
+    """
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    items = as_text_list(texts)
+    y_true = _labels(labels, len(items))
+    res = classify_complaints(items, model=model, explain=False)
+    y_pred = res.table["category"].tolist()
+    m = model if model is not None else default_model()
+    cats = list(m.classes) + sorted(set(y_true) - set(m.classes))
+    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=cats, zero_division=0)
+    metrics = pd.DataFrame(
+        {"category": cats, "precision": p, "recall": r, "f1": f, "support": s.astype(int)}
+    )
+    present = metrics["support"] > 0
+    cm = confusion_matrix(y_true, y_pred, labels=cats)
+    return EvaluationResult(
+        metrics=metrics,
+        macro_f1=float(metrics.loc[present, "f1"].mean()),
+        accuracy=float(np.mean(np.array(y_true) == np.array(y_pred))),
+        confusion=pd.DataFrame(cm, index=cats, columns=cats),
+        n=len(items),
+    )
+
+
+def train_classifier(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    test_size: float = 0.2,
+    seed: int = 0,
+    C: float = DEFAULT_C,
+    refit_full: bool = True,
+) -> TrainedModel:
+    """Train a complaint classifier on a workspace's own labelled cases.
+
+    Parameters
+    ----------
+    texts, labels : sequence of str
+        Complaint texts and their categories (any label set, at least two labels).
+    test_size : float, default 0.2
+        Fraction held out (stratified by category) for the evaluation.
+    seed : int, default 0
+        Seed of the split and of the calibration folds.
+    C : float
+        Inverse L2 regularisation strength of the logistic regression.
+    refit_full : bool, default True
+        After evaluating on the held-out split, refit on all cases (the returned
+        metrics then describe the split model; the returned model uses all data).
+
+    Raises
+    ------
+    InputError
+        Bad texts or labels (rows listed), or ``test_size`` outside (0, 1).
+    InsufficientDataError
+        Fewer than two categories, or a category with fewer than
+        ``MIN_CASES_PER_CATEGORY`` (10) cases; the message names them and their counts.
+    """
+    from sklearn.model_selection import train_test_split
+
+    items = as_text_list(texts)
+    y = _labels(labels, len(items))
+    if not 0.0 < test_size < 1.0:
+        raise InputError(
+            f"`test_size` must be between 0 and 1 (exclusive), got {test_size}; use e.g. 0.2.",
+            f"`test_size` 必须在 0 与 1 之间（不含端点），收到 {test_size}；例如使用 0.2。",
+        )
+    counts = Counter(y)
+    small = {k: v for k, v in sorted(counts.items()) if v < MIN_CASES_PER_CATEGORY}
+    if len(counts) < 2 or small:
+        listing = ", ".join(f"{k}={v}" for k, v in (small or counts).items())
+        raise InsufficientDataError(
+            f"Too few labelled cases to train a classifier: need at least two categories with "
+            f">= {MIN_CASES_PER_CATEGORY} cases each; got {listing}. Label more cases in "
+            "these categories or merge them into 'other'.",
+            f"标注案例太少，无法训练分类器：至少需要两个类别且每类不少于 "
+            f"{MIN_CASES_PER_CATEGORY} 条；当前为 {listing}。请为这些类别补充标注，或将其并入 'other'。",
+        )
+    prepared = prepare(items)[0]
+    idx = np.arange(len(prepared))
+    n_test = max(len(counts), round(test_size * len(prepared)))
+    tr, te = train_test_split(idx, test_size=n_test, stratify=y, random_state=seed)
+    tr_t = [prepared[i] for i in tr]
+    tr_y = [y[i] for i in tr]
+    split_model = fit_model(tr_t, tr_y, C=C, seed=seed)
+    evaluation = evaluate_classifier([items[i] for i in te], [y[i] for i in te], model=split_model)
+    final = fit_model(prepared, y, C=C, seed=seed) if refit_full else split_model
+    return TrainedModel(model=final, evaluation=evaluation, n_train=len(tr), n_test=len(te))
+
+
+# ------------------------------------------------------------------------------------
+# persistence (npz, allow_pickle=False)
+# ------------------------------------------------------------------------------------
+
+
+def model_to_bytes(model: TextModel) -> bytes:
+    """Serialise a model to ``.npz`` bytes (no pickle)."""
+    buf = io.BytesIO()
+    np.savez_compressed(
+        buf,
+        classes=np.array(model.classes, dtype=str),
+        word_vocab=np.array(model.word_vocab, dtype=str),
+        char_vocab=np.array(model.char_vocab, dtype=str),
+        word_idf=model.word_idf,
+        char_idf=model.char_idf,
+        coef=model.coef,
+        intercept=model.intercept,
+        temperature=np.array(model.temperature),
+        meta=np.array(json.dumps(model.meta, sort_keys=True, ensure_ascii=False)),
+    )
+    return buf.getvalue()
+
+
+def _model_from_bytes(data: bytes, source: str = "<bytes>") -> TextModel:
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            model = TextModel(
+                classes=tuple(str(c) for c in z["classes"]),
+                word_vocab=tuple(str(w) for w in z["word_vocab"]),
+                char_vocab=tuple(str(c) for c in z["char_vocab"]),
+                word_idf=np.asarray(z["word_idf"], dtype=np.float64),
+                char_idf=np.asarray(z["char_idf"], dtype=np.float64),
+                coef=np.asarray(z["coef"], dtype=np.float64),
+                intercept=np.asarray(z["intercept"], dtype=np.float64),
+                temperature=float(z["temperature"]),
+                meta=meta,
+            )
+    except (OSError, KeyError, ValueError) as exc:
+        raise InputError(
+            f"{source} is not a servgap text model (.npz): {exc}. Train one with "
+            "`servgap text train` or use the shipped default.",
+            f"{source} 不是 servgap 文本模型文件（.npz）：{exc}。请用 `servgap text train` "
+            "训练模型，或使用内置默认模型。",
+        ) from exc
+    if model.coef.shape != (len(model.classes), model.n_features):
+        raise InputError(
+            f"{source}: coefficient matrix shape {model.coef.shape} does not match "
+            f"{len(model.classes)} classes x {model.n_features} features; the file is corrupt.",
+            f"{source}：系数矩阵形状 {model.coef.shape} 与 {len(model.classes)} 个类别 x "
+            f"{model.n_features} 个特征不符；文件已损坏。",
+        )
+    return model
+
+
+def save_model(model: TextModel, path: str | PathLike[str]) -> None:
+    """Write a model to ``path`` as ``.npz`` (arrays + JSON metadata, no pickle)."""
+    with open(path, "wb") as fh:
+        fh.write(model_to_bytes(model))
+
+
+def load_model(path: str | PathLike[str]) -> TextModel:
+    """Read a model written by :func:`save_model` (``allow_pickle=False``)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise InputError(
+            f"Cannot read the model file {path}: {exc.strerror}. Check the path.",
+            f"无法读取模型文件 {path}：{exc.strerror}。请检查路径。",
+        ) from exc
+    return _model_from_bytes(data, str(path))

@@ -138,7 +138,205 @@ def servqual_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Sec
     )
 
 
-SECTIONS: list[SectionFn] = [servqual_section]
+def tolerance_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Section:
+    from servgap.services.analysis import run_servqual
+
+    res = run_servqual(d, data)
+    items = res.items
+    lower = items[items["direction"] == "lower_better"]
+    findings: list[str] = []
+    for _, r in lower.iterrows():
+        findings.append(
+            _L(
+                lang,
+                f"{r['item']}（越低越好）：顾客可接受的平均上限 {r['adequate_mean']:.1f}，期望 "
+                f"{r['desired_mean']:.1f}，实际 {r['perceived_mean']:.1f}；"
+                f"{r['share_below']:.0%} 的顾客超出了自己的可接受水平。",
+                f"{r['item']} (lower is better): adequate on average {r['adequate_mean']:.1f}, "
+                f"desired {r['desired_mean']:.1f}, experienced {r['perceived_mean']:.1f}; "
+                f"{r['share_below']:.0%} of customers were served worse than their own adequate "
+                "level.",
+            )
+        )
+    three = items[(items["format"] == "three_column") & (items["direction"] == "higher_better")]
+    worst = three.sort_values("share_below", ascending=False).head(3)
+    findings.append(
+        _L(
+            lang,
+            "低于容忍区比例最高的题目："
+            + "、".join(f"{r.item}（{r.share_below:.0%}）" for r in worst.itertuples()),
+            "Items with the most answers below the zone of tolerance: "
+            + ", ".join(f"{r.item} ({r.share_below:.0%})" for r in worst.itertuples()),
+        )
+    )
+    return Section(
+        "tolerance", _L(lang, "容忍区", "Zone of tolerance"), findings, {"tolerance_items": three}
+    )
+
+
+def kano_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Section:
+    from servgap.services.analysis import run_kano
+
+    overall = run_kano(d, data).features
+    findings = [
+        _L(
+            lang,
+            "Kano 分类：" + "，".join(f"{r.feature}={r.category}" for r in overall.itertuples()),
+            "Kano categories: "
+            + ", ".join(f"{r.feature}={r.category}" for r in overall.itertuples()),
+        )
+    ]
+    tables = {"kano_features": overall}
+    profile = [q.code for q in d.by_type("profile")]
+    if "age_group" in profile and "age_group" in data.columns:
+        by_age = run_kano(d, data, by=["age_group"]).features
+        tables["kano_by_age_group"] = by_age
+        for feat, grp in by_age.groupby("feature", sort=False):
+            cats = grp.set_index("age_group")["category"]
+            if cats.nunique() > 1:
+                findings.append(
+                    _L(
+                        lang,
+                        f"{feat} 的类别因年龄而异："
+                        + "，".join(f"{a}: {c}" for a, c in cats.items()),
+                        f"{feat} changes category with age: "
+                        + ", ".join(f"{a}: {c}" for a, c in cats.items()),
+                    )
+                )
+    return Section(
+        "kano", _L(lang, "Kano 需求分类", "Kano requirement categories"), findings, tables
+    )
+
+
+def satisfaction_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Section:
+    from servgap.services.analysis import run_csat, run_nps
+
+    findings: list[str] = []
+    tables: dict[str, pd.DataFrame] = {}
+    if d.by_type("nps"):
+        total = run_nps(d, data).iloc[0]
+        by_site = run_nps(d, data, by=["site"]) if "site" in data.columns else pd.DataFrame()
+        tables["nps"] = run_nps(d, data)
+        findings.append(
+            _L(
+                lang,
+                f"NPS = {total['nps']:.1f}（95% 置信区间 {total['ci_low']:.1f} 至 {total['ci_high']:.1f}，n = {total['n']}）。",
+                f"NPS = {total['nps']:.1f} (95% CI {total['ci_low']:.1f} to {total['ci_high']:.1f}, "
+                f"n = {total['n']}).",
+            )
+        )
+        if len(by_site):
+            tables["nps_by_site"] = by_site
+            low = by_site.sort_values("nps").iloc[0]
+            findings.append(
+                _L(
+                    lang,
+                    f"NPS 最低的网点：{low['site']}（{low['nps']:.1f}）。",
+                    f"Lowest NPS: {low['site']} ({low['nps']:.1f}).",
+                )
+            )
+    if d.by_type("csat"):
+        cs = run_csat(d, data)
+        tables["csat"] = cs
+        r = cs.iloc[0]
+        findings.append(
+            _L(
+                lang,
+                f"CSAT 前两格比例 {r['top_box_share']:.0%}，均值 {r['mean']:.2f}。",
+                f"CSAT top-two-box {r['top_box_share']:.0%}, mean {r['mean']:.2f}.",
+            )
+        )
+    return Section("satisfaction", _L(lang, "NPS 与 CSAT", "NPS and CSAT"), findings, tables)
+
+
+def segments_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Section:
+    from servgap.services.analysis import run_anova
+
+    rows = []
+    findings: list[str] = []
+    groups = [g for g in ("customer_type", "age_group", "site") if g in data.columns]
+    dims = sorted({q.dimension for q in d.by_type("servqual3") if q.dimension})
+    for g in groups:
+        for dim in dims:
+            for part in ("adequate", "msa"):
+                res = run_anova(d, data, value=f"{part}:{dim}", group=g)
+                rows.append(
+                    {
+                        "group": g,
+                        "value": f"{part}:{dim}",
+                        "f": res.f,
+                        "p": res.p,
+                        "eta_squared": res.eta_squared,
+                        "omega_squared": res.omega_squared,
+                        "welch_p": res.welch_p,
+                        "kruskal_p": res.kruskal_p,
+                        "posthoc": res.posthoc_method,
+                    }
+                )
+    table = pd.DataFrame(rows)
+    if len(table):
+        top = table.sort_values("eta_squared", ascending=False).head(3)
+        for r in top.itertuples():
+            findings.append(
+                _L(
+                    lang,
+                    f"{r.group} 对 {r.value} 的影响：η² = {r.eta_squared:.3f}（p = {r.p:.2g}）。",
+                    f"{r.group} explains {r.value}: η² = {r.eta_squared:.3f} (p = {r.p:.2g}).",
+                )
+            )
+    return Section(
+        "segments",
+        _L(lang, "细分差异（方差分析）", "Segment differences (ANOVA)"),
+        findings,
+        {"anova_by_segment": table},
+    )
+
+
+def trend_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Section:
+    from servgap.services.analysis import run_trend
+
+    if "period" not in data.columns or data["period"].nunique() < 2:
+        return Section(
+            "trend", _L(lang, "趋势", "Trends"), [_L(lang, "只有一期数据。", "Only one period.")]
+        )
+    rows = []
+    findings: list[str] = []
+    dims = sorted({q.dimension for q in d.by_type("servqual3") if q.dimension})
+    for dim in dims:
+        for part in ("adequate", "msa"):
+            res = run_trend(d, data, value=f"{part}:{dim}")
+            t = res.table.assign(value_spec=f"{part}:{dim}")
+            rows.append(t)
+            flagged = t[t["flag"]]
+            if len(flagged) and (flagged["side"].nunique() > 1 or part == "msa"):
+                first, last = t.iloc[0], t.iloc[-1]
+                findings.append(
+                    _L(
+                        lang,
+                        f"{dim_label(dim, lang)} 的 {part} 从 {first['period']} 的 {first['value']:.2f} "
+                        f"变为 {last['period']} 的 {last['value']:.2f}，超出控制限的期间："
+                        + "、".join(flagged["period"].astype(str)),
+                        f"{dim_label(dim, lang)} {part} moved from {first['value']:.2f} "
+                        f"({first['period']}) to {last['value']:.2f} ({last['period']}); outside "
+                        "control limits: " + ", ".join(flagged["period"].astype(str)),
+                    )
+                )
+    return Section(
+        "trend",
+        _L(lang, "趋势与控制限", "Trends and control limits"),
+        findings,
+        {"trend_by_dimension": pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()},
+    )
+
+
+SECTIONS: list[SectionFn] = [
+    servqual_section,
+    tolerance_section,
+    kano_section,
+    satisfaction_section,
+    segments_section,
+    trend_section,
+]
 
 
 def build_report(

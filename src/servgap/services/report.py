@@ -71,6 +71,15 @@ class Report:
         }
 
 
+PART_ZH = {
+    "adequate": "最低可接受水平",
+    "desired": "理想水平",
+    "msa": "服务充分性 MSA",
+    "mss": "服务优越性 MSS",
+    "perceived": "感知水平",
+}
+
+
 def dim_label(dim: str, lang: Lang) -> str:
     zh, en = DIMENSION_LABELS.get(dim, (dim, dim))
     return zh if lang == "zh" else en
@@ -192,7 +201,7 @@ def kano_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Section
         by_age = run_kano(d, data, by=["age_group"]).features
         tables["kano_by_age_group"] = by_age
         for feat, grp in by_age.groupby("feature", sort=False):
-            cats = grp.set_index("age_group")["category"]
+            cats = grp.dropna(subset=["age_group"]).set_index("age_group")["category"]
             if cats.nunique() > 1:
                 findings.append(
                     _L(
@@ -220,9 +229,9 @@ def satisfaction_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) ->
         findings.append(
             _L(
                 lang,
-                f"NPS = {total['nps']:.1f}（95% 置信区间 {total['ci_low']:.1f} 至 {total['ci_high']:.1f}，n = {total['n']}）。",
+                f"NPS = {total['nps']:.1f}（95% 置信区间 {total['ci_low']:.1f} 至 {total['ci_high']:.1f}，n = {int(total['n'])}）。",
                 f"NPS = {total['nps']:.1f} (95% CI {total['ci_low']:.1f} to {total['ci_high']:.1f}, "
-                f"n = {total['n']}).",
+                f"n = {int(total['n'])}).",
             )
         )
         if len(by_site):
@@ -313,7 +322,7 @@ def trend_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Sectio
                 findings.append(
                     _L(
                         lang,
-                        f"{dim_label(dim, lang)} 的 {part} 从 {first['period']} 的 {first['value']:.2f} "
+                        f"{dim_label(dim, lang)}的{PART_ZH[part]}从 {first['period']} 的 {first['value']:.2f} "
                         f"变为 {last['period']} 的 {last['value']:.2f}，超出控制限的期间："
                         + "、".join(flagged["period"].astype(str)),
                         f"{dim_label(dim, lang)} {part} moved from {first['value']:.2f} "

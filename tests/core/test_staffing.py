@@ -59,31 +59,33 @@ def test_zero_volume_and_shapes() -> None:
 
 
 def _brute_force(calls: float, aht: float, sl: float, t: float, occ: float) -> int:
-    """Linear scan n = 0, 1, 2, ... with erlang_c -- no search shortcuts."""
+    """Scan every n = 1 .. a + 10 sqrt(a) + 20 with erlang_c; take the first meeting both."""
     if calls == 0:
         return 0
-    n = 0
-    while True:
-        r = erlang_c(calls, 1800, aht, n, t)
-        if (
-            float(r.service_level) >= sl - 1e-9
-            and float(r.offered_load_erl) / max(n, 1) <= occ + 1e-9
-            and n > 0
-        ):
-            return n
-        n += 1
+    a = calls * aht / 1800
+    n = np.arange(1, int(a / occ + 10 * np.sqrt(a) + 20))
+    r = erlang_c(calls, 1800, aht, n, t)
+    ok = (r.service_level >= sl - 1e-9) & (a / n <= occ + 1e-9) & ~r.overloaded
+    return int(n[np.argmax(ok)])
 
 
 def test_vectorised_search_equals_linear_scan() -> None:
+    """Both search paths (Erlang B recursion for loads <= 400 Erl, log-space stepping
+    above) against a plain scan."""
     rng = np.random.default_rng(7)
     calls = rng.poisson(rng.uniform(0, 600, 60)).astype(float)
     calls[::9] = 0
+    calls[:4] = [2500, 6000, 9000, 30000]  # loads above 400 Erl for most AHTs
     aht = rng.uniform(60, 600, 60)
     sl = rng.uniform(0.5, 0.95, 60)
     t = rng.uniform(0, 60, 60)
     r = required_agents(calls, 1800, aht, sl, t, max_occupancy=0.9)
     expected = [_brute_force(c, h, s, w, 0.9) for c, h, s, w in zip(calls, aht, sl, t, strict=True)]
     assert r.agents.tolist() == expected
+    assert (r.offered_load_erl > 400).sum() >= 2
+    ref = erlang_c(calls, 1800, aht, r.agents, t)
+    np.testing.assert_allclose(r.service_level, ref.service_level, rtol=1e-9)
+    np.testing.assert_allclose(r.asa_s, ref.asa_s, rtol=1e-9)
 
 
 @settings(max_examples=25, deadline=None)

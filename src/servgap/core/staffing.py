@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
+from scipy import special
 
 from servgap.core._result import ResultMixin
 from servgap.core.errors import ComputationError, InputError, SpecError
@@ -83,7 +83,8 @@ def _hw_guess(a: FloatArray, target: FloatArray, t_over_aht: FloatArray) -> Floa
     hi = np.full(a.shape, 8.0)
     for _ in range(30):
         mid = 0.5 * (lo + hi)
-        alpha = 1.0 / (1.0 + mid * stats.norm.cdf(mid) / stats.norm.pdf(mid))
+        pdf = np.exp(-0.5 * mid * mid) / np.sqrt(2.0 * np.pi)
+        alpha = 1.0 / (1.0 + mid * special.ndtr(mid) / pdf)
         sl = 1.0 - alpha * np.exp(-mid * sq * t_over_aht)
         ok = sl >= target
         hi = np.where(ok, mid, hi)
@@ -127,6 +128,69 @@ def _search_c(
         n[idx[ok_i]] -= 1.0
         down[idx] = ok_i & (n[idx] - 1.0 >= lower[idx])
     return n
+
+
+#: Loads up to this use the Erlang B recursion from zero agents (cheap arithmetic);
+#: larger loads start from a log-space Erlang B evaluation (one incomplete gamma).
+_RECURSION_MAX_LOAD = 400.0
+
+
+def _search_c_recursive(
+    a: FloatArray, lower: FloatArray, target: FloatArray, t_over_aht: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Least n >= lower (lower > a) with Erlang C SL >= target, and B(n, a).
+
+    Runs the Erlang B recursion 1/B(k) = 1 + (k / a) / B(k - 1) for all
+    intervals together, k = 1, 2, ...; an interval leaves the working set at
+    its first feasible k. Cost: sum of the answers, in vectorised arithmetic.
+    """
+    m = a.size
+    n_out = np.zeros(m)
+    b_out = np.zeros(m)
+    idx = np.arange(m)
+    inv_b = np.ones(m)
+    aa, low, tg, tr = a, lower, target, t_over_aht
+    k = 0
+    with np.errstate(over="ignore"):
+        while idx.size:
+            k += 1
+            inv_b = 1.0 + inv_b * (k / aa)
+            chk = np.flatnonzero(low <= k)
+            if chk.size == 0:
+                continue
+            b = 1.0 / inv_b[chk]
+            av = aa[chk]
+            c = k * b / (k - av * (1.0 - b))
+            sl = 1.0 - c * np.exp(-(k - av) * tr[chk])
+            ok = sl >= tg[chk] - TOLERANCE
+            if not ok.any():
+                continue
+            done = chk[ok]
+            n_out[idx[done]] = k
+            b_out[idx[done]] = b[ok]
+            keep = np.ones(idx.size, dtype=bool)
+            keep[done] = False
+            idx = idx[keep]
+            inv_b, aa, low, tg, tr = (v[keep] for v in (inv_b, aa, low, tg, tr))
+    return n_out, b_out
+
+
+def _search_c_all(
+    a: FloatArray, lower: FloatArray, target: FloatArray, t_over_aht: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Dispatch: recursion for moderate loads, log-space stepping for large ones."""
+    n = np.zeros(a.size)
+    b = np.zeros(a.size)
+    small = a <= _RECURSION_MAX_LOAD
+    if small.any():
+        n[small], b[small] = _search_c_recursive(
+            a[small], lower[small], target[small], t_over_aht[small]
+        )
+    big = ~small
+    if big.any():
+        n[big] = _search_c(a[big], lower[big], target[big], t_over_aht[big])
+        b[big] = np.exp(_log_erlang_b(a[big], n[big]))
+    return n, b
 
 
 def _search_a(
@@ -288,13 +352,15 @@ def required_agents(
     if max_occupancy is None:
         n_occ = np.zeros(af.shape)
     erlang_c_mode = patience_s is None
+    erlang_b_at_n = np.zeros(af.shape)
     if busy.any():
         ab = af[busy]
         n_stable = np.floor(ab) + 1.0
         lower_c = np.maximum(n_stable, n_occ[busy])
-        n_c = _search_c(ab, lower_c, targetf[busy], tf[busy] / ahtf[busy])
+        n_c, b_c = _search_c_all(ab, lower_c, targetf[busy], tf[busy] / ahtf[busy])
         if erlang_c_mode:
             agents[busy] = n_c
+            erlang_b_at_n[busy] = b_c
         else:
             # Erlang A occupancy is a (1 - P(Ab)) / n: checked inside the search
             lower_a = np.ones(ab.shape)
@@ -315,19 +381,31 @@ def required_agents(
         a == 0, "none", np.where(agents == n_occ.reshape(shape), "occupancy", "target")
     )
     scheduled = np.ceil(agents / (1.0 - float(shrinkage)) * (1.0 - TOLERANCE))
-    core = _erlang_a_core(lam, aht, patience, agents, t)
-    sl = {"offered": core.sl_offered, "answered": core.sl_answered, "all": core.sl_all}[
-        sl_definition
-    ]
+    if erlang_c_mode:
+        # metrics from the Erlang B value the search ended with (no second evaluation)
+        bb = erlang_b_at_n.reshape(shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gap = agents - a
+            c = np.where(a > 0, agents * bb / (agents - a * (1.0 - bb)), 0.0)
+            sl = np.where(a > 0, 1.0 - c * np.exp(-gap * t / aht), 1.0)
+            asa = np.where(a > 0, c * aht / gap, 0.0)
+            occ = np.where(agents > 0, a / agents, 0.0)
+        p_wait, p_ab = c, np.zeros(shape)
+    else:
+        core = _erlang_a_core(lam, aht, patience, agents, t)
+        sl = {"offered": core.sl_offered, "answered": core.sl_answered, "all": core.sl_all}[
+            sl_definition
+        ]
+        p_wait, p_ab, asa, occ = core.p_wait, core.p_abandon, core.asa, core.occupancy
     return StaffingResult(
         agents=agents,
         scheduled=scheduled,
         offered_load_erl=a,
         service_level=sl,
-        p_wait=core.p_wait,
-        p_abandon=core.p_abandon,
-        asa_s=core.asa,
-        occupancy=core.occupancy,
+        p_wait=p_wait,
+        p_abandon=p_ab,
+        asa_s=asa,
+        occupancy=occ,
         binding=binding.astype(np.str_),
         target_sl=target,
         target_wait_s=t,

@@ -7,6 +7,7 @@ file takes, so the demo exercises the real pipeline.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,10 +212,7 @@ def build_demo_store(store: Store, *, seed: int = DEMO_SEED) -> DemoLoad:
             frame["submitted_at"] = frame["submitted_at"].map(lambda t: t.isoformat())
         frame.to_csv(path, index=False, encoding="utf-8")
         report = import_responses(store, path, workspace=code, survey=survey_code)
-    findings = [
-        {k: _py(v) for k, v in (f.__dict__ if hasattr(f, "__dict__") else dict(f)).items()}
-        for f in demo.findings
-    ]
+    findings = [{k: _py(v) for k, v in dataclasses.asdict(f).items()} for f in demo.findings]
     return DemoLoad(
         workspace=code,
         survey=survey_code,

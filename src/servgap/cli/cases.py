@@ -1,0 +1,427 @@
+"""`servgap case …`: complaint cases from intake to closure (thin over services.cases)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from servgap.cli._app import emit, get_ctx, json_option
+
+STATE_NAMES = ("new", "acknowledged", "investigating", "recovery_offered", "resolved",
+               "follow_up_done", "closed")  # fmt: skip
+PRIORITY_NAMES = ("low", "normal", "high", "urgent")
+CATEGORY_NAMES = ("delay", "damage_loss", "attitude", "information", "price", "other")
+ACTION_NAMES = ("apology", "explanation", "redelivery", "refund", "coupon", "compensation",
+                "other")  # fmt: skip
+
+
+def register(main: click.Group) -> None:
+    main.add_command(case)
+
+
+def _msg(en: str, zh: str) -> str:
+    return zh if get_ctx().lang == "zh" else en
+
+
+def _default_actor() -> str:
+    return os.environ.get("USER") or "cli"
+
+
+actor_option = click.option(
+    "--actor",
+    default=_default_actor,
+    show_default="$USER or cli",
+    help="Who does this (recorded in the case history).",
+)
+now_option = click.option(
+    "--at",
+    "at_time",
+    default=None,
+    help="Time of the action, ISO 8601 (default: now; naive times are Asia/Shanghai).",
+)
+
+
+def _parse_time(v: str | None) -> dt.datetime | None:
+    if v is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    from servgap.core.errors import InputError
+
+    try:
+        t = dt.datetime.fromisoformat(v)
+    except ValueError:
+        raise InputError(
+            f"`{v}` is not a date-time; write it like 2026-03-02T09:30 or 2026-03-02T09:30+08:00.",
+            f"`{v}` 不是日期时间；请写成 2026-03-02T09:30 或 2026-03-02T09:30+08:00。",
+            code="usage",
+        ) from None
+    return t if t.tzinfo is not None else t.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _store() -> Any:
+    return get_ctx().store()
+
+
+def _emit_case(data: dict[str, Any], as_json: bool, en: str, zh: str) -> None:
+    if as_json:
+        emit(data, as_json=True)
+        return
+    click.echo(_msg(en, zh))
+
+
+@click.group()
+def case() -> None:
+    """Complaint cases: open, move, act, SLA queue, escalation, ledger, intake.
+
+    工单：立案、流转、补救、SLA 队列、升级、补偿台账与批量立案。
+    """
+
+
+@case.command("open")
+@click.option("--summary", required=True, help="What the customer complains about.")
+@click.option("--category", type=click.Choice(CATEGORY_NAMES), default=None,
+              help="Complaint category (default: classified from the summary).")  # fmt: skip
+@click.option("--priority", type=click.Choice(PRIORITY_NAMES), default="normal", show_default=True)
+@click.option("--customer", default=None, help="Customer code (created if new).")
+@click.option("--site", default=None, help="Site code.")
+@click.option("--channel", default=None, help="Channel (phone, app, web, wechat …).")
+@click.option("--owner", default=None, help="Owner of the case.")
+@click.option("--complaint", default=None, help="Code of a stored complaint this case handles.")
+@click.option("--key", "idempotency_key", default=None, help="Idempotency key.")
+@actor_option
+@now_option
+@json_option
+def case_open(
+    summary: str,
+    category: str | None,
+    priority: str,
+    customer: str | None,
+    site: str | None,
+    channel: str | None,
+    owner: str | None,
+    complaint: str | None,
+    idempotency_key: str | None,
+    actor: str,
+    at_time: str | None,
+    as_json: bool,
+) -> None:
+    """Open a case (idempotent with --key or --complaint)."""
+    from servgap.services.cases import open_case
+
+    out = open_case(
+        _store(), workspace=get_ctx().workspace, summary=summary, category=category,
+        priority=priority, customer=customer, site=site, channel=channel, actor=actor,
+        complaint=complaint, idempotency_key=idempotency_key, owner=owner,
+        now=_parse_time(at_time),
+    )  # fmt: skip
+    c = out["case"]
+    if out["created"]:
+        en = f"Opened case {c} ({out['category']}, {out['priority']})."
+        zh = f"已立案 {c}（{out['category']}，{out['priority']}）。"
+    else:
+        en, zh = f"Case {c} already exists for this key.", f"该键已有工单 {c}。"
+    _emit_case(out, as_json, en, zh)
+
+
+@case.command("list")
+@click.option("--all", "include_finished", is_flag=True, help="Include resolved and closed cases.")
+@click.option("--state", "states", multiple=True, type=click.Choice(STATE_NAMES),
+              help="Only cases in this state (repeatable).")  # fmt: skip
+@click.option("--overdue", is_flag=True, help="Only cases with a breached running SLA clock.")
+@click.option("--at-risk", is_flag=True, help="Only cases with under 20 % of an SLA target left.")
+@click.option("--order", type=click.Choice(["tolerance", "opened"]), default="tolerance",
+              show_default=True, help="Queue order.")  # fmt: skip
+@now_option
+@json_option
+def case_list(
+    include_finished: bool,
+    states: tuple[str, ...],
+    overdue: bool,
+    at_risk: bool,
+    order: str,
+    at_time: str | None,
+    as_json: bool,
+) -> None:
+    """The case queue, most urgent first (low tolerance, high priority, near deadline)."""
+    from servgap.services.cases import list_cases
+
+    frame = list_cases(
+        _store(), workspace=get_ctx().workspace, include_finished=include_finished,
+        states=list(states), overdue=overdue, at_risk=at_risk, now=_parse_time(at_time),
+        order="opened" if order == "opened" else "tolerance",
+    )  # fmt: skip
+    cols = ["rank", "case", "state", "priority", "category", "owner", "customer", "site",
+            "tolerance", "sla_clock", "sla_state", "remaining_h", "escalated"]  # fmt: skip
+    emit(frame, as_json=as_json, columns=cols)
+
+
+@case.command("show")
+@click.argument("code")
+@json_option
+def case_show(code: str, as_json: bool) -> None:
+    """Show a case with its full history and recovery actions."""
+    from servgap.services.cases import get_case
+
+    out = get_case(_store(), workspace=get_ctx().workspace, code=code)
+    if as_json:
+        emit(out, as_json=True)
+        return
+    skip = {"events", "actions"}
+    for k, v in out.items():
+        if k not in skip and v is not None:
+            click.echo(f"{k}: {v}")
+    click.echo("")
+    click.echo(_msg("History:", "历史记录："))
+    emit(out["events"], as_json=False,
+         columns=["at", "actor", "kind", "from_state", "to_state", "note"])  # fmt: skip
+    if out["actions"]:
+        click.echo("")
+        click.echo(_msg("Recovery actions:", "补救措施："))
+        emit(out["actions"], as_json=False)
+
+
+@case.command("move")
+@click.argument("code")
+@click.argument("to", type=click.Choice(STATE_NAMES))
+@click.option("--note", default="", help="Why.")
+@actor_option
+@now_option
+@json_option
+def case_move(
+    code: str, to: str, note: str, actor: str, at_time: str | None, as_json: bool
+) -> None:
+    """Move a case to another state (illegal moves are refused)."""
+    from servgap.services.cases import move_case
+
+    out = move_case(_store(), workspace=get_ctx().workspace, code=code, to=to, actor=actor,
+                    note=note, now=_parse_time(at_time))  # fmt: skip
+    _emit_case(out, as_json, f"Case {code} is now {to}.", f"工单 {code} 已变更为 {to}。")
+
+
+@case.command("act")
+@click.argument("code")
+@click.argument("action", type=click.Choice(ACTION_NAMES))
+@click.option("--amount", "amount_cny", type=float, default=None,
+              help="Amount in CNY (refund, coupon, compensation).")  # fmt: skip
+@click.option("--note", default="", help="Details.")
+@actor_option
+@now_option
+@json_option
+def case_act(
+    code: str,
+    action: str,
+    amount_cny: float | None,
+    note: str,
+    actor: str,
+    at_time: str | None,
+    as_json: bool,
+) -> None:
+    """Record a recovery action (apology, explanation, redelivery, refund, coupon …)."""
+    from servgap.services.cases import act_on_case
+
+    out = act_on_case(_store(), workspace=get_ctx().workspace, code=code, action=action,
+                      amount_cny=amount_cny, actor=actor, note=note,
+                      now=_parse_time(at_time))  # fmt: skip
+    amt = f" {amount_cny:g} CNY" if amount_cny is not None else ""
+    amt_zh = f" {amount_cny:g} 元" if amount_cny is not None else ""
+    _emit_case(out, as_json, f"Recorded {action}{amt} on case {code}.",
+               f"已为工单 {code} 记录补救措施 {action}{amt_zh}。")  # fmt: skip
+
+
+@case.command("note")
+@click.argument("code")
+@click.argument("text")
+@actor_option
+@now_option
+@json_option
+def case_note(code: str, text: str, actor: str, at_time: str | None, as_json: bool) -> None:
+    """Add a note to a case's history."""
+    from servgap.services.cases import note_case
+
+    out = note_case(_store(), workspace=get_ctx().workspace, code=code, note=text, actor=actor,
+                    now=_parse_time(at_time))  # fmt: skip
+    _emit_case(out, as_json, f"Note added to case {code}.", f"已为工单 {code} 添加备注。")
+
+
+@case.command("assign")
+@click.argument("code")
+@click.argument("owner")
+@actor_option
+@now_option
+@json_option
+def case_assign(code: str, owner: str, actor: str, at_time: str | None, as_json: bool) -> None:
+    """Give a case to an owner."""
+    from servgap.services.cases import assign_case
+
+    out = assign_case(_store(), workspace=get_ctx().workspace, code=code, owner=owner,
+                      actor=actor, now=_parse_time(at_time))  # fmt: skip
+    _emit_case(out, as_json, f"Case {code} assigned to {owner}.", f"工单 {code} 已指派给 {owner}。")
+
+
+@case.command("wait")
+@click.argument("code")
+@click.option("--note", default="", help="What the customer must do.")
+@actor_option
+@now_option
+@json_option
+def case_wait(code: str, note: str, actor: str, at_time: str | None, as_json: bool) -> None:
+    """Wait for the customer (pauses the resolution clock)."""
+    from servgap.services.cases import wait_for_customer
+
+    out = wait_for_customer(_store(), workspace=get_ctx().workspace, code=code, actor=actor,
+                            note=note, now=_parse_time(at_time))  # fmt: skip
+    _emit_case(out, as_json, f"Case {code} waits for the customer (SLA clock paused).",
+               f"工单 {code} 等待客户回复（SLA 计时暂停）。")  # fmt: skip
+
+
+@case.command("resume")
+@click.argument("code")
+@click.option("--note", default="", help="What the customer said.")
+@actor_option
+@now_option
+@json_option
+def case_resume(code: str, note: str, actor: str, at_time: str | None, as_json: bool) -> None:
+    """The customer replied: the resolution clock runs again."""
+    from servgap.services.cases import resume_case
+
+    out = resume_case(_store(), workspace=get_ctx().workspace, code=code, actor=actor, note=note,
+                      now=_parse_time(at_time))  # fmt: skip
+    _emit_case(out, as_json, f"Case {code} resumed.", f"工单 {code} 已恢复计时。")
+
+
+@case.command("escalate")
+@click.argument("codes", nargs=-1)
+@click.option("--all-overdue", is_flag=True, help="Escalate every overdue open case.")
+@click.option("--note", default="", help="Why.")
+@actor_option
+@now_option
+@json_option
+def case_escalate(
+    codes: tuple[str, ...],
+    all_overdue: bool,
+    note: str,
+    actor: str,
+    at_time: str | None,
+    as_json: bool,
+) -> None:
+    """Escalate cases: flag them and raise their priority one level."""
+    from servgap.services.cases import escalate_cases
+
+    out = escalate_cases(_store(), workspace=get_ctx().workspace, codes=list(codes),
+                         all_overdue=all_overdue, actor=actor, note=note,
+                         now=_parse_time(at_time))  # fmt: skip
+    if as_json:
+        emit(out, as_json=True)
+        return
+    click.echo(_msg(f"Escalated {len(out)} case(s).", f"已升级 {len(out)} 个工单。"))
+    if out:
+        emit(out, as_json=False)
+
+
+@case.command("ledger")
+@click.option("--by", type=click.Choice(["customer", "site"]), default="customer",
+              show_default=True)  # fmt: skip
+@json_option
+def case_ledger(by: str, as_json: bool) -> None:
+    """Compensation ledger per customer or site, with totals and counts."""
+    from servgap.services.cases import compensation_ledger
+
+    led = compensation_ledger(_store(), workspace=get_ctx().workspace,
+                              by="site" if by == "site" else "customer")  # fmt: skip
+    if as_json:
+        emit(led.to_dict(), as_json=True)
+        return
+    emit(led.table, as_json=False)
+    click.echo(
+        _msg(
+            f"Total {led.total_cny:.2f} CNY in {led.n_actions} action(s) on {led.n_cases} case(s).",
+            f"合计 {led.total_cny:.2f} 元，{led.n_cases} 个工单共 {led.n_actions} 项补救措施。",
+        )
+    )
+
+
+def _report(rep: Any, as_json: bool) -> None:
+    if as_json:
+        emit(rep.to_dict(), as_json=True)
+        return
+    click.echo(
+        _msg(
+            f"Opened {rep.opened} case(s); {rep.already_open} already had one"
+            + (f"; {rep.not_triggered} did not need one" if rep.not_triggered else "")
+            + f" ({rep.rows_read} read).",
+            f"新立案 {rep.opened} 个；{rep.already_open} 个已有工单"
+            + (f"；{rep.not_triggered} 个无需立案" if rep.not_triggered else "")
+            + f"（共读取 {rep.rows_read} 条）。",
+        )
+    )
+
+
+@case.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--encoding", default=None, help="Text encoding of a CSV (default: detected).")
+@click.option("--sheet", default=None, help="Excel sheet name (default: the first sheet).")
+@actor_option
+@now_option
+@json_option
+def case_import(
+    file: Path,
+    encoding: str | None,
+    sheet: str | None,
+    actor: str,
+    at_time: str | None,
+    as_json: bool,
+) -> None:
+    """Import complaints (CSV/Excel) and open a case for each, all or nothing.
+
+    Columns: code?, received_at, text, category?, customer?, site?, channel, priority?.
+    """
+    from servgap.services.cases import import_cases
+
+    rep = import_cases(_store(), file, workspace=get_ctx().workspace, encoding=encoding,
+                       sheet=sheet, actor=actor, now=_parse_time(at_time))  # fmt: skip
+    _report(rep, as_json)
+
+
+@case.command("from-complaints")
+@click.option("--since", default=None, help="Only complaints received at or after (ISO 8601).")
+@actor_option
+@now_option
+@json_option
+def case_from_complaints(since: str | None, actor: str, at_time: str | None, as_json: bool) -> None:
+    """Open a case for every stored complaint without one (idempotent)."""
+    from servgap.services.cases import cases_from_complaints
+
+    rep = cases_from_complaints(_store(), workspace=get_ctx().workspace, actor=actor,
+                                since=_parse_time(since), now=_parse_time(at_time))  # fmt: skip
+    _report(rep, as_json)
+
+
+@case.command("from-survey")
+@click.option("--survey", "survey_code", required=True, help="Survey code.")
+@click.option("--items", default="", help="Comma-separated SERVQUAL items to watch (rel1,rel4).")
+@click.option("--nps-col", default="nps", show_default=True,
+              help="NPS column; '' to ignore NPS.")  # fmt: skip
+@actor_option
+@now_option
+@json_option
+def case_from_survey(
+    survey_code: str,
+    items: str,
+    nps_col: str,
+    actor: str,
+    at_time: str | None,
+    as_json: bool,
+) -> None:
+    """Closed loop: open a case for each dissatisfied response (idempotent)."""
+    from servgap.services.cases import cases_from_survey
+
+    rep = cases_from_survey(_store(), workspace=get_ctx().workspace, survey=survey_code,
+                            items=[i for i in items.split(",") if i.strip()],
+                            nps_col=nps_col or None, actor=actor,
+                            now=_parse_time(at_time))  # fmt: skip
+    _report(rep, as_json)

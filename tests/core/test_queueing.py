@@ -350,9 +350,9 @@ def test_finite_population_binomial_when_one_server_each(
 
 
 def test_finite_population_one_repairman() -> None:
-    """Two machines, one maintenance person, up 10 h, repair 8 h (Hillier & Lieberman
-    problem 17.5-? set-up): p_n from the birth-death formulas by hand:
-    p1 = 2(0.8) p0, p2 = 0.8 p1 -> p0 = 1/3.88."""
+    """Two machines, one maintenance person, mean up-time 10 h, repair 8 h (the
+    birth-death exercise in Hillier & Lieberman's chapter 17): solved by hand,
+    p1 = 2 (0.8) p0, p2 = 0.8 p1, so p0 = 1 / 3.88."""
     f = mmc_finite_population(2, 10 * 3600, 8 * 3600, 1)
     p0 = 1 / 3.88
     assert float(f.p_empty) == pytest.approx(p0, rel=1e-12)

@@ -849,8 +849,9 @@ def mmc_finite_population(
     occupancy = (L - Lq) / c. When c >= N the number in service is
     Binomial(N, r / (1 + r)).
 
-    Checked against the binomial special case (Ross 2014, Example 6.? c = N)
-    through scipy.stats.binom and the printed Hillier & Lieberman results.
+    Checked against the binomial special case c = N (Ross, Introduction to
+    Probability Models, 11th ed., section 6.5) through scipy.stats.binom, and
+    a two-machine, one-repairman example solved by hand.
 
     References
     ----------

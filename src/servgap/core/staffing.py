@@ -281,20 +281,23 @@ def required_agents(
     Notes
     -----
     Service level is increasing in agents (Erlang C and A), so the least
-    feasible n is found by a monotone search: start from the square-root
-    staffing estimate n = a + beta sqrt(a) (Halfin & Whitt 1981) -- or, for
-    Erlang A, from the Erlang C answer -- clipped to the lower bounds
-    (stability n > a for Erlang C; n >= load / max_occupancy), then step all
-    unresolved intervals up or down together (vectorised), reusing the
-    Erlang B evaluation in log space. Comparisons use a relative tolerance of
+    feasible n is found by a monotone search over all intervals together.
+    Erlang C, loads <= 400 Erl: the Erlang B recursion 1/B(k) = 1 + (k/a)/B(k-1)
+    runs for every interval at once and an interval stops at its first k that is
+    >= the lower bounds (stability n > a; n >= load / max_occupancy) and meets
+    the target -- exact, and only arithmetic. Larger loads start from the
+    square-root staffing estimate n = a + beta sqrt(a) (Halfin & Whitt 1981)
+    with Erlang B in log space and step up/down. Erlang A starts from the
+    Erlang C answer and steps down/up. Comparisons use a relative tolerance of
     1e-9 (``TOLERANCE``): SL >= target - 1e-9, and the occupancy bound is
-    ceil(load / cap - 1e-9), so 8.5 Erl at 85 % needs 10 agents, not 11
-    (load / cap = 10.000000000000002 in floating point). Zero-volume intervals
+    ceil(load / cap x (1 - 1e-9)), so 7.7 Erl at 70 % needs 11 agents, not 12
+    (load / cap = 11.000000000000002 in floating point). Zero-volume intervals
     get 0 agents. scheduled = ceil(agents / (1 - shrinkage) - 1e-9).
 
     Checked against the Call Centre Helper worked example (100 calls / 30 min,
-    AHT 180 s, 80/20: 14 agents, 20 scheduled with 30 % shrinkage) and against
-    pyworkforce 0.5.1 on 100,000 intervals (``benchmarks/bench_staffing.py``).
+    AHT 180 s, 80/20: 14 agents, 20 scheduled with 30 % shrinkage), a plain
+    scan with :func:`erlang_c`, and pyworkforce 0.5.1 on 100,000 intervals
+    (``benchmarks/bench_staffing.py``: identical answers).
 
     References
     ----------

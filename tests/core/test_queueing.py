@@ -220,7 +220,9 @@ def _ctmc_erlang_a(lam: float, mu: float, theta: float, n: int, t: float) -> dic
     """Independent reference: truncated birth-death chain of M/M/n+M solved by linear
     algebra, and the tagged caller's absorbing chain (states: k callers ahead) through
     the matrix exponential (scipy). Nothing is shared with servgap's closed forms."""
-    cap = int(max(n + 60, n + 10 * lam / theta + 60))
+    # queue length concentrates around max(0, lam - n mu) / theta with sd ~ sqrt(lam / theta)
+    excess = max(0.0, lam - n * mu) / theta
+    cap = int(n + max(60.0, 3 * excess + 10 * np.sqrt(lam / theta) + 40))
     rates_up = np.full(cap, lam)
     rates_down = np.array([min(k, n) * mu + max(k - n, 0) * theta for k in range(1, cap + 1)])
     logp = np.concatenate([[0.0], np.cumsum(np.log(rates_up) - np.log(rates_down))])

@@ -372,3 +372,46 @@ def test_demo_seed_cases_end_to_end(sqlite_store: Store) -> None:
     # the same complaints again: idempotent
     again = open_case(sqlite_store, workspace=wsc, summary="x", complaint=codes[0], now=t0)
     assert not again["created"] and again["case"] == opened[0]["case"]
+
+
+def test_workspace_sla_policy_overrides_default(ws_store: Store) -> None:
+    from servgap.store.models import SlaPolicyRow
+
+    with ws_store.session() as s:
+        ws = s.scalar(select(Workspace).where(Workspace.code == WS))
+        assert ws is not None
+        s.add(SlaPolicyRow(workspace_id=ws.id, category="damage_loss", priority="*",
+                           acknowledge_within_h=0.5, resolve_within_h=4.0))  # fmt: skip
+    d = open_case(ws_store, workspace=WS, summary="d", category="damage_loss", now=at(2, 9))
+    o = open_case(ws_store, workspace=WS, summary="o", category="other", now=at(2, 9))
+    q = list_cases(ws_store, workspace=WS, now=at(2, 9, 15)).set_index("case")
+    assert q.loc[d["case"], "target_h"] == pytest.approx(0.5)  # workspace rule
+    assert q.loc[o["case"], "target_h"] == pytest.approx(4.0)  # default normal: 4 h
+
+
+def test_import_excel(ws_store: Store, tmp_path: Path) -> None:
+    f = tmp_path / "cases.xlsx"
+    pd.DataFrame(
+        {
+            "code": ["X1", "X2"],
+            "received_at": ["2026-03-02 09:00", "2026-03-02 11:00"],
+            "text": ["快递员态度很差", "运费多收了"],
+            "site": ["SH01", "SH02"],
+            "channel": ["app", "phone"],
+            "priority": ["urgent", "low"],
+        }
+    ).to_excel(f, index=False)
+    rep = import_cases(ws_store, f, workspace=WS, now=at(2, 12))
+    assert rep.opened == 2 and rep.complaints_created == 2
+    q = list_cases(ws_store, workspace=WS, now=at(2, 12), order="opened")
+    assert q["priority"].tolist() == ["urgent", "low"] and q["site"].tolist() == ["SH01", "SH02"]
+    assert set(q["category"]) <= {"delay", "damage_loss", "attitude", "information", "price",
+                                  "other"}  # fmt: skip
+
+
+def test_category_and_sentiment_from_text_when_available(ws_store: Store) -> None:
+    pytest.importorskip("servgap.core.text")
+    c = open_case(ws_store, workspace=WS, summary="快递员态度非常恶劣，说话很不客气", now=at(2, 9))
+    created = get_case(ws_store, workspace=WS, code=c["case"])["events"][0]["data"]
+    assert created["category_auto"] and c["category"] == "attitude"
+    assert created["sentiment"] is not None and created["sentiment"] < 0

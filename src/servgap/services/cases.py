@@ -1447,7 +1447,8 @@ def cases_from_survey(
             )
             text = decision.summary_zh + (f" 客户留言：{comment}" if comment else "")
             _, sents = _auto_text([comment]) if comment else ([None], [None])
-            cust, _ = op.customer(rec.get("customer") or None, create=False)
+            ccode = rec.get("customer")
+            cust, _ = op.customer(ccode if isinstance(ccode, str) else None, create=False)
             case, _ = op.open(
                 summary=text,
                 category="other",

@@ -395,11 +395,21 @@ def _weights_matrix(
     bad = any_w & (
         nan.any(axis=1) | (np.where(nan, 0.0, w) < 0).any(axis=1) | (np.abs(total - 100.0) > 0.5)
     )
+    w0 = np.where(nan, 0.0, w)
     for i in np.flatnonzero(bad):
+        if nan[i].any():
+            why_en, why_zh = "some weights are empty", "部分权重为空"
+        elif (w0[i] < 0).any():
+            why_en, why_zh = (
+                f"a weight is negative ({w0[i].min():g})",
+                f"有负权重（{w0[i].min():g}）",
+            )
+        else:
+            why_en, why_zh = f"the row sums to {total[i]:g}", f"该行合计为 {total[i]:g}"
         pc.add(
-            f"importance points must be non-negative, complete and sum to 100; this row sums to "
-            f"{total[i]:g}. Fix the row or leave all its weights empty.",
-            f"重要性分数必须非负、完整且合计为 100；该行合计为 {total[i]:g}。请修正该行或将其权重全部留空。",
+            f"importance points must be non-negative, complete and sum to 100, but {why_en}. "
+            "Fix the row or leave all its weights empty.",
+            f"重要性分数必须非负、完整且合计为 100，但{why_zh}。请修正该行或将其权重全部留空。",
             row=int(i) + 1,
             value=float(total[i]),
         )
@@ -493,9 +503,9 @@ def servqual_stats(
                         incons = neg & ~missing
                         bad = missing | neg
                         ok = ~bad
-                        msa[bad] = 0.0
-                        mss[bad] = 0.0
-                        zone[bad] = 0.0
+                        np.copyto(msa, 0.0, where=bad)
+                        np.copyto(mss, 0.0, where=bad)
+                        np.copyto(zone, 0.0, where=bad)
                         below = msa < 0
                         above = mss > 0
                         n_ok = sm.count(ok)
@@ -505,11 +515,16 @@ def servqual_stats(
                         ist["n_below"][:, j] += n_below
                         ist["n_inside"][:, j] += n_ok - n_below - n_above
                         ist["n_above"][:, j] += n_above
-                        ist["sum_adequate"][:, j] += sm.sum(np.where(ok, a, 0.0))
-                        ist["sum_desired"][:, j] += sm.sum(np.where(ok, dd, 0.0))
-                        ist["sum_msa"][:, j] += sm.sum(msa)
+                        sum_p = sm.sum(np.where(ok, p, 0.0))
+                        sum_msa = sm.sum(msa)
+                        sum_mss = sm.sum(mss)
+                        # Σ A = Σ P − sign·Σ MSA and Σ D = Σ P − sign·Σ MSS over the same rows
+                        ist["sum_perceived"][:, j] += sum_p
+                        ist["sum_adequate"][:, j] += sum_p - it.sign * sum_msa
+                        ist["sum_desired"][:, j] += sum_p - it.sign * sum_mss
+                        ist["sum_msa"][:, j] += sum_msa
                         ist["ssq_msa"][:, j] += sm.ssq(msa)
-                        ist["sum_mss"][:, j] += sm.sum(mss)
+                        ist["sum_mss"][:, j] += sum_mss
                         ist["ssq_mss"][:, j] += sm.ssq(mss)
                         ist["sum_zone"][:, j] += sm.sum(zone)
                         gap0 = mss
@@ -523,11 +538,12 @@ def servqual_stats(
                             np.negative(gap0, out=gap0)
                         bad = np.isnan(gap0)
                         ok = ~bad
-                        gap0[bad] = 0.0
+                        np.copyto(gap0, 0.0, where=bad)
                         n_ok = sm.count(ok)
-                        ist["sum_expected"][:, j] += sm.sum(np.where(ok, e, 0.0))
+                        sum_p = sm.sum(np.where(ok, p, 0.0))
+                        ist["sum_perceived"][:, j] += sum_p
+                        ist["sum_expected"][:, j] += sum_p - it.sign * sm.sum(gap0)
                     ist["n"][:, j] += n_ok
-                    ist["sum_perceived"][:, j] += sm.sum(np.where(ok, p, 0.0))
                     ist["sum_gap"][:, j] += sm.sum(gap0)
                     ist["ssq_gap"][:, j] += sm.ssq(gap0)
                     rs_gap += gap0

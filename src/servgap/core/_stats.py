@@ -9,13 +9,17 @@ statsmodels in the tests of the modules that use it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from scipy import stats
 
-from servgap.core.errors import SpecError
+from servgap.core.errors import InputError, SpecError
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 
 def check_confidence(confidence: float) -> None:
@@ -90,3 +94,30 @@ def wilson_interval(
     low = np.where(ok, np.maximum(centre - half, 0.0), np.nan)
     high = np.where(ok, np.minimum(centre + half, 1.0), np.nan)
     return low.astype(np.float64), high.astype(np.float64)
+
+
+def group_codes(
+    data: pd.DataFrame, by: str | Sequence[str] | None
+) -> tuple[IntArray, pd.DataFrame, tuple[str, ...]]:
+    """Integer segment codes per row, the segment key table (sorted) and the column names.
+
+    ``by=None`` gives one segment (code 0) and an empty one-row key table. Missing
+    segment values form their own segment.
+    """
+    if by is None:
+        return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=range(1)), ()
+    cols = (by,) if isinstance(by, str) else tuple(by)
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise InputError(
+            f"segment column(s) {missing} are not in the data; choose existing columns for `by`.",
+            f"分组列 {missing} 不在数据中；请为 `by` 选择已有的列。",
+        )
+    if len(cols) == 1:
+        codes, uniques = pd.factorize(data[cols[0]], sort=True, use_na_sentinel=False)
+        keys = pd.DataFrame({cols[0]: np.asarray(uniques)})
+        return np.asarray(codes, dtype=np.int64), keys, cols
+    gb = data.groupby(list(cols), sort=True, observed=True, dropna=False)
+    codes = np.asarray(gb.ngroup().to_numpy(), dtype=np.int64)
+    keys = gb.size().index.to_frame(index=False)
+    return codes, keys.reset_index(drop=True), cols

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from servgap.core._result import ResultMixin
+from servgap.core._stats import group_codes
 from servgap.core.errors import InputError, ProblemCollector, SpecError
 
 __all__ = [
@@ -388,9 +389,7 @@ def kano(
         f"Kano 数据有 {len(pc)} 处问题。",
     )
 
-    from servgap.core.servqual import _group_codes  # shared segment coding
-
-    codes, groups, by_cols = _group_codes(data, by)
+    codes, groups, by_cols = group_codes(data, by)
     g = len(groups)
     blocks: list[pd.DataFrame] = []
     warns: list[str] = []

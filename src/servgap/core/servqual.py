@@ -37,7 +37,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from servgap.core._result import ResultMixin
-from servgap.core._stats import FloatArray, check_confidence, mean_var, t_interval
+from servgap.core._stats import FloatArray, check_confidence, group_codes, mean_var, t_interval
 from servgap.core.errors import InputError, ProblemCollector, SpecError
 
 __all__ = [
@@ -199,28 +199,6 @@ def _numeric_column(data: pd.DataFrame, col: str, pc: ProblemCollector) -> Float
     if s.dtype == np.float64:
         return np.asarray(s.to_numpy(), dtype=np.float64)  # a view: no copy
     return np.asarray(s.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
-
-
-def _group_codes(
-    data: pd.DataFrame, by: str | Sequence[str] | None
-) -> tuple[IntArray, pd.DataFrame, tuple[str, ...]]:
-    if by is None:
-        return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=range(1)), ()
-    cols = (by,) if isinstance(by, str) else tuple(by)
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise InputError(
-            f"segment column(s) {missing} are not in the data; choose existing columns for `by`.",
-            f"分组列 {missing} 不在数据中；请为 `by` 选择已有的列。",
-        )
-    if len(cols) == 1:
-        codes, uniques = pd.factorize(data[cols[0]], sort=True, use_na_sentinel=False)
-        keys = pd.DataFrame({cols[0]: np.asarray(uniques)})
-        return np.asarray(codes, dtype=np.int64), keys, cols
-    gb = data.groupby(list(cols), sort=True, observed=True, dropna=False)
-    codes = np.asarray(gb.ngroup().to_numpy(), dtype=np.int64)
-    keys = gb.size().index.to_frame(index=False)
-    return codes, keys.reset_index(drop=True), cols
 
 
 class _Summer:
@@ -445,7 +423,7 @@ def servqual_stats(
         f"The SERVQUAL data has {len(pc)} problem(s).",
         f"SERVQUAL 数据有 {len(pc)} 处问题。",
     )
-    codes, groups, by_cols = _group_codes(data, by)
+    codes, groups, by_cols = group_codes(data, by)
     g = len(groups)
     n_rows = len(data)
     dims: list[str] = []

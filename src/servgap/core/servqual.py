@@ -503,9 +503,11 @@ def servqual_stats(
                         ist["sum_msa"][:, j] += sum_msa
                         ist["ssq_msa"][:, j] += sm.ssq(msa)
                         ist["sum_mss"][:, j] += sum_mss
-                        ist["ssq_mss"][:, j] += sm.ssq(mss)
+                        ssq_mss = sm.ssq(mss)
+                        ist["ssq_mss"][:, j] += ssq_mss
                         ist["sum_zone"][:, j] += sm.sum(zone)
                         gap0 = mss
+                        gap_sum, gap_ssq = sum_mss, ssq_mss  # three-column gap is the MSS
                         rs_msa += msa
                         rs_mss += mss
                         rc_3 += ok
@@ -520,10 +522,11 @@ def servqual_stats(
                         n_ok = sm.count(ok)
                         sum_p = sm.sum(np.where(ok, p, 0.0))
                         ist["sum_perceived"][:, j] += sum_p
-                        ist["sum_expected"][:, j] += sum_p - it.sign * sm.sum(gap0)
+                        gap_sum, gap_ssq = sm.sum(gap0), sm.ssq(gap0)
+                        ist["sum_expected"][:, j] += sum_p - it.sign * gap_sum
                     ist["n"][:, j] += n_ok
-                    ist["sum_gap"][:, j] += sm.sum(gap0)
-                    ist["ssq_gap"][:, j] += sm.ssq(gap0)
+                    ist["sum_gap"][:, j] += gap_sum
+                    ist["ssq_gap"][:, j] += gap_ssq
                     rs_gap += gap0
                     rc_gap += ok
                 # respondent-level dimension scores

@@ -372,16 +372,26 @@ def _welch(n: FloatArray, mean: FloatArray, var: FloatArray) -> tuple[float, flo
     return f, float(stats.f.sf(f, k - 1, df2)), df2
 
 
-def _kruskal(x: FloatArray, codes: IntArray, n: FloatArray) -> tuple[float, float]:
-    """Kruskal–Wallis H with tie correction, and its χ²(k−1) p-value."""
+def _kruskal(x: FloatArray, codes: IntArray, n: FloatArray, order: IntArray) -> tuple[float, float]:
+    """Kruskal–Wallis H with tie correction, and its χ²(k−1) p-value.
+
+    ``order`` sorts ``x`` (computed once and shared with the medians).
+    """
     k = n.size
-    big_n = float(x.size)
-    ranks = stats.rankdata(x)
+    size = x.size
+    big_n = float(size)
+    xs = x[order]
+    new = np.empty(size, dtype=bool)
+    new[0] = True
+    np.not_equal(xs[1:], xs[:-1], out=new[1:])
+    start = np.flatnonzero(new)
+    t = np.diff(np.append(start, size))
+    ranks = np.empty(size)
+    ranks[order] = np.repeat(start + (t + 1) / 2.0, t)  # average ranks of ties
     rsum = np.bincount(codes, weights=ranks, minlength=k)
     h = 12.0 / (big_n * (big_n + 1)) * float((rsum**2 / n).sum()) - 3 * (big_n + 1)
-    _, t = np.unique(x, return_counts=True)
-    t = t.astype(np.float64)
-    corr = 1.0 - float((t**3 - t).sum()) / (big_n**3 - big_n)
+    tf = t.astype(np.float64)
+    corr = 1.0 - float((tf**3 - tf).sum()) / (big_n**3 - big_n)
     if corr <= 0:
         return np.nan, np.nan
     h /= corr
@@ -459,10 +469,10 @@ def _games_howell(
     )
 
 
-def _medians(x: FloatArray, codes: IntArray, k: int) -> FloatArray:
-    """Per-group medians via one lexsort (works for millions of rows)."""
-    order = np.lexsort((x, codes))
-    xs = x[order]
+def _medians(x: FloatArray, codes: IntArray, k: int, order: IntArray) -> FloatArray:
+    """Per-group medians: a stable sort of the group codes on top of the value order."""
+    by_group = order[np.argsort(codes[order], kind="stable")]
+    xs = x[by_group]
     n = np.bincount(codes, minlength=k)
     start = np.concatenate(([0], np.cumsum(n)[:-1]))
     lo = start + (n - 1) // 2
@@ -597,9 +607,10 @@ def anova(
             "involving them are undefined (NaN)"
         )
     welch_f, welch_p, welch_df = _welch(n, mean, var)
-    kh, kp = _kruskal(x, codes, n)
+    order = np.argsort(x, kind="stable")
+    kh, kp = _kruskal(x, codes, n, order)
     lev_w, lev_p = _levene(x, codes, mean, k)
-    med = _medians(x, codes, k)
+    med = _medians(x, codes, k, order)
     bf_w, bf_p = _levene(x, codes, med, k)
 
     tk = _tukey(labels, n, mean, msw, dfw, alpha)

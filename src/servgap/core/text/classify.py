@@ -7,9 +7,11 @@ intercepts and a calibration temperature -- and stored as an ``.npz`` file read
 with ``allow_pickle=False`` (no pickle, so no code execution on load and no
 scikit-learn version coupling). Scoring is re-implemented in numpy/scipy.sparse:
 it reproduces ``Pipeline.decision_function`` to floating-point round-off (tested
-against scikit-learn in ``tests/core/text/test_text_classify.py``) and is several
-times faster than running the sklearn pipeline (``benchmarks/bench_text.py``),
-which is why a hand-written scorer exists next to the library.
+against scikit-learn in ``tests/core/text/test_text_classify.py``). A hand-written
+scorer exists next to the library so that the shipped artifact is plain arrays
+(safe to load, independent of the scikit-learn version); it is also about 1.4x
+faster than ``Pipeline.predict_proba`` (``benchmarks/bench_text.py``: ~5,000
+texts/s on one core; both are dominated by jieba segmentation).
 
 Notes
 -----
@@ -319,8 +321,8 @@ def classify_complaints(
         shipped model (categories ``delay``, ``damage_loss``, ``attitude``,
         ``information``, ``price``, ``other``).
     explain : bool, default True
-        Compute ``top_terms`` (about 20 % of the run time); when False the column
-        holds empty lists.
+        Compute ``top_terms`` (a few per cent of the run time); when False the
+        column holds empty lists.
 
     Returns
     -------

@@ -30,7 +30,7 @@ from typing import Any, Literal, cast
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pandas._libs.tslibs.offsets import BaseOffset
+from pandas._libs.tslibs.offsets import BaseOffset, Tick
 from pandas.tseries.frequencies import to_offset
 from statsforecast import StatsForecast
 from statsforecast.models import (
@@ -135,23 +135,24 @@ def _seasonal_naive_scale(insample: FloatArray, season_length: int) -> float:
 
 def _window_metrics(
     actual: FloatArray, predicted: FloatArray, scales: FloatArray
-) -> tuple[float, float, float, float]:
-    """MAE, RMSE, sMAPE and MASE over backtest windows (rows) of equal length.
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """MAE, RMSE, sMAPE and MASE over backtest windows of equal length.
 
-    MAE and RMSE pool all errors; sMAPE averages the per-point terms (0/0 := 0);
-    MASE is the mean over windows of MAE_w / scale_w (NaN if any scale is 0).
+    ``actual`` and ``predicted`` have shape (..., windows, h), ``scales`` (..., windows);
+    the results have the leading shape. MAE and RMSE pool all errors; sMAPE averages
+    the per-point terms (0/0 := 0); MASE is the mean over windows of MAE_w / scale_w,
+    NaN where any window's scale is 0.
     """
     err = actual - predicted
     abs_err = np.abs(err)
-    mae = float(abs_err.mean())
-    rmse = float(math.sqrt(float(np.mean(err * err))))
+    mae = abs_err.mean(axis=(-2, -1))
+    rmse = np.sqrt(np.mean(err * err, axis=(-2, -1)))
     denom = np.abs(actual) + np.abs(predicted)
-    safe = np.where(denom > 0, denom, 1.0)
-    smape = float(100.0 * np.mean(np.where(denom > 0, 2.0 * abs_err / safe, 0.0)))
-    if np.all(scales > 0):
-        mase = float(np.mean(abs_err.mean(axis=1) / scales))
-    else:
-        mase = math.nan
+    terms = np.divide(2.0 * abs_err, denom, out=np.zeros_like(denom), where=denom > 0)
+    smape = 100.0 * terms.mean(axis=(-2, -1))
+    ok = scales > 0
+    ratio = np.divide(abs_err.mean(axis=-1), scales, out=np.zeros_like(scales), where=ok)
+    mase = np.where(ok.all(axis=-1), ratio.mean(axis=-1), np.nan)
     return mae, rmse, smape, mase
 
 
@@ -224,10 +225,10 @@ def forecast_accuracy(
     scale = _seasonal_naive_scale(ins, season_length)
     mae, rmse, smape, mase = _window_metrics(y[None, :], f[None, :], np.array([scale]))
     return Accuracy(
-        mae=mae,
-        rmse=rmse,
-        smape=smape,
-        mase=mase,
+        mae=float(mae),
+        rmse=float(rmse),
+        smape=float(smape),
+        mase=float(mase),
         mase_scale=scale,
         mase_defined=scale > 0,
         n=int(y.size),
@@ -700,10 +701,31 @@ def _clean_history(
         )
 
     # Regularity: each series must be on the grid first + k * freq, without gaps.
-    pieces: list[pd.DataFrame] = []
+    if isinstance(offset, Tick):
+        # Fixed-length intervals: check all series at once; only irregular ones are
+        # examined one by one below.
+        step_ns = int(offset.nanos)
+        ns = df["ds"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+        first_ds = df.groupby("unique_id", sort=False)["ds"].transform("first")
+        rel = ns - first_ds.to_numpy().astype("datetime64[ns]").astype(np.int64)
+        on_grid_all = rel % step_ns == 0
+        expected = rel // step_ns
+        position = df.groupby("unique_id", sort=False).cumcount().to_numpy()
+        regular = (
+            pd.Series(on_grid_all & (expected == position))
+            .groupby(df["unique_id"].to_numpy(), sort=False)
+            .transform("all")
+        )
+        if regular.all():
+            return df[["unique_id", "ds", "y"]]
+        irregular = df[~regular.to_numpy(bool)]
+        pieces: list[pd.DataFrame] = [df.loc[regular.to_numpy(bool), ["unique_id", "ds", "y"]]]
+    else:
+        irregular = df
+        pieces = []
     gap_pc = ProblemCollector()
     grid_pc = ProblemCollector()
-    for key, g in df.groupby("unique_id", sort=False):
+    for key, g in irregular.groupby("unique_id", sort=False):
         sid = str(key)
         grid = pd.date_range(g["ds"].iloc[0], g["ds"].iloc[-1], freq=offset)
         on_grid = pd.DatetimeIndex(g["ds"]).isin(grid)
@@ -759,7 +781,11 @@ def _clean_history(
         "The history has missing intervals (gaps in the time index).",
         "历史数据存在缺失时段（时间索引有空缺）。",
     )
-    return pd.concat(pieces, ignore_index=True)
+    return (
+        pd.concat(pieces, ignore_index=True)
+        .sort_values(["unique_id", "ds"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -772,46 +798,57 @@ def _score_backtest(
     data: pd.DataFrame,
     model_names: Sequence[str],
     season_length: int,
-) -> list[dict[str, Any]]:
-    """Score a statsforecast cross-validation frame: one dict per (series, model)."""
-    rows: list[dict[str, Any]] = []
-    cv = cv.sort_values(["unique_id", "cutoff", "ds"], kind="stable")
-    series_y = {sid: g["y"].to_numpy(np.float64) for sid, g in data.groupby("unique_id")}
-    series_ds = {sid: g["ds"].to_numpy() for sid, g in data.groupby("unique_id")}
+) -> pd.DataFrame:
+    """Score a statsforecast cross-validation frame: one row per (series, model).
+
+    Every series has the same number of windows and horizon in ``cv``, so the scoring
+    is done on arrays of shape (series, windows, h).
+    """
     m = season_length
-    for sid, g in cv.groupby("unique_id", sort=False):
-        cutoffs = g["cutoff"].unique()
-        n_w = len(cutoffs)
-        y_all = series_y[sid]
-        # in-sample seasonal naive MAE of each window's training data (through its cutoff)
-        absdiff = np.abs(y_all[m:] - y_all[:-m])
-        csum = np.concatenate([[0.0], np.cumsum(absdiff)])
-        pos = np.searchsorted(series_ds[sid], cutoffs)  # index of the cutoff = last train point
-        n_train = pos + 1
-        scales = csum[n_train - m] / (n_train - m)
-        actual = g["y"].to_numpy(np.float64).reshape(n_w, -1)
-        for name in model_names:
-            pred = g[name].to_numpy(np.float64).reshape(n_w, -1)
-            if not np.all(np.isfinite(pred)):
-                rows.append({"series": sid, "model": name, "finite": False})
-                continue
-            mae, rmse, smape, mase = _window_metrics(actual, pred, scales)
-            rows.append(
+    cv = cv.sort_values(["unique_id", "cutoff", "ds"], kind="stable")
+    sids = pd.unique(cv["unique_id"])
+    n_s = len(sids)
+    n_w = int(cv.groupby("unique_id", sort=False)["cutoff"].nunique().iloc[0])
+    h = len(cv) // (n_s * n_w)
+    # in-sample seasonal naive MAE of each window's training data (through its cutoff)
+    d = data[data["unique_id"].isin(sids)]
+    grouped = d.groupby("unique_id", sort=False)["y"]
+    absdiff = (d["y"] - grouped.shift(m)).abs()
+    train = pd.DataFrame(
+        {
+            "unique_id": d["unique_id"].to_numpy(),
+            "cutoff": d["ds"].to_numpy(),
+            "n_train": grouped.cumcount().to_numpy() + 1,
+            "csum": absdiff.fillna(0.0).groupby(d["unique_id"], sort=False).cumsum().to_numpy(),
+        }
+    )
+    cut_pairs = cv[["unique_id", "cutoff"]].drop_duplicates()
+    train = train[train["cutoff"].isin(cut_pairs["cutoff"].unique())]
+    cuts = cut_pairs.merge(train, on=["unique_id", "cutoff"], how="left", sort=False)
+    scales = (cuts["csum"] / (cuts["n_train"] - m)).to_numpy(np.float64).reshape(n_s, n_w)
+    actual = cv["y"].to_numpy(np.float64).reshape(n_s, n_w, h)
+    frames: list[pd.DataFrame] = []
+    for name in model_names:
+        pred = cv[name].to_numpy(np.float64).reshape(n_s, n_w, h)
+        mae, rmse, smape, mase = _window_metrics(actual, pred, scales)
+        frames.append(
+            pd.DataFrame(
                 {
-                    "series": sid,
+                    "series": sids.astype(str),
                     "model": name,
-                    "finite": True,
+                    "finite": np.isfinite(pred).all(axis=(1, 2)),
                     "mae": mae,
                     "rmse": rmse,
                     "smape": smape,
                     "mase": mase,
-                    "mase_scale": float(scales.mean()),
-                    "mase_defined": bool(np.all(scales > 0)),
+                    "mase_scale": scales.mean(axis=1),
+                    "mase_defined": (scales > 0).all(axis=1),
                     "n_windows": n_w,
-                    "n_points": int(actual.size),
+                    "n_points": n_w * h,
                 }
             )
-    return rows
+        )
+    return pd.concat(frames, ignore_index=True)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1049,7 +1086,7 @@ def forecast(
             "see models_dropped."
         )
     level_list = list(levels)
-    score_rows: list[dict[str, Any]] = []
+    score_frames: list[pd.DataFrame] = []
     fc_frames: list[pd.DataFrame] = []
     for group_models, sids in groups.items():
         sub = data[data["unique_id"].isin(sids)]
@@ -1059,7 +1096,7 @@ def forecast(
             cv = sf.cross_validation(
                 h=horizon, df=sub, n_windows=backtest_windows, step_size=step, refit=True
             )
-            score_rows += _score_backtest(cv, sub, group_models, m)
+            score_frames.append(_score_backtest(cv, sub, group_models, m))
             with_pi = [b for x, b in zip(group_models, built, strict=True) if x in _WITH_INTERVALS]
             without = [
                 b for x, b in zip(group_models, built, strict=True) if x not in _WITH_INTERVALS
@@ -1118,71 +1155,74 @@ def forecast(
         "n_windows",
         "n_points",
     ]
-    scores = pd.DataFrame(score_rows, columns=["series", "model", "finite", *metric_cols])
+    scores = pd.concat(score_frames, ignore_index=True)
 
     # Models with non-finite backtest or final forecasts are dropped per series.
-    fc_finite = all_fc.groupby(["series", "model"], sort=False)["forecast"].agg(
-        lambda s: bool(np.isfinite(s.to_numpy(np.float64)).all())
+    fc_finite = (
+        all_fc.assign(fc_finite=np.isfinite(all_fc["forecast"].to_numpy(np.float64)))
+        .groupby(["series", "model"], sort=False)["fc_finite"]
+        .all()
+        .reset_index()
     )
-    bad_pairs: set[tuple[str, str]] = set()
-    for r in scores.itertuples(index=False):
-        key = (str(r.series), str(r.model))
-        if not bool(r.finite) or not bool(fc_finite.get(key, False)):
-            bad_pairs.add(key)
-    for sid, name in sorted(bad_pairs):
-        dropped.append(
-            {
-                "series": sid,
-                "model": name,
-                "reason": f"{name} produced non-finite forecasts for series {sid}; not used.",
-                "reason_zh": f"{name} 对序列 {sid} 给出了非有限的预测值；未采用。",
-            }
-        )
-    if bad_pairs:
-        keep_mask = [
-            (s, x) not in bad_pairs for s, x in zip(scores["series"], scores["model"], strict=True)
-        ]
-        scores = scores[keep_mask]
-        keep_fc = [
-            (s, x) not in bad_pairs for s, x in zip(all_fc["series"], all_fc["model"], strict=True)
-        ]
-        all_fc = all_fc[keep_fc]
+    scores = scores.merge(fc_finite, on=["series", "model"], how="left")
+    good = scores["finite"].to_numpy(bool) & scores["fc_finite"].fillna(False).to_numpy(bool)
+    if not good.all():
+        bad = scores.loc[~good, ["series", "model"]]
+        for sid, name in bad.itertuples(index=False):
+            dropped.append(
+                {
+                    "series": str(sid),
+                    "model": str(name),
+                    "reason": f"{name} produced non-finite forecasts for series {sid}; not used.",
+                    "reason_zh": f"{name} 对序列 {sid} 给出了非有限的预测值；未采用。",
+                }
+            )
+        flagged = all_fc.merge(bad.assign(_bad=True), on=["series", "model"], how="left")
+        all_fc = all_fc[~flagged["_bad"].fillna(False).to_numpy(bool)]
+        scores = scores[good]
     backtest = scores[["series", "model", *metric_cols]].reset_index(drop=True)
     backtest = backtest.astype({"n_windows": "int64", "n_points": "int64", "mase_defined": bool})
 
-    # Best model per series.
+    # Best model per series: lowest metric, ties to the model named first.
     order = {name: i for i, name in enumerate((*models_t, *INTERMITTENT_MODELS))}
-    best_rows: list[dict[str, Any]] = []
-    for sid in stats.index.astype(str):
-        b = backtest[backtest["series"] == sid]
-        if b.empty:
-            raise ComputationError(
-                f"No model gave a finite forecast for series {sid}. Check the data or try "
-                "other models (e.g. 'seasonal_naive').",
-                f"序列 {sid} 没有任何模型给出有限的预测值。请检查数据或换用其他模型"
-                "（如 'seasonal_naive'）。",
-            )
-        used: str = metric
-        if metric == "mase" and not b["mase_defined"].any():
-            used = "mae"
+    lost = sorted(set(stats.index.astype(str)) - set(backtest["series"]))
+    if lost:
+        raise ComputationError(
+            f"No model gave a finite forecast for series {', '.join(lost)}. Check the data or "
+            "try other models (e.g. 'seasonal_naive').",
+            f"序列 {', '.join(lost)} 没有任何模型给出有限的预测值。请检查数据或换用其他模型"
+            "（如 'seasonal_naive'）。",
+        )
+    ranked = backtest.assign(_o=backtest["model"].map(order))
+    if metric == "mase":
+        undefined = ~ranked.groupby("series")["mase_defined"].transform("any").to_numpy(bool)
+        ranked["_metric"] = np.where(undefined, "mae", "mase")
+        ranked["_key"] = np.where(undefined, ranked["mae"], ranked["mase"])
+        for sid in sorted(set(ranked.loc[undefined, "series"])):
             notes.append(
                 f"series {sid}: MASE is undefined (the in-sample seasonal naive error is 0); "
                 "best model chosen by MAE."
             )
-        ranked = b.assign(_o=b["model"].map(order)).sort_values(
-            [used, "_o"], kind="stable", na_position="last"
-        )
-        top = ranked.iloc[0]
-        best_rows.append(
-            {"series": sid, "model": str(top["model"]), "metric": used, "value": float(top[used])}
-        )
+    else:
+        ranked["_metric"] = metric
+        ranked["_key"] = ranked[metric]
+    top = ranked.sort_values(
+        ["series", "_key", "_o"], kind="stable", na_position="last"
+    ).drop_duplicates("series")
+    best = pd.DataFrame(
+        {
+            "series": top["series"].to_numpy(),
+            "model": top["model"].to_numpy(),
+            "metric": top["_metric"].to_numpy(),
+            "value": top["_key"].to_numpy(np.float64),
+        }
+    )
     if (~backtest["mase_defined"]).any():
         n_undef = int((~backtest["mase_defined"]).sum())
         notes.append(
             f"MASE is undefined (NaN, mase_defined=False) for {n_undef} series/model pair(s): "
             "the in-sample seasonal naive error of a backtest window is 0."
         )
-    best = pd.DataFrame(best_rows, columns=["series", "model", "metric", "value"])
 
     chosen = all_fc.merge(best[["series", "model"]], on=["series", "model"], how="inner")
     chosen = chosen.sort_values(["series", "interval_start"], kind="stable").reset_index(drop=True)

@@ -24,7 +24,7 @@ def _heldout() -> pd.DataFrame:
 
 def test_held_out_accuracy_and_macro_f1() -> None:
     """sentiment_heldout.csv was written after the lexicon was tuned on
-    sentiment_labelled.csv, and not used for tuning (measured 0.709 / 0.714)."""
+    sentiment_dev.csv, and not used for tuning (measured 0.709 / 0.714)."""
     df = _heldout()
     assert len(df) >= 75
     assert set(df["polarity"]) == {"positive", "neutral", "negative"}

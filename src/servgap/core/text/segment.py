@@ -26,14 +26,11 @@ Sun, J. (2012-2020). jieba: Chinese text segmentation. https://github.com/fxsjy/
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from servgap.core.text._common import as_text_list, data_lines, prepare, stopwords
-
-_LOCK = threading.Lock()
-_TOKENIZER: list[Any] = []  # lazily built private jieba.Tokenizer (one per process)
 
 # A token is kept if it contains at least one letter, digit or CJK ideograph.
 _WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
@@ -54,23 +51,21 @@ def _extra_words() -> list[tuple[str, int | None]]:
     return words
 
 
+@lru_cache(maxsize=1)
 def tokenizer() -> Any:
-    """The private, lazily initialised ``jieba.Tokenizer`` with the domain dictionary."""
-    if _TOKENIZER:
-        return _TOKENIZER[0]
-    with _LOCK:
-        if _TOKENIZER:
-            return _TOKENIZER[0]
-        import jieba
+    """The private, lazily initialised ``jieba.Tokenizer`` with the domain dictionary.
 
-        tok = jieba.Tokenizer()
-        with tok.get_dict_file() as fh:
-            tok.FREQ, tok.total = tok.gen_pfdict(fh)
-        tok.initialized = True
-        for word, freq in _extra_words():
-            tok.add_word(word.lower(), freq)
-        _TOKENIZER.append(tok)
-        return tok
+    Built once per process and cached (``lru_cache``); nothing global is changed.
+    """
+    import jieba
+
+    tok = jieba.Tokenizer()
+    with tok.get_dict_file() as fh:
+        tok.FREQ, tok.total = tok.gen_pfdict(fh)
+    tok.initialized = True
+    for word, freq in _extra_words():
+        tok.add_word(word.lower(), freq)
+    return tok
 
 
 def tokens_of(normalised_text: str) -> list[str]:

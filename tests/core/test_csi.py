@@ -246,3 +246,15 @@ def test_row_order_invariance(seed: int) -> None:
     assert a.index is not None and b.index is not None
     np.testing.assert_allclose(a.index["index"], b.index["index"], atol=1e-8)
     assert ((a.index["index"] >= 0) & (a.index["index"] <= 100)).all()
+
+
+def test_scaled_equals_unscaled_on_standardised_data(sat: pd.DataFrame) -> None:
+    """Metamorphic check of the ``scaled=True`` path (plspm standardises with the
+    population SD): on pre-standardised indicators both treatments coincide."""
+    items = [c for b in BLOCKS.values() for c in b]
+    z = (sat[items] - sat[items].mean()) / sat[items].std(ddof=0)
+    a = csi_model(sat, BLOCKS, PATHS, scheme="centroid", scaled=True)
+    b = csi_model(z, BLOCKS, PATHS, scheme="centroid", scaled=False)
+    np.testing.assert_allclose(a.paths["coef"], b.paths["coef"], atol=1e-10)
+    np.testing.assert_allclose(a.weights["weight"], b.weights["weight"], atol=1e-10)
+    np.testing.assert_allclose(a.loadings["loading"], b.loadings["loading"], atol=1e-10)

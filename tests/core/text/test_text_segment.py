@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import unicodedata
 
 import jieba
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from servgap.core.errors import InputError
 from servgap.core.text import MAX_TEXT_CHARS, segment
@@ -84,3 +88,25 @@ def test_first_use_prints_nothing_and_writes_no_jieba_cache() -> None:
     )
     assert proc.stderr == ""
     assert "快递员" in proc.stdout
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(min_size=1, max_size=80).filter(lambda s: s.strip()))
+def test_tokens_are_substrings_of_the_normalised_text(text: str) -> None:
+    normalised = unicodedata.normalize("NFKC", text).lower()
+    for tok in segment([text])[0]:
+        assert tok in normalised
+        assert tok.strip() == tok and tok
+
+
+def test_results_are_json_ready() -> None:
+    from servgap.core.text import classify_complaints, keywords, sentiment, similar_cases
+
+    texts = ["快递员态度恶劣", "包裹破损，东西碎了", "物流信息不更新"]
+    for res in (
+        classify_complaints(texts),
+        sentiment(texts),
+        similar_cases(texts[0], texts),
+        keywords(texts, by=["a", "b", "b"]),
+    ):
+        json.dumps(res.to_dict(), ensure_ascii=False)

@@ -21,11 +21,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsforecast import StatsForecast
 from statsforecast.models import (
+    ADIDA,
     MSTL,
+    TSB,
     AutoETS,
+    CrostonClassic,
+    Holt,
     HoltWinters,
     SeasonalNaive,
     SeasonalWindowAverage,
+    SimpleExponentialSmoothingOptimized,
+    WindowAverage,
 )
 from utilsforecast import losses
 
@@ -215,6 +221,52 @@ def test_half_hourly_mstl_matches_statsforecast() -> None:
     assert res.models_dropped.empty
     assert set(res.forecast.columns) >= {"series", "interval_start", "model", "forecast"}
     json.dumps(res.to_dict())
+
+
+# Each servgap model name and the statsforecast model it must be (m = 48, seasons (48,) for
+# MSTL here to stay fast), and whether statsforecast gives it prediction intervals.
+PEERS = {
+    "seasonal_naive": (lambda: SeasonalNaive(48), True),
+    "window_average": (lambda: WindowAverage(48), False),
+    "moving_average": (lambda: WindowAverage(48), False),
+    "seasonal_window_average": (lambda: SeasonalWindowAverage(48, 2), False),
+    "ses": (lambda: SimpleExponentialSmoothingOptimized(), False),
+    "holt": (lambda: Holt(), True),
+    "holt_winters": (lambda: HoltWinters(season_length=48), True),
+    "auto_ets": (lambda: AutoETS(season_length=48), True),
+    "mstl": (lambda: MSTL(season_length=[48], trend_forecaster=AutoETS(model="ZZN")), True),
+    "croston": (lambda: CrostonClassic(), False),
+    "adida": (lambda: ADIDA(), False),
+    "tsb": (lambda: TSB(alpha_d=0.1, alpha_p=0.1), False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PEERS))
+def test_every_model_matches_its_statsforecast_peer(name: str) -> None:
+    """Differential test per model name against StatsForecast called directly."""
+    hist = _half_hourly(n_series=1, days=5, seed=11)
+    res = forecast(
+        hist,
+        24,
+        models=(name,),
+        season_lengths=(48,),
+        backtest_windows=1,
+        window_size=2,
+        intermittent_threshold=None,
+    )
+    make, has_pi = PEERS[name]
+    model = make()
+    direct = StatsForecast(models=[model], freq="30min").forecast(
+        h=24, df=_to_sf(hist), level=[80, 95] if has_pi else None
+    )
+    alias = str(model)
+    rows = _model_rows(res.all_forecasts, "q0", name)
+    np.testing.assert_allclose(rows["forecast"], direct[alias], rtol=0, atol=TOL)
+    assert rows["intervals_available"].all() == has_pi
+    if has_pi:
+        np.testing.assert_allclose(rows["hi-95"], direct[f"{alias}-hi-95"], rtol=0, atol=TOL)
+    else:
+        assert rows["hi-95"].isna().all()
 
 
 # ----------------------------------------------------------------------------------------------

@@ -506,7 +506,7 @@ def _check_spec(
                 column="models",
                 value=name,
             )
-    seasons = tuple(int(s) for s in season_lengths) if season_lengths else ()
+    seasons = tuple(int(s) for s in season_lengths if is_int(s))
     if not seasons or any(not is_int(s) or s < 1 for s in season_lengths):
         pc.add(
             f"season_lengths must be positive integers, got {tuple(season_lengths)!r}; e.g. "
@@ -524,7 +524,7 @@ def _check_spec(
             column="season_length",
             value=season_length,
         )
-    levels = tuple(int(v) for v in level)
+    levels = tuple(int(v) for v in level if is_int(v))
     if any(not is_int(v) or not 0 < v < 100 for v in level):
         pc.add(
             f"level must be integers between 1 and 99, got {tuple(level)!r}; e.g. (80, 95).",
@@ -1017,8 +1017,11 @@ def forecast(
 
     # Candidate models per series.
     test_size = horizon + step * (backtest_windows - 1)
-    stats = data.groupby("unique_id", sort=False)["y"].agg(
-        n="size", zero_share=lambda s: float((s == 0).mean())
+    stats = pd.DataFrame(
+        {
+            "n": data.groupby("unique_id", sort=False).size(),
+            "zero_share": (data["y"] == 0).groupby(data["unique_id"], sort=False).mean(),
+        }
     )
     dropped: list[dict[str, str]] = []
     groups: dict[tuple[str, ...], list[str]] = {}

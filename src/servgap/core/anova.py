@@ -316,7 +316,10 @@ def _prepare(
     keep = ~np.isnan(x) & grp.notna().to_numpy()
     dropped = int((~keep).sum())
     x = x[keep]
-    codes, labels = pd.factorize(grp[keep], sort=True)
+    try:
+        codes, labels = pd.factorize(grp[keep], sort=True)
+    except TypeError:  # labels of mixed types cannot be sorted: keep first-seen order
+        codes, labels = pd.factorize(grp[keep], sort=False)
     return x, codes.astype(np.int64), list(labels), dropped
 
 

@@ -308,11 +308,10 @@ def relative_importance_from_corr(
     corr: pd.DataFrame | FloatArray,
     target: str,
     drivers: Sequence[str],
-    *,
     n: int | None = None,
+    *,
     method: ImportanceMethod = "lmg",
     names: Sequence[str] | None = None,
-    _n_dropped: int = 0,
 ) -> RelativeImportanceResult:
     """Relative importance from a correlation (or covariance) matrix.
 
@@ -369,6 +368,19 @@ def relative_importance_from_corr(
     Johnson, J. W. (2000). A heuristic method for estimating the relative weight of
     predictor variables in multiple regression. *Multivariate Behav. Res.* 35(1), 1–19.
     """
+    return _from_corr(corr, target, drivers, n=n, method=method, names=names, n_dropped=0)
+
+
+def _from_corr(
+    corr: pd.DataFrame | FloatArray,
+    target: str,
+    drivers: Sequence[str],
+    *,
+    n: int | None,
+    method: ImportanceMethod,
+    names: Sequence[str] | None,
+    n_dropped: int,
+) -> RelativeImportanceResult:
     if method not in ("lmg", "relative_weights"):
         raise SpecError(
             f"method must be 'lmg' or 'relative_weights', got {method!r}.",
@@ -399,7 +411,7 @@ def relative_importance_from_corr(
     share = imp / r2 if r2 > 0 else np.zeros_like(imp)
     table = pd.DataFrame({"driver": drv, "importance": imp, "share": share})
     return RelativeImportanceResult(
-        target=target, method=method, r2=r2, n=n, n_dropped=_n_dropped, table=table
+        target=target, method=method, r2=r2, n=n, n_dropped=n_dropped, table=table
     )
 
 
@@ -450,14 +462,8 @@ def relative_importance(
         )
     x = frame.to_numpy()
     corr = np.corrcoef(x, rowvar=False)
-    return relative_importance_from_corr(
-        corr,
-        target,
-        drv,
-        n=n,
-        method=method,
-        names=[target, *drv],
-        _n_dropped=dropped,
+    return _from_corr(
+        corr, target, drv, n=n, method=method, names=[target, *drv], n_dropped=dropped
     )
 
 

@@ -1,0 +1,1 @@
+"""Charts and documents built from core/service result objects."""

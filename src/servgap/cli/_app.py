@@ -113,11 +113,29 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+MAX_CELL_WIDTH = 60
+
+
+def _clip(text: str, width: int = MAX_CELL_WIDTH) -> str:
+    """Cut a cell to ``width`` display columns (CJK characters count 2); JSON is never cut."""
+    text = text.replace("\n", " ")
+    if display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = display_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
 def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
     if not rows:
         return ""
     cols = list(columns) if columns is not None else list(rows[0].keys())
-    cells = [[_fmt(r.get(c)) for c in cols] for r in rows]
+    cells = [[_clip(_fmt(r.get(c))) for c in cols] for r in rows]
     widths = [
         max(display_width(c), *(display_width(row[i]) for row in cells)) for i, c in enumerate(cols)
     ]

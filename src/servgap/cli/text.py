@@ -1,0 +1,118 @@
+"""`servgap text ...`: classify, retrain, sentiment, keywords and similar cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from servgap.cli._app import emit, get_ctx, json_option
+
+
+def register(main: click.Group) -> None:
+    main.add_command(text)
+
+
+@click.group()
+def text() -> None:
+    """Chinese/English complaint text: categories, sentiment, keywords, similar cases."""
+
+
+@text.command("classify")
+@click.argument("texts", nargs=-1)
+@click.option("--stored", is_flag=True, help="Classify every complaint stored in the workspace.")
+@click.option("--csv", "csv_out", type=click.Path(path_type=Path), help="Also write a CSV.")
+@json_option
+def classify_cmd(texts: tuple[str, ...], stored: bool, csv_out: Path | None, as_json: bool) -> None:
+    """Assign complaint texts to delay, damage_loss, attitude, information, price or other."""
+    import pandas as pd
+
+    from servgap.core.errors import InputError
+    from servgap.core.text import classify_complaints, sentiment
+    from servgap.services.text import classify_stored, workspace_model
+
+    c = get_ctx()
+    if stored:
+        table = classify_stored(c.store(), c.workspace)
+        cols = ["code", "category_recorded", "category", "confidence", "polarity", "text"]
+    else:
+        if not texts:
+            raise InputError(
+                "Give texts to classify, or --stored for the workspace's complaints.",
+                "请给出要分类的文本，或用 --stored 对工作区中的投诉分类。",
+                code="usage",
+            )
+        model, _ = workspace_model(c.store(), c.workspace)
+        cls = classify_complaints(list(texts), model=model).table
+        sen = sentiment(list(texts)).table
+        table = pd.DataFrame(
+            {
+                "text": list(texts),
+                "category": cls["category"],
+                "confidence": cls["confidence"],
+                "top_terms": cls["top_terms"],
+                "polarity": sen["polarity"],
+                "sentiment": sen["score"],
+            }
+        )
+        cols = ["category", "confidence", "top_terms", "polarity", "sentiment", "text"]
+    if csv_out is not None:
+        table.to_csv(csv_out, index=False, encoding="utf-8-sig")
+    emit(table, as_json=as_json, columns=cols)
+
+
+@text.command("train")
+@click.option("--test-size", default=0.2, show_default=True, help="Held-out share.")
+@click.option("--seed", default=0, show_default=True, help="Random seed of the split.")
+@json_option
+def train_cmd(test_size: float, seed: int, as_json: bool) -> None:
+    """Retrain the classifier on this workspace's labelled complaints; report held-out quality."""
+    from servgap.services.text import train_workspace_model
+
+    c = get_ctx()
+    rep = train_workspace_model(c.store(), c.workspace, test_size=test_size, seed=seed)
+    ev = rep.trained.evaluation
+    title = (
+        f"模型已保存到 {rep.model_path}；{rep.n_cases} 条带类别投诉，留出 {rep.trained.n_test} 条评估："
+        f"宏平均 F1 = {ev.macro_f1:.3f}，准确率 = {ev.accuracy:.3f}"
+        if c.lang == "zh"
+        else f"Model saved to {rep.model_path}; {rep.n_cases} labelled complaints, "
+        f"{rep.trained.n_test} held out: macro-F1 = {ev.macro_f1:.3f}, accuracy = {ev.accuracy:.3f}"
+    )
+    emit(rep.to_dict(), as_json=as_json, table=ev.metrics, title=title)
+
+
+@text.command("sentiment")
+@click.argument("texts", nargs=-1, required=True)
+@json_option
+def sentiment_cmd(texts: tuple[str, ...], as_json: bool) -> None:
+    """Polarity (positive/neutral/negative) and a score in [-1, 1] per text."""
+    from servgap.core.text import sentiment
+
+    table = sentiment(list(texts)).table.assign(text=list(texts))
+    emit(table, as_json=as_json, columns=["polarity", "score", "terms", "text"])
+
+
+@text.command("keywords")
+@click.option("--by", type=click.Choice(["category", "site", "channel", "period"]),
+              default="category", show_default=True, help="Group complaints by.")  # fmt: skip
+@click.option("--top", "top_k", default=10, show_default=True, help="Keywords per group.")
+@json_option
+def keywords_cmd(by: str, top_k: int, as_json: bool) -> None:
+    """Keywords and themes of the stored complaints per category, site, channel or month."""
+    from servgap.services.text import keywords_stored
+
+    c = get_ctx()
+    emit(keywords_stored(c.store(), c.workspace, by=by, top_k=top_k), as_json=as_json)
+
+
+@text.command("similar")
+@click.argument("code")
+@click.option("--top", "top_k", default=5, show_default=True, help="How many cases.")
+@json_option
+def similar_cmd(code: str, top_k: int, as_json: bool) -> None:
+    """The earlier complaints most similar to a complaint or case, and how they were resolved."""
+    from servgap.services.text import similar_to_case
+
+    c = get_ctx()
+    emit(similar_to_case(c.store(), c.workspace, code, top_k=top_k), as_json=as_json)

@@ -1,0 +1,184 @@
+"""Text use cases on the store: classify complaints, retrain on a workspace's own
+labelled cases, sentiment, keywords and similar earlier cases.
+
+A workspace's retrained model is saved at
+``SERVGAP_HOME/models/<workspace>/complaint_model.npz`` and used from then on
+instead of the shipped default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from servgap.core.errors import InsufficientDataError
+from servgap.core.text import (
+    TextModel,
+    TrainedModel,
+    classify_complaints,
+    default_model,
+    keywords,
+    load_model,
+    save_model,
+    sentiment,
+    similar_cases,
+    train_classifier,
+)
+from servgap.services.context import Store, get_workspace
+from servgap.store.models import Case, Complaint, RecoveryAction, Site
+
+
+def model_path(store: Store, workspace: str) -> Path:
+    return store.settings.home / "models" / workspace / "complaint_model.npz"
+
+
+def workspace_model(store: Store, workspace: str) -> tuple[TextModel, str]:
+    """The workspace's retrained model if there is one, else the shipped default."""
+    path = model_path(store, workspace)
+    if path.exists():
+        return load_model(path), str(path)
+    return default_model(), "default"
+
+
+def complaints_frame(store: Store, workspace: str) -> pd.DataFrame:
+    with store.session() as s:
+        ws = get_workspace(s, workspace)
+        rows = s.execute(
+            select(
+                Complaint.code,
+                Complaint.received_at,
+                Complaint.channel,
+                Site.code,
+                Complaint.category,
+                Complaint.text,
+            )
+            .outerjoin(Site, Site.id == Complaint.site_id)
+            .where(Complaint.workspace_id == ws.id)
+            .order_by(Complaint.received_at, Complaint.id)
+        ).all()
+    return pd.DataFrame(
+        [tuple(r) for r in rows],
+        columns=["code", "received_at", "channel", "site", "category", "text"],
+    )
+
+
+@dataclass
+class TrainReport:
+    model_path: str
+    n_cases: int
+    trained: TrainedModel
+
+    def to_dict(self) -> dict[str, Any]:
+        ev = self.trained.evaluation
+        return {
+            "model_path": self.model_path,
+            "n_cases": self.n_cases,
+            "n_train": self.trained.n_train,
+            "n_test": self.trained.n_test,
+            "macro_f1": ev.macro_f1,
+            "accuracy": ev.accuracy,
+            "metrics": ev.metrics,
+        }
+
+
+def train_workspace_model(
+    store: Store, workspace: str, *, test_size: float = 0.2, seed: int = 0
+) -> TrainReport:
+    """Retrain on the workspace's complaints that carry a category; save the model."""
+    frame = complaints_frame(store, workspace)
+    labelled = frame[frame["category"].notna() & (frame["category"] != "")]
+    if labelled.empty:
+        raise InsufficientDataError(
+            f"Workspace `{workspace}` has no complaints with a category to learn from. Import "
+            "labelled complaints (`servgap case import`) or set categories on cases first.",
+            f"工作区 `{workspace}` 没有带类别的投诉可供学习。请先导入带类别的投诉（`servgap case import`）"
+            "或为案例设置类别。",
+        )
+    trained = train_classifier(
+        labelled["text"].tolist(), labelled["category"].tolist(), test_size=test_size, seed=seed
+    )
+    path = model_path(store, workspace)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_model(trained.model, path)
+    return TrainReport(str(path), len(labelled), trained)
+
+
+def classify_stored(store: Store, workspace: str) -> pd.DataFrame:
+    """Every stored complaint with predicted category, confidence, drivers and sentiment."""
+    frame = complaints_frame(store, workspace)
+    if frame.empty:
+        return frame
+    model, _ = workspace_model(store, workspace)
+    cls = classify_complaints(frame["text"].tolist(), model=model).table
+    sen = sentiment(frame["text"].tolist()).table
+    out = frame.rename(columns={"category": "category_recorded"}).copy()
+    out["category"] = cls["category"].to_numpy()
+    out["confidence"] = cls["confidence"].to_numpy()
+    out["top_terms"] = cls["top_terms"].to_numpy()
+    out["polarity"] = sen["polarity"].to_numpy()
+    out["sentiment"] = sen["score"].to_numpy()
+    return out
+
+
+def keywords_stored(
+    store: Store, workspace: str, *, by: str = "category", top_k: int = 10
+) -> pd.DataFrame:
+    frame = complaints_frame(store, workspace)
+    if frame.empty:
+        return pd.DataFrame(columns=["group", "rank", "keyword", "score", "count", "n_texts"])
+    if by == "period":
+        labels = pd.to_datetime(frame["received_at"], utc=True).dt.tz_convert("Asia/Shanghai")
+        groups = labels.dt.strftime("%Y-%m").tolist()
+    else:
+        groups = frame[by].fillna("(none)").astype(str).tolist()
+    return keywords(frame["text"].tolist(), by=groups, top_k=top_k).table
+
+
+def similar_to_case(store: Store, workspace: str, code: str, *, top_k: int = 5) -> pd.DataFrame:
+    """Earlier complaints most similar to case/complaint ``code`` and how they were resolved."""
+    from servgap.core.errors import NotFoundError
+
+    frame = complaints_frame(store, workspace)
+    hit = frame.index[frame["code"] == code]
+    with store.session() as s:
+        ws = get_workspace(s, workspace)
+        if len(hit) == 0:
+            case = s.scalar(select(Case).where(Case.workspace_id == ws.id, Case.code == code))
+            if case is None or case.complaint_id is None:
+                raise NotFoundError(
+                    f"No complaint or case `{code}` with a text in workspace `{workspace}`.",
+                    f"工作区 `{workspace}` 中没有带文本的投诉或案例 `{code}`。",
+                )
+            ccode = s.scalar(select(Complaint.code).where(Complaint.id == case.complaint_id))
+            hit = frame.index[frame["code"] == ccode]
+        i = int(hit[0])
+        earlier = frame.iloc[:i]
+        if earlier.empty:
+            return pd.DataFrame(columns=["rank", "code", "score", "text", "state", "actions"])
+        sim = similar_cases(str(frame.loc[i, "text"]), earlier["text"].tolist(), top_k=top_k).table
+        codes = earlier["code"].to_numpy()[sim["index"].to_numpy()]
+        outcome: dict[str, tuple[str, str]] = {}
+        rows = s.execute(
+            select(Complaint.code, Case.state, RecoveryAction.action, RecoveryAction.amount_cny)
+            .join(Case, Case.complaint_id == Complaint.id)
+            .outerjoin(RecoveryAction, RecoveryAction.case_id == Case.id)
+            .where(Complaint.workspace_id == ws.id, Complaint.code.in_(list(codes)))
+        ).all()
+        for c, state, action, amount in rows:
+            prev = outcome.get(c, (state, ""))
+            act = f"{action}" + (f" {amount:g}" if amount else "") if action else ""
+            outcome[c] = (state, "; ".join(x for x in (prev[1], act) if x))
+    return pd.DataFrame(
+        {
+            "rank": sim["rank"].to_numpy(),
+            "code": codes,
+            "score": sim["score"].to_numpy(),
+            "text": sim["text"].to_numpy(),
+            "state": [outcome.get(c, ("", ""))[0] for c in codes],
+            "actions": [outcome.get(c, ("", ""))[1] for c in codes],
+        }
+    )

@@ -200,3 +200,57 @@ def trend_cmd(survey_code: str | None, file: Path | None, spec: Path | None, as_
     d, data = _load(survey_code, file, spec)
     res = run_trend(d, data, value=value, period=period)
     _out(res, res.table, as_json, csv_out, None)
+
+
+@analyze.command("drivers")
+@_source_options
+@click.option("--target", default=None, help="Outcome question (default: overall satisfaction).")
+@click.option("--method", type=click.Choice(["lmg", "relative_weights"]), default="lmg",
+              show_default=True, help="LMG/Shapley or Johnson's relative weights.")  # fmt: skip
+@click.option("--ipa", is_flag=True, help="Importance–performance table with the short board.")
+def drivers_cmd(survey_code: str | None, file: Path | None, spec: Path | None, as_json: bool,
+                csv_out: Path | None, target: str | None, method: str, ipa: bool) -> None:  # fmt: skip
+    """Which dimensions drive satisfaction (relative importance), and the short board."""
+    from servgap.services.analysis import run_drivers, run_ipa
+
+    d, data = _load(survey_code, file, spec)
+    lang = get_ctx().lang
+    if ipa:
+        res = run_ipa(d, data, target=target)
+        reason = res.short_board_reason_zh if lang == "zh" else res.short_board_reason_en
+        q = "quadrant_zh" if lang == "zh" else "quadrant_en"
+        cols = ["dimension", "importance", "performance", q, "adequate", "shortfall",
+                "weighted_shortfall"]  # fmt: skip
+        _out(res, _label_dimensions(res.table), as_json, csv_out, cols, title=reason)
+        return
+    res = run_drivers(d, data, target=target, method=method)
+    title = f"R² = {res.r2:.3f} (n = {res.n}, {res.method})"
+    table = res.table.assign(driver=res.table["driver"].map(lambda x: _dim(x, lang)))
+    _out(res, table, as_json, csv_out, None, title=title)
+
+
+def _dim(x: str, lang: str) -> str:
+    from servgap.services.report import dim_label
+
+    return dim_label(x, "zh" if lang == "zh" else "en")
+
+
+@analyze.command("csi")
+@_source_options
+@click.option("--model", type=click.Choice(["ccsi", "acsi", "ecsi"]), default="ccsi",
+              show_default=True, help="Satisfaction-index model.")  # fmt: skip
+@click.option("--bootstrap", default=0, show_default=True, help="Bootstrap resamples for SEs.")
+def csi_cmd(survey_code: str | None, file: Path | None, spec: Path | None, as_json: bool,
+            csv_out: Path | None, model: str, bootstrap: int) -> None:  # fmt: skip
+    """Satisfaction index (CCSI/ACSI/ECSI) by PLS path modelling, with 0–100 indices."""
+    from servgap.services.analysis import run_csi
+
+    d, data = _load(survey_code, file, spec)
+    res = run_csi(d, data, model=model, bootstrap=bootstrap)
+    idx = res.index if res.index is not None else pd.DataFrame()
+    title = f"GoF = {res.gof:.3f}; R² " + ", ".join(f"{k} {v:.2f}" for k, v in res.r2.items())
+    if len(idx):
+        title += "\n" + ", ".join(
+            f"{c} {v:.1f}" for c, v in zip(idx["construct"], idx["index"], strict=True)
+        )
+    _out(res, res.paths, as_json, csv_out, None, title=title)

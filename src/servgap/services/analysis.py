@@ -246,3 +246,127 @@ def run_trend(
         # p-chart of the share of respondents with at least one item below their zone
         frame["value"] = (series > 0).astype(float).where(series.notna())
     return trend(frame, period=period, metric=metric, value="value")
+
+
+def dimension_frame(
+    d: SurveyDefinition, data: pd.DataFrame, part: str = "perceived"
+) -> pd.DataFrame:
+    """One column per SERVQUAL dimension: each respondent's mean ``part`` over its items."""
+    dims = [x for x in DIMENSIONS if any(q.dimension == x for q in d.by_type("servqual3"))]
+    return pd.DataFrame({x: value_series(d, data, f"{part}:{x}") for x in dims})
+
+
+def default_target(d: SurveyDefinition) -> str:
+    for code in ("overall", "csat", "nps"):
+        if any(q.code == code for q in d.questions):
+            return code
+    for t in ("likert", "csat", "nps"):
+        if d.by_type(t):
+            return d.by_type(t)[0].code
+    raise SpecError(
+        f"Survey `{d.code}` has no overall satisfaction question to explain; pass --target.",
+        f"调查 `{d.code}` 没有可作为目标的总体满意度题；请用 --target 指定。",
+    )
+
+
+def run_drivers(
+    d: SurveyDefinition, data: pd.DataFrame, *, target: str | None = None, method: str = "lmg"
+) -> Any:
+    """Relative importance of the dimensions' perceived levels for a target question."""
+    from servgap.core.drivers import relative_importance
+
+    target = target or default_target(d)
+    require_columns(data, [target], "Driver analysis")
+    frame = dimension_frame(d, data)
+    frame[target] = pd.to_numeric(data[target], errors="coerce")
+    return relative_importance(frame, target, [c for c in frame.columns if c != target],
+                               method=method)  # type: ignore[arg-type]  # fmt: skip
+
+
+def run_ipa(d: SurveyDefinition, data: pd.DataFrame, *, target: str | None = None) -> Any:
+    """Importance (relative weights on the target) vs performance, with the short board."""
+    from servgap.core.drivers import importance_performance
+
+    target = target or default_target(d)
+    perf = dimension_frame(d, data, "perceived")
+    adequate = dimension_frame(d, data, "adequate").mean()
+    frame = perf.copy()
+    frame[target] = pd.to_numeric(data[target], errors="coerce")
+    scale = d.scale
+    return importance_performance(
+        perf.mean(),
+        data=frame,
+        target=target,
+        method="relative_weights",
+        adequate=adequate,
+        crosshair="mean",
+        scale=scale,
+    )
+
+
+CSI_PREFIXES: dict[str, tuple[str, ...]] = {
+    # construct code -> question-code prefixes that measure it (convention, see docs)
+    "brand_image": ("img",),
+    "image": ("img",),
+    "expected_quality": ("exp",),
+    "expectation": ("exp",),
+    "customer_expectations": ("exp",),
+    "perceived_quality": ("qua",),
+    "quality": ("qua",),
+    "perceived_value": ("val",),
+    "value": ("val",),
+    "satisfaction": ("sat",),
+    "loyalty": ("loy",),
+    "complaint": ("cmp",),
+    "complaints": ("cmp",),
+}
+
+
+def csi_indicators(d: SurveyDefinition, model: Any) -> dict[str, list[str]]:
+    """Map a CSI model's constructs to the survey's Likert items by code prefix.
+
+    Convention: img* brand image, exp* expected quality, qua* perceived quality,
+    val* perceived value, sat* satisfaction, loy* loyalty, cmp* complaints
+    (e.g. img1, img2, img3). Constructs without items are left out with their paths.
+    """
+    import re
+
+    likert = [q.code for q in d.by_type("likert")]
+    out: dict[str, list[str]] = {}
+    for construct in model.codes:
+        prefixes = CSI_PREFIXES.get(construct, ())
+        cols = [c for c in likert if any(re.fullmatch(rf"{p}\d+", c) for p in prefixes)]
+        if cols:
+            out[construct] = cols
+    if len(out) < 2:
+        raise SpecError(
+            f"Survey `{d.code}` has no Likert items named for the {model.code.upper()} constructs "
+            "(img1.., exp1.., qua1.., val1.., sat1.., loy1..). Name the items that way or fit "
+            "the model in Python with sg.csi_model(data, blocks, paths).",
+            f"调查 `{d.code}` 没有按 {model.code.upper()} 潜变量命名的量表题（img1..、exp1..、qua1..、"
+            "val1..、sat1..、loy1..）。请按此命名，或在 Python 中用 sg.csi_model 自行指定。",
+        )
+    return out
+
+
+def run_csi(
+    d: SurveyDefinition, data: pd.DataFrame, *, model: str = "ccsi", bootstrap: int = 0
+) -> Any:
+    from servgap.core.csi_models import MODELS
+
+    if model not in MODELS:
+        raise SpecError(
+            f"Unknown model `{model}`; use one of {', '.join(MODELS)}.",
+            f"未知模型 `{model}`；可用：{'、'.join(MODELS)}。",
+        )
+    spec = MODELS[model]
+    indicators = csi_indicators(d, spec)
+    ranges = {}
+    for cols in indicators.values():
+        for c in cols:
+            q = d.question(c)
+            if q.scale is not None:
+                ranges[c] = q.scale
+    cols = [c for v in indicators.values() for c in v]
+    frame = data[cols].apply(pd.to_numeric, errors="coerce")
+    return spec.fit(frame, indicators, bootstrap=bootstrap, scale_ranges=ranges)

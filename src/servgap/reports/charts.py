@@ -90,7 +90,7 @@ def demand_capacity_chart(
     with matplotlib.rc_context(
         {"font.family": "sans-serif", "font.sans-serif": [font], "axes.unicode_minus": False}
     ):
-        fig = Figure(figsize=(12, 5), dpi=dpi)
+        fig = Figure(figsize=(12, 5.6), dpi=dpi)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot(1, 1, 1)
         ax.plot(x, c, color="#4c72b0", lw=1.2, zorder=3, label=label(calls_label, lang))
@@ -115,7 +115,8 @@ def demand_capacity_chart(
             h2, l2 = ax2.get_legend_handles_labels()
             handles, labels = handles + h2, labels + l2
         ax.set_ylim(bottom=0)
-        ax.legend(handles, labels, loc="upper left", fontsize=8, ncols=2)
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize=8,
+                  ncols=3, frameon=False)  # fmt: skip
         ax.set_title(title or label("title", lang))
         ax.grid(alpha=0.3)
         fig.autofmt_xdate()

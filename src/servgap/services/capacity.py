@@ -209,13 +209,13 @@ def read_demand_file(
         except (ValueError, TypeError):
             ts = None
         if ts is None or pd.isna(ts):
-            pc.add("not a timestamp; use ISO 8601 such as 2026-11-11T09:00:00+08:00",
-                   "不是时间戳；请使用 ISO 8601 格式，如 2026-11-11T09:00:00+08:00",
+            pc.add(f"`{v}` is not a timestamp; use ISO 8601 such as 2026-11-11T09:00:00+08:00",
+                   f"`{v}` 不是时间戳；请使用 ISO 8601 格式，如 2026-11-11T09:00:00+08:00",
                    file=name, row=int(i) + 1, column="interval_start", value=v)  # fmt: skip
             starts.append(None)
         elif ts.tzinfo is None:
-            pc.add("the time has no time zone; add one (e.g. +08:00 or Z)",
-                   "时间没有时区；请加上时区（如 +08:00 或 Z）",
+            pc.add(f"`{v}` has no time zone; add one (e.g. +08:00 or Z)",
+                   f"`{v}` 没有时区；请加上时区（如 +08:00 或 Z）",
                    file=name, row=int(i) + 1, column="interval_start", value=v)  # fmt: skip
             starts.append(None)
         else:
@@ -238,8 +238,9 @@ def read_demand_file(
             )
             if bad:
                 pc.add(
-                    f"`{col}` must be a number >= 0 (a volume or a time); fix the cell",
-                    f"`{col}` 必须是 ≥ 0 的数值（数量或时长）；请更正该单元格",
+                    f"value `{raw[col].loc[i]}`: `{col}` must be a number >= 0 (a volume or a time); "
+                    "fix the cell",
+                    f"值 `{raw[col].loc[i]}`：`{col}` 必须是 ≥ 0 的数值（数量或时长）；请更正该单元格",
                     file=name, row=int(i) + 1, column=col, value=raw[col].loc[i],
                 )  # fmt: skip
         out[col] = num
@@ -367,8 +368,10 @@ def queue_parameters(
 
 # ---------------------------------------------------------------------------------- forecast
 
-_ADJ_RE = re.compile(r"^\s*(?P<start>[^:]+?)\s*\.\.\s*(?P<end>.+?)\s*:\s*(?P<op>[x*+\-][^:]*)"
-                     r"\s*:\s*(?P<author>[^:]+?)\s*:\s*(?P<reason>.+?)\s*$")  # fmt: skip
+_ADJ_RE = re.compile(
+    r"^\s*(?P<start>.+?)\s*\.\.\s*(?P<end>.+?)\s*:\s*(?P<op>[x*+\-]\s*\d[\d.]*)"
+    r"\s*:\s*(?P<author>[^:]+?)\s*:\s*(?P<reason>.+?)\s*$"
+)
 
 
 def parse_adjustment(text: str, tz: str) -> Adjustment:
@@ -386,7 +389,6 @@ def parse_adjustment(text: str, tz: str) -> Adjustment:
             f"无法解析调整 `{text}`。请写成 开始..结束:x1.8:调整人:原因（或用 +50 表示每个时段增加），"
             "例如 2026-11-11..2026-11-12:x1.8:ops:双11。",
         )
-    # times contain colons: re-split robustly when START/END had times with colons
     start_s, end_s = m.group("start"), m.group("end")
     start = local_time(start_s, tz, what="adjustment start")
     end = local_time(end_s, tz, what="adjustment end")
@@ -928,7 +930,8 @@ def read_capacity_file(
     for i in np.flatnonzero(
         ~np.isfinite(agents.to_numpy(dtype=np.float64)) | (agents < 0).to_numpy()
     ):
-        pc.add("agents must be a whole number >= 0", "坐席数必须是 ≥ 0 的整数",
+        pc.add(f"agents `{raw['agents'].iloc[i]}` must be a whole number >= 0",
+               f"坐席数 `{raw['agents'].iloc[i]}` 必须是 ≥ 0 的整数",
                file=name, row=int(i) + 1, column="agents", value=str(raw["agents"].iloc[i]))  # fmt: skip
     pc.raise_if_any(InputError, f"Invalid capacity file {name}.", f"产能文件 {name} 无效。")
     if "interval_start" not in raw.columns:

@@ -68,6 +68,9 @@ def build_demo_store(store: Store, *, seed: int = DEMO_SEED) -> DemoLoad:
 
     demo = build_demo(seed)
     code = str(demo.workspace["code"])
+    # a model retrained on the previous demo workspace would be stale: drop it
+    stale = store.settings.home / "models" / code / "complaint_model.npz"
+    stale.unlink(missing_ok=True)
     with store.session() as s:
         old = s.scalar(select(Workspace).where(Workspace.code == code))
         if old is not None:

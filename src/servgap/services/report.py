@@ -338,6 +338,64 @@ def trend_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Sectio
     )
 
 
+def drivers_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Section:
+    from servgap.services.analysis import run_drivers, run_ipa
+
+    res = run_drivers(d, data)
+    t = res.table.sort_values("importance", ascending=False)
+    top = t.head(2)
+    findings = [
+        _L(
+            lang,
+            f"总体满意度的最大驱动因素（LMG，R² = {res.r2:.2f}）："
+            + "、".join(f"{dim_label(r.driver, lang)}（{r.share:.0%}）" for r in top.itertuples()),
+            f"Strongest drivers of overall satisfaction (LMG, R² = {res.r2:.2f}): "
+            + ", ".join(f"{dim_label(r.driver, lang)} ({r.share:.0%})" for r in top.itertuples()),
+        )
+    ]
+    ipa = run_ipa(d, data)
+    findings.append(ipa.short_board_reason_zh if lang == "zh" else ipa.short_board_reason_en)
+    return Section(
+        "drivers",
+        _L(lang, "驱动因素与短板", "Drivers and the short board"),
+        findings,
+        {"drivers_lmg": res.table, "importance_performance": ipa.table},
+    )
+
+
+def csi_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Section:
+    from servgap.services.analysis import run_csi
+
+    res = run_csi(d, data, model="ccsi")
+    idx = res.index if res.index is not None else pd.DataFrame(columns=["construct", "index"])
+    sat = idx[idx["construct"] == "satisfaction"]
+    findings = []
+    if len(sat):
+        findings.append(
+            _L(
+                lang,
+                f"中国顾客满意度指数（CCSI，PLS 路径模型）：满意度指数 {float(sat['index'].iloc[0]):.1f}/100，"
+                f"GoF = {res.gof:.2f}。",
+                f"China Customer Satisfaction Index (CCSI, PLS path model): satisfaction index "
+                f"{float(sat['index'].iloc[0]):.1f}/100, GoF = {res.gof:.2f}.",
+            )
+        )
+    strongest = res.paths.sort_values("coef", ascending=False).iloc[0]
+    findings.append(
+        _L(
+            lang,
+            f"最强路径：{strongest['from']} → {strongest['to']}（{strongest['coef']:.2f}）。",
+            f"Strongest path: {strongest['from']} → {strongest['to']} ({strongest['coef']:.2f}).",
+        )
+    )
+    return Section(
+        "csi",
+        _L(lang, "满意度指数模型", "Satisfaction index model"),
+        findings,
+        {"csi_paths": res.paths, "csi_index": idx, "csi_loadings": res.loadings},
+    )
+
+
 SECTIONS: list[SectionFn] = [
     servqual_section,
     tolerance_section,
@@ -345,7 +403,97 @@ SECTIONS: list[SectionFn] = [
     satisfaction_section,
     segments_section,
     trend_section,
+    drivers_section,
+    csi_section,
 ]
+
+WorkspaceSectionFn = Callable[[Store, str, Lang], Section]
+
+
+def complaints_section(store: Store, workspace: str, lang: Lang) -> Section:
+    from servgap.services.text import classify_stored, keywords_stored
+
+    frame = classify_stored(store, workspace)
+    if frame.empty:
+        return Section(
+            "complaints", _L(lang, "投诉", "Complaints"), [_L(lang, "没有投诉。", "No complaints.")]
+        )
+    counts = frame["category"].value_counts()
+    findings = [
+        _L(
+            lang,
+            f"{len(frame)} 条投诉，按文本自动分类："
+            + "、".join(f"{k} {v}" for k, v in counts.items()),
+            f"{len(frame)} complaints, classified from their text: "
+            + ", ".join(f"{k} {v}" for k, v in counts.items()),
+        )
+    ]
+    recorded = frame["category_recorded"].notna()
+    if recorded.any():
+        agree = float(
+            (frame.loc[recorded, "category"] == frame.loc[recorded, "category_recorded"]).mean()
+        )
+        findings.append(
+            _L(
+                lang,
+                f"与人工记录的类别一致率 {agree:.0%}（{int(recorded.sum())} 条有记录）。",
+                f"Agreement with the recorded category: {agree:.0%} ({int(recorded.sum())} recorded).",
+            )
+        )
+    neg = float((frame["polarity"] == "negative").mean())
+    findings.append(
+        _L(lang, f"负面情绪占 {neg:.0%}。", f"{neg:.0%} of complaints read as negative.")
+    )
+    return Section(
+        "complaints",
+        _L(lang, "投诉文本分析", "Complaint text analytics"),
+        findings,
+        {
+            "complaints_classified": frame.drop(columns=["text"]),
+            "complaint_keywords": keywords_stored(store, workspace),
+        },
+    )
+
+
+def recovery_section(store: Store, workspace: str, lang: Lang) -> Section:
+    from servgap.services.recovery import recovery_report, tolerance_model
+
+    rep = recovery_report(store, workspace)
+    t = rep.paradox.table
+    findings = []
+    for r in t.itertuples():
+        findings.append(
+            _L(
+                lang,
+                f"确认速度 {r.group}：补救前满意度 {r.mean_before:.2f} → 补救后 {r.mean_after:.2f}"
+                f"（配对 t 检验 p = {r.p_t:.2g}，d_z = {r.d_z:.2f}{'，出现补救悖论' if r.paradox else ''}）。",
+                f"Acknowledged {r.group}: satisfaction {r.mean_before:.2f} before the failure → "
+                f"{r.mean_after:.2f} after recovery (paired t p = {r.p_t:.2g}, d_z = {r.d_z:.2f}"
+                f"{'; recovery paradox' if r.paradox else ''}).",
+            )
+        )
+    tables = {"recovery_paradox": t, "recovery_by_action": rep.outcomes.by_action,
+              "recovery_by_speed": rep.outcomes.by_speed}  # fmt: skip
+    cal = tolerance_model(store, workspace)
+    findings.append(
+        _L(
+            lang,
+            f"顾客容忍度模型（以 90 天内流失校准）：留出样本 AUC = {cal.test_auc:.2f}，Brier = {cal.test_brier:.3f}（n = {cal.test_n}）。",
+            f"Customer tolerance model (calibrated on 90-day churn): held-out AUC = "
+            f"{cal.test_auc:.2f}, Brier = {cal.test_brier:.3f} (n = {cal.test_n}).",
+        )
+    )
+    tables["tolerance_coefficients"] = cal.fit.coefficients
+    tables["tolerance_reliability_curve"] = cal.reliability
+    return Section(
+        "recovery",
+        _L(lang, "服务补救与顾客容忍度", "Service recovery and tolerance"),
+        findings,
+        tables,
+    )
+
+
+WORKSPACE_SECTIONS: list[WorkspaceSectionFn] = [complaints_section, recovery_section]
 
 
 def build_report(
@@ -366,6 +514,12 @@ def run_report(
 ) -> Report:
     definition, data = load_responses(store, workspace=workspace, survey=survey)
     report = build_report(definition, data, lang=lang, workspace=workspace)
+    for fn in WORKSPACE_SECTIONS:
+        try:
+            report.sections.append(fn(store, workspace, lang))
+        except ServgapError as exc:
+            name = fn.__name__.removesuffix("_section")
+            report.sections.append(Section(name, name, [], error=exc.message(lang)))
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for s in report.sections:

@@ -493,7 +493,110 @@ def recovery_section(store: Store, workspace: str, lang: Lang) -> Section:
     )
 
 
-WORKSPACE_SECTIONS: list[WorkspaceSectionFn] = [complaints_section, recovery_section]
+def capacity_section(store: Store, workspace: str, lang: Lang) -> Section:
+    """Staff the call-centre queue for last week's demand; plan a counter to customers' waits."""
+    from sqlalchemy import select
+
+    from servgap.services.capacity import (
+        demand_for_planning,
+        load_demand,
+        run_plan,
+        run_staff,
+        survey_waits,
+    )
+    from servgap.services.context import get_workspace
+    from servgap.services.surveys import definition_of, latest_version
+    from servgap.store.models import DemandInterval, Site, Survey
+
+    with store.session() as s:
+        ws = get_workspace(s, workspace)
+        queues = s.execute(
+            select(Site.code, Site.kind, DemandInterval.queue)
+            .join(DemandInterval, DemandInterval.site_id == Site.id)
+            .where(Site.workspace_id == ws.id)
+            .distinct()
+            .order_by(Site.code)
+        ).all()
+        surveys = s.scalars(select(Survey.code).where(Survey.workspace_id == ws.id)).all()
+        wait_items = []
+        for code in surveys:
+            d = definition_of(latest_version(s, ws, code))
+            wait_items += [
+                (code, q.code) for q in d.by_type("servqual3") if q.direction == "lower_better"
+            ]
+    if not queues:
+        return Section(
+            "capacity",
+            _L(lang, "产能", "Capacity"),
+            [_L(lang, "没有需求数据。", "No demand data.")],
+        )
+    findings: list[str] = []
+    tables: dict[str, pd.DataFrame] = {}
+    calls = [q for q in queues if q[1] == "call_centre"] or list(queues)
+    site, _, queue = calls[0]
+    hist = load_demand(store, workspace=workspace, site=site, queue=queue)
+    plan = run_staff(hist, demand_for_planning(hist), shrinkage=0.3)
+    p = plan.parameters
+    findings.append(
+        _L(
+            lang,
+            f"{site}/{queue}：按最近一周来电、服务水平 80/20（口径：{plan.sl_definition}）、估计的顾客耐心 "
+            f"{p.patience_s:.0f} 秒与平均处理时长 {p.aht_s:.0f} 秒，需要 {plan.agent_hours:.0f} 个坐席小时，"
+            f"排班（30% 缺勤/辅助时间）{plan.scheduled_hours:.0f} 小时，高峰 {plan.peak_agents:.0f} 人。",
+            f"{site}/{queue}: for last week's calls at 80/20 (service level '{plan.sl_definition}'), "
+            f"estimated patience {p.patience_s:.0f} s and AHT {p.aht_s:.0f} s: "
+            f"{plan.agent_hours:.0f} agent-hours on the phones, {plan.scheduled_hours:.0f} scheduled "
+            f"with 30% shrinkage, peak {plan.peak_agents:.0f} agents.",
+        )
+    )
+    tables["staffing_" + site] = plan.table
+    counters = [q for q in queues if q[1] != "call_centre"]
+    if wait_items and counters:
+        survey, item = wait_items[0]
+        csite, _, cqueue = counters[0]
+        chist = load_demand(store, workspace=workspace, site=csite, queue=cqueue)
+        adequate, desired, unit = survey_waits(
+            store, workspace=workspace, survey=survey, item=item, site=csite
+        )
+        tp = run_plan(
+            chist,
+            demand_for_planning(chist),
+            adequate,
+            desired,
+            unit=unit,
+            survey=survey,
+            item=item,
+        )
+        comp = tp.comparison.set_index("level")
+        a, de = comp.loc["adequate"], comp.loc["desired"]
+        findings.append(
+            _L(
+                lang,
+                f"{csite} 柜台：80% 的顾客认为可接受的等候上限为 {tp.adequate_wait_s / 60:.0f} 分钟，理想为 "
+                f"{tp.desired_wait_s / 60:.0f} 分钟。按可接受水平配置每周 {a['agent_hours_per_week']:.0f} 人时，"
+                f"{a['share_within_adequate']:.0%} 的顾客在自己的可接受等候内得到服务；按理想水平需 "
+                f"{de['agent_hours_per_week']:.0f} 人时（{de['share_within_adequate']:.0%}）。",
+                f"{csite} counter: 80% of customers call {tp.adequate_wait_s / 60:.0f} min an adequate "
+                f"wait and {tp.desired_wait_s / 60:.0f} min desired. Staffing to the adequate level "
+                f"takes {a['agent_hours_per_week']:.0f} agent-hours a week and serves "
+                f"{a['share_within_adequate']:.0%} within their own adequate wait; the desired level "
+                f"takes {de['agent_hours_per_week']:.0f} ({de['share_within_adequate']:.0%}).",
+            )
+        )
+        tables["tolerance_plan_" + csite] = tp.comparison
+    return Section(
+        "capacity",
+        _L(lang, "需求、排队与人员配置", "Demand, queues and staffing"),
+        findings,
+        tables,
+    )
+
+
+WORKSPACE_SECTIONS: list[WorkspaceSectionFn] = [
+    complaints_section,
+    recovery_section,
+    capacity_section,
+]
 
 
 def build_report(
@@ -527,6 +630,21 @@ def run_report(
                 path = out_dir / f"{name}.csv"
                 table.to_csv(path, index=False, encoding="utf-8-sig")
                 report.files.append(str(path))
+        for s in report.sections:
+            for name, table in s.tables.items():
+                if name.startswith("staffing_") and {"interval_start", "calls", "agents"} <= set(
+                    table
+                ):
+                    from servgap.reports.charts import demand_capacity_chart
+
+                    png = demand_capacity_chart(
+                        table["interval_start"],
+                        table["calls"].to_numpy(),
+                        out_dir / f"{name}.png",
+                        lang=lang,
+                        required_agents=table["agents"].to_numpy(),
+                    )
+                    report.files.append(str(png))
         (out_dir / "report.json").write_text(
             json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
         )

@@ -643,6 +643,7 @@ def run_report(
                         out_dir / f"{name}.png",
                         lang=lang,
                         required_agents=table["agents"].to_numpy(),
+                        calls_label="actual",
                     )
                     report.files.append(str(png))
         (out_dir / "report.json").write_text(

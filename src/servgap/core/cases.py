@@ -146,6 +146,7 @@ EVENT_KINDS: dict[str, tuple[str, str]] = {
     "action": ("Recovery action", "补救措施"),
     "wait_customer": ("Waiting for customer", "等待客户回复"),
     "resume": ("Customer replied", "客户已回复"),
+    "escalated": ("Escalated", "升级处理"),
 }
 
 

@@ -12,11 +12,9 @@ Every move goes through :func:`servgap.core.cases.transition`; an illegal move
 raises :class:`ConflictError` before anything is written (and the session
 rolls back). Each change writes one ``CaseEvent`` row: ``created``,
 ``transition``, ``action``, ``note``, ``assigned``, ``wait_customer``,
-``resume`` and ``escalated``. Only the first seven are kinds of the core
-history (:data:`servgap.core.cases.EVENT_KINDS`); ``escalated`` is an
-informational event skipped when the history is replayed
-(:func:`servgap.core.cases.replay_history`, used by :func:`get_case` to check
-that the stored columns agree with the history). Moves set ``acknowledged_at``
+``resume`` and ``escalated`` (:data:`servgap.core.cases.EVENT_KINDS`); the
+whole history is replayed by :func:`servgap.core.cases.replay_history` in
+:func:`get_case` to check that the stored columns agree with it. Moves set ``acknowledged_at``
 (first move out of ``new``), ``resolved_at`` and ``closed_at``; a reopen
 (``resolved``/``follow_up_done``/``closed`` → ``investigating``) increments
 ``reopen_count`` and clears ``resolved_at``/``closed_at``, as the replay does.
@@ -83,7 +81,6 @@ from sqlalchemy.orm import Session
 
 from servgap.core.cases import (
     CATEGORIES,
-    EVENT_KINDS,
     OPEN_STATES,
     PRIORITIES,
     PRIORITY_LEVEL,
@@ -798,7 +795,6 @@ def get_case(store: Store, *, workspace: str, code: str) -> dict[str, Any]:
             [
                 CoreEvent(e.at, e.actor, e.kind, e.from_state, e.to_state, e.note)
                 for e in case.events
-                if e.kind in EVENT_KINDS
             ]
         )
         out["history_consistent"] = (

@@ -32,11 +32,14 @@ class Store:
     @classmethod
     def open(cls, settings: Settings, *, upgrade: bool = True) -> Store:
         url = settings.resolved_database_url()
+        engine = make_engine(url)
         try:
-            engine = make_engine(url)
             if upgrade:
                 migrate.upgrade(engine)
-        except OperationalError as exc:
+        except BaseException as exc:
+            engine.dispose()
+            if not isinstance(exc, OperationalError):
+                raise
             raise ServgapError(
                 f"Cannot open the database {safe_url(url)}: {exc.orig}. Check "
                 "SERVGAP_DATABASE_URL (or unset it to use the embedded SQLite store).",

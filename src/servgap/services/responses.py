@@ -30,6 +30,7 @@ from servgap.services.tabular import Progress, open_table
 from servgap.store.models import Customer, Response, Site, Survey
 
 MAX_PROBLEMS = 100_000
+META_TARGETS = frozenset(("response_id", "submitted_at", "site", "channel", "customer", "period"))
 OnDuplicate = Literal["error", "skip", "replace"]
 
 KANO_LABELS: dict[str, int] = {
@@ -122,32 +123,94 @@ class _Validator:
             self.pc.add(en, zh, file=self.source, row=row, column=column, value=value)
 
     def rows(self, start: int, frame: pd.DataFrame) -> list[dict[str, Any]]:
-        """Turn a chunk into validated record dicts (canonical names); record problems."""
-        inv = {h: t for h, t in self.mapping.columns.items()}
+        """Turn a chunk into validated record dicts (canonical names); record problems.
+
+        Numeric answer columns are checked column-wise with numpy; only cells that
+        fail (or hold text such as Kano labels) go through the per-cell path,
+        which writes the message. Missing answers are stored as null.
+        """
+        inv = self.mapping.columns
         recode = self.mapping.values
-        records: list[dict[str, Any]] = []
-        file_cols = [h for h in frame.columns if h in inv]
-        values = frame[file_cols].to_numpy(dtype=object)
-        targets = [inv[h] for h in file_cols]
-        for i, raw in enumerate(values):
-            row = start + i
-            rec: dict[str, Any] = {"_row": row}
-            answers: dict[str, Any] = {}
-            for header, target, v in zip(file_cols, targets, raw, strict=True):
-                if target in recode and not _is_blank(v) and str(v).strip() in recode[target]:
-                    v = recode[target][str(v).strip()]
-                if target in ("response_id", "submitted_at", "site", "channel", "customer",
-                              "period"):  # fmt: skip
+        n = len(frame)
+        rownums = list(range(start, start + n))
+        records: list[dict[str, Any]] = [{"_row": r} for r in rownums]
+        answer_cols: dict[str, list[Any]] = {}
+        for header in (h for h in frame.columns if h in inv):
+            target = inv[header]
+            col = frame[header]
+            if target in recode:
+                table = recode[target]
+
+                def _recode(v: Any, t: dict[str, str] = table) -> Any:
+                    return t.get(str(v).strip(), v) if not _is_blank(v) else v
+
+                col = col.map(_recode)
+            if target in META_TARGETS:
+                for rec, v, row in zip(records, col.tolist(), rownums, strict=True):
                     rec[target] = self.meta(target, v, row, header)
-                    continue
-                q, part = self.owner[target]
-                parsed = self.answer(q, part, v, row, header)
-                if parsed is not None:
-                    answers[target] = parsed
-            self.check_row(answers, row)
-            rec["answers"] = answers
-            records.append(rec)
+                continue
+            q, part = self.owner[target]
+            if q.numeric and q.scale is not None:
+                answer_cols[target] = self.numeric_column(q, part, col, rownums, header)
+            else:
+                answer_cols[target] = [
+                    self.answer(q, part, v, row, header)
+                    for v, row in zip(col.tolist(), rownums, strict=True)
+                ]
+        self.check_importance(answer_cols, rownums)
+        keys = list(answer_cols)
+        if keys:
+            for rec, vals in zip(
+                records, zip(*(answer_cols[k] for k in keys), strict=True), strict=True
+            ):
+                rec["answers"] = dict(zip(keys, vals, strict=True))
+        else:
+            for rec in records:
+                rec["answers"] = {}
         return records
+
+    def numeric_column(
+        self, q: Question, part: str, col: pd.Series, rownums: list[int], header: str
+    ) -> list[Any]:
+        assert q.scale is not None  # caller checks
+        num = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)
+        nan = np.isnan(num)
+        blank = nan.copy()
+        if col.dtype == object:  # a NaN is blank only if the cell really is empty
+            idx = np.flatnonzero(nan)
+            blank[idx] = [_is_blank(v) for v in col.iloc[idx].tolist()]
+        with np.errstate(invalid="ignore"):
+            ok = ~nan & (num >= q.scale[0]) & (num <= q.scale[1])
+            if q.type in ("nps", "kano", "multiple"):
+                ok &= num == np.floor(num)
+            integral = bool(np.all(num[ok] == np.floor(num[ok])))
+        good = np.where(ok, num, 0.0)
+        typed = good.astype(np.int64) if integral else good
+        obj = typed.astype(object)
+        obj[~ok] = None
+        values: list[Any] = obj.tolist()
+        for i in np.flatnonzero(~ok & ~blank):
+            # text labels (Kano), decimal commas, or a real problem: per-cell path
+            values[i] = self.answer(q, part, col.iloc[i], rownums[i], header)
+        return values
+
+    def check_importance(self, answer_cols: dict[str, list[Any]], rownums: list[int]) -> None:
+        for q in self.definition.by_type("importance"):
+            cols = [answer_cols[c] for c in q.columns() if c in answer_cols]
+            if not cols:
+                continue
+            arr = np.array(cols, dtype=np.float64)  # None -> nan
+            given = ~np.isnan(arr)
+            total = np.nansum(arr, axis=0)
+            bad = given.any(axis=0) & (np.abs(total - 100) > 0.5)
+            for i in np.flatnonzero(bad):
+                t = _clean(float(total[i]))
+                self.problem(
+                    f"the points of `{q.code}` add up to {t}, not 100; "
+                    "fix the row so they sum to 100.",
+                    f"题目 `{q.code}` 的分数合计为 {t} 而不是 100；请修改使其合计为 100。",
+                    row=rownums[i], column=q.code, value=t,
+                )  # fmt: skip
 
     def meta(self, target: str, v: Any, row: int, header: str) -> Any:
         if target == "response_id":
@@ -298,18 +361,6 @@ class _Validator:
             return None
         return _clean(f)
 
-    def check_row(self, answers: dict[str, Any], row: int) -> None:
-        for q in self.definition.by_type("importance"):
-            vals = [answers.get(c) for c in q.columns()]
-            given = [x for x in vals if x is not None]
-            if given and abs(sum(given) - 100) > 0.5:
-                self.problem(
-                    f"the points of `{q.code}` add up to {_clean(float(sum(given)))}, not 100; "
-                    "fix the row so they sum to 100.",
-                    f"题目 `{q.code}` 的分数合计为 {_clean(float(sum(given)))} 而不是 100；请修改使其合计为 100。",
-                    row=row, column=q.code, value=_clean(float(sum(given))),
-                )  # fmt: skip
-
 
 def quarter_label(ts: dt.datetime, tz: dt.tzinfo) -> str:
     local = ts.astimezone(tz)
@@ -435,7 +486,7 @@ def import_responses(
                 report.replaced += len(replaced_ids)
                 replaced_ids = []
             if batch:
-                session.execute(insert(Response), batch)
+                session.execute(insert(Response.__table__), batch)  # type: ignore[arg-type]
                 report.inserted += len(batch)
         if report.rows_read == 0:
             raise InputError(

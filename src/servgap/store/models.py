@@ -261,8 +261,11 @@ class Case(Base):
 
     __tablename__ = "case"
     __table_args__ = (
-        UniqueConstraint("workspace_id", "code"),
-        UniqueConstraint("workspace_id", "idempotency_key"),
+        # explicit names: the naming convention uses the first column only
+        UniqueConstraint("workspace_id", "code", name="uq_case_workspace_id_code"),
+        UniqueConstraint(
+            "workspace_id", "idempotency_key", name="uq_case_workspace_id_idempotency_key"
+        ),
         Index("ix_case_ws_state", "workspace_id", "state"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -94,8 +94,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case")),
-        sa.UniqueConstraint("workspace_id", "code", name=op.f("uq_case_workspace_id")),
-        sa.UniqueConstraint("workspace_id", "idempotency_key", name=op.f("uq_case_workspace_id")),
+        sa.UniqueConstraint("workspace_id", "code", name="uq_case_workspace_id_code"),
+        sa.UniqueConstraint(
+            "workspace_id", "idempotency_key", name="uq_case_workspace_id_idempotency_key"
+        ),
     )
     with op.batch_alter_table("case", schema=None) as batch_op:
         batch_op.create_index("ix_case_ws_state", ["workspace_id", "state"], unique=False)

@@ -16,7 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from servgap.core.errors import InputError, SpecError
+from servgap.core.errors import InputError, ProblemCollector, SpecError
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -121,3 +121,47 @@ def group_codes(
     codes = np.asarray(gb.ngroup().to_numpy(), dtype=np.int64)
     keys = gb.size().index.to_frame(index=False)
     return codes, keys.reset_index(drop=True), cols
+
+
+def numeric_frame(
+    data: pd.DataFrame, columns: Sequence[str], *, what_en: str, what_zh: str
+) -> pd.DataFrame:
+    """Numeric copy of ``columns``; every non-numeric, non-blank cell is reported at once.
+
+    Blank cells (NaN, None, empty strings) become NaN. Raises InputError naming
+    the missing columns, or listing up to 200 bad cells per column (row is 1-based).
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(
+            f"Expected a pandas DataFrame, got {type(data).__name__}.",
+            f"需要 pandas DataFrame，收到的是 {type(data).__name__}。",
+        )
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise InputError(
+            f"Column(s) {missing} not found; available columns: {list(data.columns)}.",
+            f"找不到列 {missing}；现有列：{list(data.columns)}。",
+        )
+    pc = ProblemCollector()
+    out = {}
+    for c in columns:
+        raw = data[c]
+        num = pd.to_numeric(raw, errors="coerce")
+        bad = num.isna() & raw.notna()
+        if raw.dtype == object:
+            bad &= ~raw.astype(str).str.strip().eq("")
+        for pos in np.flatnonzero(bad.to_numpy())[:200]:
+            pc.add(
+                f"value {raw.iloc[pos]!r} is not a number",
+                f"值 {raw.iloc[pos]!r} 不是数字",
+                row=int(pos) + 1,
+                column=c,
+                value=raw.iloc[pos],
+            )
+        out[c] = num.astype(np.float64)
+    pc.raise_if_any(
+        InputError,
+        f"{len(pc)} non-numeric value(s) in the {what_en}; fix or blank them.",
+        f"{what_zh}中有 {len(pc)} 个非数值单元格；请修正或清空。",
+    )
+    return pd.DataFrame(out, index=data.index)

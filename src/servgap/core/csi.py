@@ -29,6 +29,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from servgap.core._result import ResultMixin
+from servgap.core._stats import numeric_frame
 from servgap.core.errors import (
     ComputationError,
     InputError,
@@ -195,41 +196,10 @@ def _check_spec(
 
 
 def _prepare_data(data: pd.DataFrame, cols: list[list[str]]) -> tuple[FloatArray, list[str], int]:
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(
-            f"csi_model() needs a pandas DataFrame, got {type(data).__name__}.",
-            f"csi_model() 需要 pandas DataFrame，收到的是 {type(data).__name__}。",
-        )
     flat = [c for block in cols for c in block]
-    missing = [c for c in flat if c not in data.columns]
-    if missing:
-        raise InputError(
-            f"Indicator column(s) {missing} not found in the data.",
-            f"数据中找不到指标列 {missing}。",
-        )
-    pc = ProblemCollector()
-    out = {}
-    for c in flat:
-        raw = data[c]
-        num = pd.to_numeric(raw, errors="coerce")
-        bad = num.isna() & raw.notna()
-        if raw.dtype == object:
-            bad &= ~raw.astype(str).str.strip().eq("")
-        for pos in np.flatnonzero(bad.to_numpy())[:200]:
-            pc.add(
-                f"value {raw.iloc[pos]!r} is not a number",
-                f"值 {raw.iloc[pos]!r} 不是数字",
-                row=int(pos) + 1,
-                column=c,
-                value=raw.iloc[pos],
-            )
-        out[c] = num.astype(np.float64)
-    pc.raise_if_any(
-        InputError,
-        f"{len(pc)} non-numeric answer(s) in the indicator columns; fix or blank them.",
-        f"指标列中有 {len(pc)} 个非数值答案；请修正或清空。",
+    frame = numeric_frame(data, flat, what_en="indicator columns", what_zh="指标列").reset_index(
+        drop=True
     )
-    frame = pd.DataFrame(out)
     complete = frame.notna().all(axis=1).to_numpy()
     mv = frame.to_numpy()[complete]
     n = mv.shape[0]

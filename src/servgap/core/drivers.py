@@ -33,11 +33,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from servgap.core._result import ResultMixin
+from servgap.core._stats import numeric_frame
 from servgap.core.errors import (
     ComputationError,
     InputError,
     InsufficientDataError,
-    ProblemCollector,
     SpecError,
 )
 
@@ -165,40 +165,7 @@ def _check_names(target: str, drivers: Sequence[str]) -> list[str]:
 
 def _numeric_frame(data: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
     """Numeric copy of ``columns`` with incomplete rows dropped (listwise)."""
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(
-            f"Expected a pandas DataFrame, got {type(data).__name__}.",
-            f"需要 pandas DataFrame，收到的是 {type(data).__name__}。",
-        )
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise InputError(
-            f"Column(s) {missing} not found; available columns: {list(data.columns)}.",
-            f"找不到列 {missing}；现有列：{list(data.columns)}。",
-        )
-    pc = ProblemCollector()
-    out = {}
-    for c in columns:
-        raw = data[c]
-        num = pd.to_numeric(raw, errors="coerce")
-        bad = num.isna() & raw.notna()
-        if raw.dtype == object:
-            bad &= ~raw.astype(str).str.strip().eq("")
-        for pos in np.flatnonzero(bad.to_numpy())[:200]:
-            pc.add(
-                f"value {raw.iloc[pos]!r} is not a number",
-                f"值 {raw.iloc[pos]!r} 不是数字",
-                row=int(pos) + 1,
-                column=c,
-                value=raw.iloc[pos],
-            )
-        out[c] = num.astype(np.float64)
-    pc.raise_if_any(
-        InputError,
-        f"{len(pc)} non-numeric value(s) in the driver/target columns; fix or blank them.",
-        f"驱动因素/目标列中有 {len(pc)} 个非数值单元格；请修正或清空。",
-    )
-    frame = pd.DataFrame(out)
+    frame = numeric_frame(data, columns, what_en="driver/target columns", what_zh="驱动因素/目标列")
     complete = frame.notna().all(axis=1)
     return frame[complete], int((~complete).sum())
 

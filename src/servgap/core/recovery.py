@@ -54,7 +54,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from servgap.core._result import ResultMixin
-from servgap.core.errors import ComputationError, InputError, InsufficientDataError, SpecError
+from servgap.core.errors import InputError, InsufficientDataError, SpecError
+from servgap.core.reliability import cronbach_alpha
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -79,57 +80,6 @@ def _need_cols(df: pd.DataFrame, cols: Sequence[str]) -> None:
             "column names explicitly.",
             f"缺少列 {missing}（现有列：{list(df.columns)}）；请显式指定列名。",
         )
-
-
-# --------------------------------------------------------------------------- alpha
-
-
-@dataclass(frozen=True)
-class AlphaResult(ResultMixin):
-    """Cronbach's alpha: ``alpha`` (raw, as SPSS / R psych report) and
-    ``alpha_std`` (standardised, k·r̄/(1+(k−1)r̄)), ``k`` items, ``n`` complete
-    rows, ``mean_r`` the mean inter-item correlation."""
-
-    alpha: float
-    alpha_std: float
-    k: int
-    n: int
-    mean_r: float
-
-
-def cronbach_alpha(items: pd.DataFrame | FloatArray) -> AlphaResult:
-    """Raw and standardised Cronbach alpha on complete rows (listwise).
-
-    Notes
-    -----
-    alpha = k/(k−1)·(1 − Σ var(x_i)/var(Σ x_i)) (sample variances, ddof=1);
-    alpha_std = k·r̄/(1 + (k−1)·r̄) with r̄ the mean off-diagonal correlation.
-    """
-    X = np.asarray(items, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] < 2:
-        raise InputError(
-            "Cronbach's alpha needs at least 2 items (columns).",
-            "计算 Cronbach α 至少需要 2 个题目（列）。",
-        )
-    X = X[np.all(np.isfinite(X), axis=1)]
-    n, k = X.shape
-    if n < 3:
-        raise InsufficientDataError(
-            f"Cronbach's alpha needs at least 3 complete rows; got {n}.",
-            f"计算 Cronbach α 至少需要 3 行完整数据；当前 {n} 行。",
-        )
-    item_var = X.var(axis=0, ddof=1)
-    total_var = X.sum(axis=1).var(ddof=1)
-    if total_var <= 0 or np.any(item_var <= 0):
-        raise ComputationError(
-            "An item or the total score has zero variance; alpha is undefined. Drop constant items.",
-            "某题目或总分的方差为 0，α 无定义。请删除无变化的题目。",
-        )
-    alpha = k / (k - 1) * (1.0 - item_var.sum() / total_var)
-    R = np.asarray(np.corrcoef(X, rowvar=False), dtype=np.float64)
-    mean_r = float(R[~np.eye(k, dtype=bool)].mean())
-    alpha_std = k * mean_r / (1.0 + (k - 1) * mean_r)
-    return AlphaResult(alpha=float(alpha), alpha_std=float(alpha_std), k=k, n=n, mean_r=mean_r)
 
 
 @dataclass(frozen=True)
@@ -190,7 +140,7 @@ def justice_scores(
         complete = block.notna().all(axis=1)
         scores[name] = block.mean(axis=1).where(complete)
         scores[f"complete_{name}"] = complete
-        a = cronbach_alpha(block.to_numpy(dtype=np.float64))
+        a = cronbach_alpha(block)
         s = scores[name][complete]
         en, zh = JUSTICE_LABELS.get(name, (name, name))
         rows.append(
@@ -203,7 +153,7 @@ def justice_scores(
                 "mean": float(s.mean()),
                 "sd": float(s.std(ddof=1)),
                 "alpha": a.alpha,
-                "alpha_std": a.alpha_std,
+                "alpha_std": a.standardized_alpha,
             }
         )
     return JusticeScores(scores=scores.reset_index(drop=True), scales=pd.DataFrame(rows))

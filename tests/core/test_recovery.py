@@ -20,7 +20,6 @@ Peers in tests: scipy.stats.ttest_rel / wilcoxon, statsmodels OLS / anova_lm.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -42,7 +41,6 @@ from servgap.core.recovery import (
 )
 from servgap.core.reliability import cronbach_alpha
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 SLEEP_1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
 SLEEP_2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
 

@@ -153,6 +153,11 @@ def _normalise(label: object) -> int | None:
     return int(v) if v in (1.0, 2.0, 3.0, 4.0, 5.0) else None
 
 
+def kano_answer_code(label: object) -> int | None:
+    """The 1–5 code of one Kano answer (number or zh/en label), or None if not an answer."""
+    return _normalise(label)
+
+
 def parse_kano_answers(
     values: pd.Series, *, column: str | None = None, problems: ProblemCollector | None = None
 ) -> SmallIntArray:

@@ -22,6 +22,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from servgap.core.errors import InputError, ProblemCollector
+from servgap.core.kano import kano_answer_code
 from servgap.core.survey import CHANNELS, MAX_TEXT_CHARS, Question, SurveyDefinition
 from servgap.services.context import Store, get_workspace
 from servgap.services.mapping import ColumnMapping, build_mapping, read_mapping_file
@@ -32,17 +33,6 @@ from servgap.store.models import Customer, Response, Site, Survey
 MAX_PROBLEMS = 100_000
 META_TARGETS = frozenset(("response_id", "submitted_at", "site", "channel", "customer", "period"))
 OnDuplicate = Literal["error", "skip", "replace"]
-
-KANO_LABELS: dict[str, int] = {
-    # Berger et al. (1993) answer order: 1 like, 2 must-be, 3 neutral, 4 live-with, 5 dislike
-    "like": 1, "i like it": 1, "我喜欢": 1, "喜欢": 1, "很喜欢": 1,
-    "must-be": 2, "must be": 2, "expect": 2, "i expect it": 2, "it must be that way": 2,
-    "理所当然": 2, "必须这样": 2, "理应如此": 2, "应该的": 2,
-    "neutral": 3, "i am neutral": 3, "无所谓": 3, "中立": 3, "没感觉": 3,
-    "live-with": 4, "live with": 4, "i can live with it": 4, "tolerate": 4,
-    "能忍受": 4, "可以忍受": 4, "勉强接受": 4,
-    "dislike": 5, "i dislike it": 5, "我不喜欢": 5, "不喜欢": 5, "很不喜欢": 5,
-}  # fmt: skip
 
 
 @dataclass
@@ -323,7 +313,7 @@ class _Validator:
                 return None
             return s
         if q.type == "kano" and isinstance(v, str) and _num(v) is None:
-            code = KANO_LABELS.get(v.strip().lower())
+            code = kano_answer_code(v)
             if code is None:
                 self.problem(
                     "is not a Kano answer; use 1 like, 2 must-be, 3 neutral, 4 live-with, "

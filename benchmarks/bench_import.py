@@ -5,7 +5,7 @@ one transaction in chunks; the baseline reads the whole file with pandas and wri
 it with DataFrame.to_sql without any validation. Each runs in its own subprocess so
 peak memory (ru_maxrss) is measured separately.
 
-    python benchmarks/bench_import.py            # ~200 MB file
+    python benchmarks/bench_import.py            # ~200 MB file (1.25 million rows)
     python benchmarks/bench_import.py --quick    # ~10 MB file
 """
 
@@ -91,8 +91,9 @@ def run(mode: str, csv_path: Path, tmp: Path) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--rows", type=int, default=1_250_000, help="rows of the big file (~200 MB)")
     args = ap.parse_args()
-    rows = 25_000 if args.quick else 500_000
+    rows = 25_000 if args.quick else args.rows
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         small, big = tmp / "small.csv", tmp / "big.csv"

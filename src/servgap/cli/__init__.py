@@ -53,6 +53,11 @@ def _register() -> None:
         except ModuleNotFoundError:
             continue
         module.register(main)
+    import sys
+
+    from servgap.cli._help import localize, requested_lang
+
+    localize(main, requested_lang(sys.argv[1:]))
 
 
 _register()

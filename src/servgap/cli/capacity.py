@@ -517,8 +517,9 @@ def balance_cmd(site: str | None, queue: str | None, file: Path | None, tz: str 
 @click.option("--day", default=None,
               help="Simulate this local day of the history (its arrivals, interval by interval).")  # fmt: skip
 @_target_options
-@click.option("--replications", type=int, default=10, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--replications", type=int, default=10, show_default=True,
+              help="Independent simulation runs for the confidence intervals.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 def simulate_cmd(site: str | None, queue: str | None, file: Path | None, tz: str | None,
                  until: str | None, as_json: bool, csv_out: Path | None, calls: float | None,
                  agents: int | None, day: str | None, target_sl: float, target_wait: float,

@@ -86,7 +86,8 @@ def case() -> None:
 @click.option("--summary", required=True, help="What the customer complains about.")
 @click.option("--category", type=click.Choice(CATEGORY_NAMES), default=None,
               help="Complaint category (default: classified from the summary).")  # fmt: skip
-@click.option("--priority", type=click.Choice(PRIORITY_NAMES), default="normal", show_default=True)
+@click.option("--priority", type=click.Choice(PRIORITY_NAMES), default="normal", show_default=True,
+              help="Case priority (sets the SLA targets).")  # fmt: skip
 @click.option("--customer", default=None, help="Customer code (created if new).")
 @click.option("--site", default=None, help="Site code.")
 @click.option("--channel", default=None, help="Channel (phone, app, web, wechat …).")
@@ -325,7 +326,7 @@ def case_escalate(
 
 @case.command("ledger")
 @click.option("--by", type=click.Choice(["customer", "site"]), default="customer",
-              show_default=True)  # fmt: skip
+              show_default=True, help="Total the compensation per customer or per site.")  # fmt: skip
 @json_option
 def case_ledger(by: str, as_json: bool) -> None:
     """Compensation ledger per customer or site, with totals and counts."""

@@ -187,29 +187,29 @@ def kano_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Section
     from servgap.services.analysis import run_kano
 
     overall = run_kano(d, data).features
-    findings = [
-        _L(
-            lang,
-            "Kano 分类：" + "，".join(f"{r.feature}={r.category}" for r in overall.itertuples()),
-            "Kano categories: "
-            + ", ".join(f"{r.feature}={r.category}" for r in overall.itertuples()),
-        )
-    ]
+
+    def name(code: str) -> str:
+        return d.question(code).text.get(lang)
+
+    cats = ", ".join(
+        f"{name(str(f))} {c}" for f, c in zip(overall["feature"], overall["category"], strict=True)
+    )
+    findings = [_L(lang, "Kano 分类：" + cats, "Kano categories: " + cats)]
     tables = {"kano_features": overall}
     profile = [q.code for q in d.by_type("profile")]
     if "age_group" in profile and "age_group" in data.columns:
         by_age = run_kano(d, data, by=["age_group"]).features
         tables["kano_by_age_group"] = by_age
         for feat, grp in by_age.groupby("feature", sort=False):
-            cats = grp.dropna(subset=["age_group"]).set_index("age_group")["category"]
-            if cats.nunique() > 1:
+            by = grp.dropna(subset=["age_group"]).set_index("age_group")["category"]
+            if by.nunique() > 1:
                 findings.append(
                     _L(
                         lang,
-                        f"{feat} 的类别因年龄而异："
-                        + "，".join(f"{a}: {c}" for a, c in cats.items()),
-                        f"{feat} changes category with age: "
-                        + ", ".join(f"{a}: {c}" for a, c in cats.items()),
+                        f"{name(str(feat))} 的类别因年龄而异："
+                        + "，".join(f"{a}: {c}" for a, c in by.items()),
+                        f"{name(str(feat))} changes category with age: "
+                        + ", ".join(f"{a}: {c}" for a, c in by.items()),
                     )
                 )
     return Section(
@@ -462,12 +462,14 @@ def recovery_section(store: Store, workspace: str, lang: Lang) -> Section:
     t = rep.paradox.table
     findings = []
     for r in t.itertuples():
+        who_zh = "全部投诉" if r.group == "all" else f"确认速度 {r.group}"
+        who_en = "All complaints" if r.group == "all" else f"Acknowledged {r.group}"
         findings.append(
             _L(
                 lang,
-                f"确认速度 {r.group}：补救前满意度 {r.mean_before:.2f} → 补救后 {r.mean_after:.2f}"
+                f"{who_zh}：补救前满意度 {r.mean_before:.2f} → 补救后 {r.mean_after:.2f}"
                 f"（配对 t 检验 p = {r.p_t:.2g}，d_z = {r.d_z:.2f}{'，出现补救悖论' if r.paradox else ''}）。",
-                f"Acknowledged {r.group}: satisfaction {r.mean_before:.2f} before the failure → "
+                f"{who_en}: satisfaction {r.mean_before:.2f} before the failure → "
                 f"{r.mean_after:.2f} after recovery (paired t p = {r.p_t:.2g}, d_z = {r.d_z:.2f}"
                 f"{'; recovery paradox' if r.paradox else ''}).",
             )

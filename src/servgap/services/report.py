@@ -614,6 +614,42 @@ def build_report(
     return Report(workspace, definition.code, len(data), sections)
 
 
+def _complaints_vs_gaps(report: Report, lang: Lang) -> None:
+    """Count complaints per SERVQUAL dimension next to the survey's MSA (same report)."""
+    from servgap.core.recovery import complaints_by_dimension
+
+    sections = {s.name: s for s in report.sections}
+    sq, cp = sections.get("servqual"), sections.get("complaints")
+    if sq is None or cp is None or "complaints_classified" not in cp.tables:
+        return
+    dims = sq.tables["servqual_dimensions"]
+    msa = dict(zip(dims["dimension"], dims["msa"], strict=True))
+    table = complaints_by_dimension(cp.tables["complaints_classified"]["category"], msa).table
+    cp.tables["complaints_vs_gaps"] = table
+    weak = table[table["both_weak"].astype(bool)]
+    if len(weak):
+        names = "、".join(dim_label(str(x), lang) for x in weak["dimension"])
+        names_en = ", ".join(dim_label(str(x), lang) for x in weak["dimension"])
+        cp.findings.append(
+            _L(
+                lang,
+                f"投诉集中且调查中低于最低可接受水平（MSA < 0）的维度：{names}。",
+                f"Dimensions with many complaints and a negative MSA in the survey: {names_en}.",
+            )
+        )
+    else:
+        top = table[table["dimension"] != "unmapped"].sort_values("complaint_share").iloc[-1]
+        cp.findings.append(
+            _L(
+                lang,
+                f"投诉最多的服务质量维度是{dim_label(str(top['dimension']), lang)}"
+                f"（占 {top['complaint_share']:.0%}），其调查 MSA 为 {top['msa']:.2f}。",
+                f"Most complaints concern {dim_label(str(top['dimension']), lang)} "
+                f"({top['complaint_share']:.0%}); its survey MSA is {top['msa']:.2f}.",
+            )
+        )
+
+
 def run_report(
     store: Store, *, workspace: str, survey: str, out_dir: Path | None, lang: Lang
 ) -> Report:
@@ -625,6 +661,7 @@ def run_report(
         except ServgapError as exc:
             name = fn.__name__.removesuffix("_section")
             report.sections.append(Section(name, name, [], error=exc.message(lang)))
+    _complaints_vs_gaps(report, lang)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for s in report.sections:

@@ -1108,7 +1108,7 @@ def forecast(
             if with_pi:
                 parts.append(
                     StatsForecast(models=with_pi, freq=freq, n_jobs=n_jobs).forecast(
-                        h=horizon, df=sub, level=level_list
+                        h=horizon, df=sub, level=level_list or None
                     )
                 )
             if without:

@@ -493,7 +493,7 @@ def import_responses(
                 "import again:",
                 f"{source}：共 {v.n_problems} 处问题{more_zh}；未导入任何内容。请修正后重新导入：",
                 code="invalid_rows",
-                problems=v.pc.problems,
+                problems=sorted(v.pc.problems, key=lambda p: p.row or 0),  # stable: by row
             )
         report.inserted -= report.replaced
         return report

@@ -478,6 +478,7 @@ def balance_cmd(site: str | None, queue: str | None, file: Path | None, tz: str 
     cap_text = {
         "file": ("capacity file", "产能文件"),
         "roster": ("roster", "排班表"),
+        "recorded": ("staff on duty as recorded with the demand history", "需求历史中记录的在岗人数"),
         "last_week": ("staff like last week (agents required for last week's arrivals, same slot)",
                       "沿用上周（按上周同时段实际到达量所需的人数）"),
     }[rep.capacity_source]  # fmt: skip

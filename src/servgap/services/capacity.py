@@ -68,6 +68,7 @@ DEMAND_COLUMNS = (
     "abandoned",
     "aht_s",
     "total_wait_s",
+    "agents",
 )
 
 
@@ -139,6 +140,7 @@ def load_demand(
                 DemandInterval.abandoned,
                 DemandInterval.aht_s,
                 DemandInterval.total_wait_s,
+                DemandInterval.agents,
             )
             .where(DemandInterval.site_id == site_row.id, DemandInterval.queue == queue)
             .order_by(DemandInterval.interval_start)
@@ -1044,6 +1046,31 @@ def last_week_capacity(
     ).agents
 
 
+def recorded_capacity(
+    hist: DemandHistory, demand: Demand
+) -> np.ndarray[Any, np.dtype[np.float64]] | None:
+    """Staff on duty as recorded in the history, per planned interval (None if not recorded).
+
+    An interval inside the history gets its own recorded agents; one beyond it (a
+    forecast horizon) gets the latest recorded week's agents at the same weekly slot.
+    """
+    f = hist.frame
+    if "agents" not in f or not f["agents"].notna().any():
+        return None
+    idx = pd.Series(f["agents"].to_numpy(), index=f["interval_start"])
+    end = f["interval_start"].max()
+    week = pd.Timedelta(days=7)
+    out: list[float] = []
+    for ts in pd.to_datetime(demand.interval_start, utc=True):
+        ref = ts
+        while ref > end:
+            ref -= week
+        value = idx.get(ref, np.nan)
+        out.append(float(value) if pd.notna(value) else np.nan)
+    arr = np.asarray(out, dtype=np.float64)
+    return None if np.isnan(arr).any() else arr
+
+
 def run_balance(
     hist: DemandHistory,
     demand: Demand,
@@ -1061,6 +1088,9 @@ def run_balance(
 ) -> BalanceReport:
     """Classify each interval below/matching/above, cost the gap, list recommendations."""
     params = queue_parameters(hist, patience=patience)
+    if capacity is None:
+        capacity = recorded_capacity(hist, demand)
+        capacity_source = "recorded"
     if capacity is None:
         capacity = last_week_capacity(
             hist, demand, params, target_sl=target_sl, target_wait_s=target_wait_s

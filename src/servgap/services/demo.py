@@ -179,6 +179,7 @@ def build_demo_store(store: Store, *, seed: int = DEMO_SEED) -> DemoLoad:
                     "abandoned": r.get("abandoned"),
                     "aht_s": r.get("aht_s"),
                     "total_wait_s": r.get("total_wait_s"),
+                    "agents": r.get("agents"),
                 }
             )
         if demand_rows:

@@ -178,6 +178,7 @@ def export_frame(
                     DemandInterval.abandoned,
                     DemandInterval.aht_s,
                     DemandInterval.total_wait_s,
+                    DemandInterval.agents,
                 )
                 .join(Site, Site.id == DemandInterval.site_id)
                 .where(DemandInterval.workspace_id == ws.id)
@@ -195,6 +196,7 @@ def export_frame(
                     "abandoned",
                     "aht_s",
                     "total_wait_s",
+                    "agents",
                 ],
             )
             if len(frame):

@@ -209,6 +209,8 @@ class DemandInterval(Base):
     abandoned: Mapped[int | None] = mapped_column(Integer)
     aht_s: Mapped[float | None] = mapped_column(Float)
     total_wait_s: Mapped[float | None] = mapped_column(Float)
+    # staff on duty in the interval (the capacity actually rostered), when known
+    agents: Mapped[float | None] = mapped_column(Float)
 
 
 class Audit(Base):

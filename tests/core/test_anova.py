@@ -293,3 +293,40 @@ def test_studentized_range_matches_scipy(k: int) -> None:
     np.testing.assert_allclose(
         qq, [stats.studentized_range.ppf(0.95, k, d) for d in (5, 40)], rtol=1e-7
     )
+
+
+def test_anova_table_equals_anova_for_every_pair() -> None:
+    """anova_table shares sorting and coding across pairs; each row must equal anova()
+    (itself checked against R above), including rows with missing values or groups."""
+    from servgap.core.anova import anova_table
+
+    rng = np.random.default_rng(11)
+    n = 600
+    df = pd.DataFrame(
+        {
+            "v1": np.round(rng.normal(5, 1.5, n) * 2) / 2,  # many ties
+            "v2": rng.normal(0, 1, n) + np.repeat([0.0, 0.3, 0.6], n // 3),
+            "seg": rng.choice(["a", "b", "c", "d"], n),
+            "type": np.repeat(["x", "y", "z"], n // 3),
+        }
+    )
+    df.loc[rng.choice(n, 40, replace=False), "v1"] = np.nan
+    df.loc[rng.choice(n, 25, replace=False), "seg"] = None
+    table = anova_table(df, ["v1", "v2"], ["seg", "type"]).table
+    assert len(table) == 4 and (table["error"] == "").all()
+    for r in table.itertuples():
+        one = anova(df, r.value, r.group)
+        for field in ("f", "p", "eta_squared", "omega_squared", "welch_f", "welch_p",
+                      "kruskal_h", "kruskal_p", "levene_w", "brown_forsythe_w"):  # fmt: skip
+            assert getattr(r, field) == pytest.approx(getattr(one, field), rel=1e-10), field
+        assert (r.n, r.k, r.n_missing) == (one.n, one.k, one.n_missing)
+
+
+def test_anova_table_reports_untestable_pairs() -> None:
+    from servgap.core.anova import anova_table
+
+    df = pd.DataFrame({"v": [1.0, 2.0, 3.0, 4.0], "one": ["a"] * 4, "tiny": ["a", "a", "a", "b"]})
+    t = anova_table(df, ["v"], ["one", "tiny"]).table.set_index("group")
+    assert "fewer than two groups" in t.loc["one", "error"]
+    assert "fewer than 2 respondents" in t.loc["tiny", "error"]
+    assert np.isnan(t.loc["one", "f"])

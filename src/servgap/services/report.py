@@ -259,30 +259,17 @@ def satisfaction_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) ->
 
 
 def segments_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Section:
-    from servgap.services.analysis import run_anova
+    from servgap.core.anova import anova_table
+    from servgap.services.analysis import value_series
 
-    rows = []
     findings: list[str] = []
     groups = [g for g in ("customer_type", "age_group", "site") if g in data.columns]
     dims = sorted({q.dimension for q in d.by_type("servqual3") if q.dimension})
+    specs = [f"{part}:{dim}" for dim in dims for part in ("adequate", "msa")]
+    frame = pd.DataFrame({spec: value_series(d, data, spec) for spec in specs})
     for g in groups:
-        for dim in dims:
-            for part in ("adequate", "msa"):
-                res = run_anova(d, data, value=f"{part}:{dim}", group=g)
-                rows.append(
-                    {
-                        "group": g,
-                        "value": f"{part}:{dim}",
-                        "f": res.f,
-                        "p": res.p,
-                        "eta_squared": res.eta_squared,
-                        "omega_squared": res.omega_squared,
-                        "welch_p": res.welch_p,
-                        "kruskal_p": res.kruskal_p,
-                        "posthoc": res.posthoc_method,
-                    }
-                )
-    table = pd.DataFrame(rows)
+        frame[g] = data[g]
+    table = anova_table(frame, specs, groups).table
     if len(table):
         top = table.sort_values("eta_squared", ascending=False).head(3)
         for r in top.itertuples():

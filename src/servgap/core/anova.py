@@ -381,9 +381,14 @@ def _kruskal(x: FloatArray, codes: IntArray, n: FloatArray, order: IntArray) -> 
 
     ``order`` sorts ``x`` (computed once and shared with the medians).
     """
-    k = n.size
+    ranks, corr = _average_ranks(x, order)
+    return _kruskal_from_ranks(ranks, corr, codes, n)
+
+
+def _average_ranks(x: FloatArray, order: IntArray) -> tuple[FloatArray, float]:
+    """Average ranks of ``x`` (ties share their mean rank) and the tie correction
+    1 − Σ(t³ − t)/(N³ − N), from the sort ``order`` of ``x``."""
     size = x.size
-    big_n = float(size)
     xs = x[order]
     new = np.empty(size, dtype=bool)
     new[0] = True
@@ -391,11 +396,20 @@ def _kruskal(x: FloatArray, codes: IntArray, n: FloatArray, order: IntArray) -> 
     start = np.flatnonzero(new)
     t = np.diff(np.append(start, size))
     ranks = np.empty(size)
-    ranks[order] = np.repeat(start + (t + 1) / 2.0, t)  # average ranks of ties
+    ranks[order] = np.repeat(start + (t + 1) / 2.0, t)
+    tf = t.astype(np.float64)
+    big_n = float(size)
+    return ranks, 1.0 - float((tf**3 - tf).sum()) / (big_n**3 - big_n)
+
+
+def _kruskal_from_ranks(
+    ranks: FloatArray, corr: float, codes: IntArray, n: FloatArray
+) -> tuple[float, float]:
+    """Kruskal–Wallis H (tie-corrected) and p from precomputed average ranks."""
+    k = n.size
+    big_n = float(ranks.size)
     rsum = np.bincount(codes, weights=ranks, minlength=k)
     h = 12.0 / (big_n * (big_n + 1)) * float((rsum**2 / n).sum()) - 3 * (big_n + 1)
-    tf = t.astype(np.float64)
-    corr = 1.0 - float((tf**3 - tf).sum()) / (big_n**3 - big_n)
     if corr <= 0:
         return np.nan, np.nan
     h /= corr
@@ -765,9 +779,10 @@ def anova_table(data: pd.DataFrame, values: Sequence[str], groups: Sequence[str]
                 f"列 `{v}` 含有无穷大值；请替换为有效分数。",
             )
         order_all = np.argsort(x_all, kind="stable")  # NaN sort last
+        shared = _average_ranks(x_all, order_all) if not np.isnan(x_all).any() else None
         for g in groups:
             codes_all, labels_all = coded[g]
-            rows.append(_table_row(v, g, x_all, order_all, codes_all, labels_all))
+            rows.append(_table_row(v, g, x_all, order_all, codes_all, labels_all, shared))
     table = pd.DataFrame(rows, columns=ANOVA_TABLE_COLUMNS)
     return AnovaTable(table=table)
 
@@ -779,6 +794,7 @@ def _table_row(
     order_all: IntArray,
     codes_all: IntArray,
     labels_all: list[Any],
+    shared_ranks: tuple[FloatArray, float] | None,
 ) -> dict[str, Any]:
     keep = ~np.isnan(x_all) & (codes_all >= 0)
     row: dict[str, Any] = {c: np.nan for c in ANOVA_TABLE_COLUMNS}
@@ -786,6 +802,7 @@ def _table_row(
     if keep.all():
         x, raw_codes, order = x_all, codes_all, order_all
     else:
+        shared_ranks = None  # ranks change when rows are dropped
         idx = np.flatnonzero(keep)
         pos = np.full(x_all.size, -1, dtype=np.int64)
         pos[idx] = np.arange(idx.size)
@@ -814,7 +831,10 @@ def _table_row(
     msw = ssw / dfw
     sst = ssb + ssw
     welch_f, welch_p, welch_df = _welch(n, mean, var)
-    kh, kp = _kruskal(x, codes, n, order)
+    if shared_ranks is not None:
+        kh, kp = _kruskal_from_ranks(shared_ranks[0], shared_ranks[1], codes, n)
+    else:
+        kh, kp = _kruskal(x, codes, n, order)
     lev_w, lev_p = _levene(x, codes, mean, k)
     bf_w, bf_p = _levene(x, codes, _medians(x, codes, k, order), k)
     row.update(

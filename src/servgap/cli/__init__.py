@@ -43,20 +43,13 @@ def main(ctx: click.Context, lang: str | None, workspace: str, database_url: str
 
 
 def _register() -> None:
-    from servgap.cli import data, demo
-
-    data.register(main)
-    demo.register(main)
-    for name in ("analyze", "capacity", "cases", "text"):
-        try:
-            module = __import__(f"servgap.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError:
-            continue
-        module.register(main)
     import sys
 
+    from servgap.cli import analyze, capacity, cases, data, demo, text
     from servgap.cli._help import localize, requested_lang
 
+    for module in (data, demo, analyze, capacity, cases, text):
+        module.register(main)
     localize(main, requested_lang(sys.argv[1:]))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
@@ -18,7 +18,26 @@ import pandas as pd
 
 from servgap.cli._app import emit, get_ctx
 from servgap.core._result import to_plain
-from servgap.services import capacity as svc
+from servgap.core.capacity import (
+    DEFAULT_ABANDON_COST,
+    DEFAULT_AGENT_COST_PER_HOUR,
+    DEFAULT_WAIT_COST_PER_HOUR,
+)
+
+if TYPE_CHECKING:
+    from servgap.services import capacity as svc
+else:
+
+    class _Services:
+        """The capacity services, imported on first use: statsforecast and ciw take
+        seconds to import, and `servgap --help` or any other command must not wait."""
+
+        def __getattr__(self, name: str) -> Any:
+            from servgap.services import capacity
+
+            return getattr(capacity, name)
+
+    svc = _Services()
 
 SL_TEXT = {
     "offered": ("answered within t / offered calls (abandoned calls count as failures)",
@@ -112,11 +131,11 @@ def _target_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _cost_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     opts = [
-        click.option("--agent-cost-per-hour", type=float, default=svc.DEFAULT_AGENT_COST_PER_HOUR,
+        click.option("--agent-cost-per-hour", type=float, default=DEFAULT_AGENT_COST_PER_HOUR,
                      show_default=True, help="Cost of one agent-hour (CNY, loaded)."),
-        click.option("--wait-cost-per-hour", type=float, default=svc.DEFAULT_WAIT_COST_PER_HOUR,
+        click.option("--wait-cost-per-hour", type=float, default=DEFAULT_WAIT_COST_PER_HOUR,
                      show_default=True, help="Cost of one customer-hour of waiting (CNY)."),
-        click.option("--abandon-cost", type=float, default=svc.DEFAULT_ABANDON_COST,
+        click.option("--abandon-cost", type=float, default=DEFAULT_ABANDON_COST,
                      show_default=True, help="Cost per abandoned contact (CNY)."),
     ]  # fmt: skip
     for o in reversed(opts):

@@ -31,6 +31,15 @@ from servgap.core.queueing import (
 )
 from servgap.core.staffing import required_agents
 
+#: Default cost of one agent-hour (CNY): a loaded hourly cost of a Chinese
+#: contact-centre / counter agent (wage, social insurance, seat).
+DEFAULT_AGENT_COST_PER_HOUR = 45.0
+#: Default cost of one customer-hour spent waiting (CNY): the customer's time
+#: and goodwill, roughly an hourly urban wage.
+DEFAULT_WAIT_COST_PER_HOUR = 60.0
+#: Default cost of one abandoned contact (CNY): call-back or lost business.
+DEFAULT_ABANDON_COST = 5.0
+
 # --------------------------------------------------------------------------- tolerance
 
 

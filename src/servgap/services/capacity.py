@@ -28,6 +28,9 @@ from sqlalchemy import select
 
 from servgap.core._result import ResultMixin
 from servgap.core.capacity import (
+    DEFAULT_ABANDON_COST,
+    DEFAULT_AGENT_COST_PER_HOUR,
+    DEFAULT_WAIT_COST_PER_HOUR,
     BalanceResult,
     ToleranceTarget,
     balance,
@@ -51,14 +54,6 @@ from servgap.store.models import DemandInterval, Site
 
 SLDef = Literal["offered", "answered", "all"]
 
-#: Default cost of one agent-hour (CNY): a loaded hourly cost of a Chinese
-#: contact-centre / counter agent (wage, social insurance, seat).
-DEFAULT_AGENT_COST_PER_HOUR = 45.0
-#: Default cost of one customer-hour spent waiting (CNY): the customer's time
-#: and goodwill, roughly an hourly urban wage.
-DEFAULT_WAIT_COST_PER_HOUR = 60.0
-#: Default cost of one abandoned contact (CNY): call-back or lost business.
-DEFAULT_ABANDON_COST = 5.0
 
 DEMAND_COLUMNS = (
     "interval_start",

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Executable, select
+from sqlalchemy.orm import Session, aliased
 
 from servgap.core.errors import InputError
 from servgap.core.privacy import mask_column
@@ -103,154 +103,88 @@ def export_frame(
                             frame[c] = mask_column(frame[c], "text")
             return frame
         if what == "customers":
-            rows = session.scalars(
-                select(Customer).where(Customer.workspace_id == ws.id).order_by(Customer.id)
-            ).all()
-            frame = pd.DataFrame(
-                [
-                    {
-                        "code": c.code,
-                        "name": c.name,
-                        "phone": c.phone,
-                        "email": c.email,
-                        "customer_type": c.customer_type,
-                        "age_group": c.age_group,
-                        "gender": c.gender,
-                        "city": c.city,
-                        "tenure_months": c.tenure_months,
-                        "orders_per_month": c.orders_per_month,
-                        "loyalty_intent": c.loyalty_intent,
-                    }
-                    for c in rows
-                ]
-            )
-            if not include_personal_data and len(frame):
-                for col, kind in (("name", "name"), ("phone", "phone"), ("email", "email")):
-                    frame[col] = mask_column(frame[col], kind)
-            return frame
-        if what == "complaints":
-            cust = aliased(Customer)
-            result1 = session.execute(
+            frame = _query_frame(
+                session,
                 select(
-                    Complaint.code,
-                    cust.code,
-                    Site.code,
-                    Complaint.channel,
-                    Complaint.received_at,
-                    Complaint.lang,
-                    Complaint.category,
-                    Complaint.severity,
-                    Complaint.text,
+                    Customer.code, Customer.name, Customer.phone, Customer.email,
+                    Customer.customer_type, Customer.age_group, Customer.gender, Customer.city,
+                    Customer.tenure_months, Customer.orders_per_month, Customer.loyalty_intent,
+                )
+                .where(Customer.workspace_id == ws.id)
+                .order_by(Customer.id),
+            )  # fmt: skip
+            masks = {"name": "name", "phone": "phone", "email": "email"}
+        elif what == "complaints":
+            cust = aliased(Customer)
+            frame = _query_frame(
+                session,
+                select(
+                    Complaint.code, cust.code.label("customer"), Site.code.label("site"),
+                    Complaint.channel, Complaint.received_at, Complaint.lang,
+                    Complaint.category, Complaint.severity, Complaint.text,
                 )
                 .outerjoin(cust, cust.id == Complaint.customer_id)
                 .outerjoin(Site, Site.id == Complaint.site_id)
                 .where(Complaint.workspace_id == ws.id)
-                .order_by(Complaint.id)
-            ).all()
-            frame = pd.DataFrame(
-                [tuple(r) for r in result1],
-                columns=[
-                    "code",
-                    "customer",
-                    "site",
-                    "channel",
-                    "received_at",
-                    "lang",
-                    "category",
-                    "severity",
-                    "text",
-                ],
-            )
-            if len(frame):
-                frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True)
-            if not include_personal_data and len(frame):
-                frame["text"] = mask_column(frame["text"], "text")
-            return frame
-        if what == "demand":
-            result2 = session.execute(
+                .order_by(Complaint.id),
+                times=("received_at",),
+            )  # fmt: skip
+            masks = {"text": "text"}
+        elif what == "demand":
+            frame = _query_frame(
+                session,
                 select(
-                    Site.code,
-                    DemandInterval.queue,
-                    DemandInterval.interval_start,
-                    DemandInterval.interval_s,
-                    DemandInterval.arrivals,
-                    DemandInterval.handled,
-                    DemandInterval.abandoned,
-                    DemandInterval.aht_s,
-                    DemandInterval.total_wait_s,
+                    Site.code.label("site"), DemandInterval.queue, DemandInterval.interval_start,
+                    DemandInterval.interval_s, DemandInterval.arrivals, DemandInterval.handled,
+                    DemandInterval.abandoned, DemandInterval.aht_s, DemandInterval.total_wait_s,
                     DemandInterval.agents,
                 )
                 .join(Site, Site.id == DemandInterval.site_id)
                 .where(DemandInterval.workspace_id == ws.id)
-                .order_by(Site.code, DemandInterval.queue, DemandInterval.interval_start)
-            ).all()
-            frame = pd.DataFrame(
-                [tuple(r) for r in result2],
-                columns=[
-                    "site",
-                    "queue",
-                    "interval_start",
-                    "interval_s",
-                    "arrivals",
-                    "handled",
-                    "abandoned",
-                    "aht_s",
-                    "total_wait_s",
-                    "agents",
-                ],
-            )
-            if len(frame):
-                frame["interval_start"] = pd.to_datetime(frame["interval_start"], utc=True)
-            return frame
-        if what == "sites":
-            result3 = session.execute(
-                select(Site.code, Site.name_zh, Site.name_en, Site.kind, Region.code)
+                .order_by(Site.code, DemandInterval.queue, DemandInterval.interval_start),
+                times=("interval_start",),
+            )  # fmt: skip
+            masks = {}
+        elif what == "sites":
+            frame = _query_frame(
+                session,
+                select(Site.code, Site.name_zh, Site.name_en, Site.kind,
+                       Region.code.label("region"))
                 .outerjoin(Region, Region.id == Site.region_id)
                 .where(Site.workspace_id == ws.id)
-                .order_by(Site.code)
-            ).all()
-            return pd.DataFrame(
-                [tuple(r) for r in result3],
-                columns=["code", "name_zh", "name_en", "kind", "region"],
-            )
-        result4 = session.execute(
-            select(
-                Audit.code,
-                Site.code,
-                Audit.visited_at,
-                Audit.auditor,
-                AuditScore.indicator,
-                AuditScore.name_zh,
-                AuditScore.name_en,
-                AuditScore.weight,
-                AuditScore.score,
-                AuditScore.max_score,
-            )
-            .join(AuditScore, AuditScore.audit_id == Audit.id)
-            .outerjoin(Site, Site.id == Audit.site_id)
-            .where(Audit.workspace_id == ws.id)
-            .order_by(Audit.id, AuditScore.id)
-        ).all()
-        frame = pd.DataFrame(
-            [tuple(r) for r in result4],
-            columns=[
-                "audit",
-                "site",
-                "visited_at",
-                "auditor",
-                "indicator",
-                "name_zh",
-                "name_en",
-                "weight",
-                "score",
-                "max_score",
-            ],
-        )
-        if len(frame):
-            frame["visited_at"] = pd.to_datetime(frame["visited_at"], utc=True)
-        if not include_personal_data and len(frame):
-            frame["auditor"] = mask_column(frame["auditor"], "name")
-        return frame
+                .order_by(Site.code),
+            )  # fmt: skip
+            masks = {}
+        else:  # audits
+            frame = _query_frame(
+                session,
+                select(
+                    Audit.code.label("audit"), Site.code.label("site"), Audit.visited_at,
+                    Audit.auditor, AuditScore.indicator, AuditScore.name_zh, AuditScore.name_en,
+                    AuditScore.weight, AuditScore.score, AuditScore.max_score,
+                )
+                .join(AuditScore, AuditScore.audit_id == Audit.id)
+                .outerjoin(Site, Site.id == Audit.site_id)
+                .where(Audit.workspace_id == ws.id)
+                .order_by(Audit.id, AuditScore.id),
+                times=("visited_at",),
+            )  # fmt: skip
+            masks = {"auditor": "name"}
+    if not include_personal_data and len(frame):
+        for col, kind in masks.items():
+            frame[col] = mask_column(frame[col], kind)
+    return frame
+
+
+def _query_frame(
+    session: Session, stmt: Executable, *, times: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Run ``stmt`` and return its rows as a DataFrame named by the selected columns."""
+    result = session.execute(stmt)
+    frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
+    for col in times:
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    return frame
 
 
 def export_to_file(

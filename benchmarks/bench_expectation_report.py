@@ -24,7 +24,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import inspect
 import itertools
 import time
 import tracemalloc
@@ -35,6 +34,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from servgap.core.anova import anova_table
+from servgap.core.drivers import relative_importance
 from servgap.core.kano import KANO_TABLE, kano
 from servgap.core.satisfaction import nps
 from servgap.core.servqual import respondent_scores, servqual
@@ -82,29 +83,6 @@ FEATURES = {f"f{k}": (f"f{k}_functional", f"f{k}_dysfunctional") for k in range(
 WEIGHTS = {d: f"imp_{d}" for d in DIM_NAMES}
 
 
-def _optional() -> tuple[Callable[..., Any] | None, Callable[..., Any] | None]:
-    try:
-        from servgap.core.anova import anova
-    except ImportError:
-        anova = None  # type: ignore[assignment]
-    try:
-        from servgap.core.drivers import relative_importance
-    except ImportError:
-        relative_importance = None  # type: ignore[assignment]
-    return anova, relative_importance
-
-
-def _call_drivers(fn: Callable[..., Any], frame: pd.DataFrame) -> Any:
-    """Call relative_importance whatever its exact keyword names are."""
-    params = set(inspect.signature(fn).parameters)
-    preds = DIM_NAMES
-    for y_kw in ("outcome", "target", "y", "dependent", "response"):
-        for x_kw in ("predictors", "drivers", "x", "features", "independent"):
-            if y_kw in params and x_kw in params:
-                return fn(frame, **{y_kw: "csat", x_kw: preds})
-    return fn(frame, "csat", preds)
-
-
 # ---------------------------------------------------------------- servgap version
 def report_servgap(df: pd.DataFrame, items: dict[str, dict[str, str]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -114,27 +92,18 @@ def report_servgap(df: pd.DataFrame, items: dict[str, dict[str, str]]) -> dict[s
     out["kano"] = kano(df, FEATURES)
     out["nps"] = nps(df["nps"])
     times["servqual+kano+nps"] = time.perf_counter() - t0
-    anova, drivers = _optional()
-    if anova is not None or drivers is not None:
-        t0 = time.perf_counter()
-        scores = respondent_scores(df, items)
-        frame = pd.concat([scores, df[[*SEGMENTS, "csat"]]], axis=1)
-        times["respondent scores"] = time.perf_counter() - t0
-        if anova is not None:
-            t0 = time.perf_counter()
-            # one call for the 5 x 3 comparisons: each score sorted once, each segment coded once
-            from servgap.core.anova import anova_table
-
-            table = anova_table(frame, DIM_NAMES, SEGMENTS).table
-            out["anova"] = {(r.value, r.group): r for r in table.itertuples()}
-            times["anova (15 calls)"] = time.perf_counter() - t0
-        if drivers is not None:
-            t0 = time.perf_counter()
-            try:
-                out["drivers"] = _call_drivers(drivers, frame.dropna(subset=DIM_NAMES))
-            except TypeError as exc:  # signature we could not guess
-                out["drivers_error"] = str(exc)
-            times["drivers"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    scores = respondent_scores(df, items)
+    frame = pd.concat([scores, df[[*SEGMENTS, "csat"]]], axis=1)
+    times["respondent scores"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    # one call for the 5 x 3 comparisons: each score sorted once, each segment coded once
+    table = anova_table(frame, DIM_NAMES, SEGMENTS).table
+    out["anova"] = {(r.value, r.group): r for r in table.itertuples()}
+    times["anova (15 calls)"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out["drivers"] = relative_importance(frame.dropna(subset=DIM_NAMES), "csat", DIM_NAMES)
+    times["drivers"] = time.perf_counter() - t0
     out["_times"] = times
     return out
 
@@ -195,45 +164,42 @@ def report_pandas(df: pd.DataFrame, items: dict[str, dict[str, str]]) -> dict[st
     pp, pdd = (s >= 9).mean(), (s <= 6).mean()
     out["nps"] = 100 * (pp - pdd)
     times["servqual+kano+nps"] = time.perf_counter() - t0
-    anova, drivers = _optional()
     frame = pd.concat([dim_scores, df[[*SEGMENTS, "csat"]]], axis=1)
     times["respondent scores"] = 0.0  # computed inside the SERVQUAL part above
-    if anova is not None:
-        t0 = time.perf_counter()
-        res = {}
-        for d in DIM_NAMES:
-            for seg in SEGMENTS:
-                sub = frame[[d, seg]].dropna()
-                groups = [x[d].to_numpy() for _, x in sub.groupby(seg, observed=True)]
-                res[(d, seg)] = (
-                    stats.f_oneway(*groups),
-                    stats.kruskal(*groups),
-                    stats.levene(*groups, center="mean"),
-                    stats.levene(*groups, center="median"),
-                    stats.tukey_hsd(*groups),
-                )
-        out["anova"] = res
-        times["anova (15 calls)"] = time.perf_counter() - t0
-    if drivers is not None:
-        import statsmodels.api as sm
-
-        t0 = time.perf_counter()
-        sub = frame.dropna(subset=DIM_NAMES)
-        r2: dict[frozenset[str], float] = {frozenset(): 0.0}
-        for k in range(1, 6):
-            for combo in itertools.combinations(DIM_NAMES, k):
-                x = sm.add_constant(sub[list(combo)])
-                r2[frozenset(combo)] = sm.OLS(sub["csat"].astype(float), x).fit().rsquared
-        out["lmg"] = {
-            d: np.mean(
-                [
-                    r2[frozenset(perm[: perm.index(d) + 1])] - r2[frozenset(perm[: perm.index(d)])]
-                    for perm in itertools.permutations(DIM_NAMES)
-                ]
+    t0 = time.perf_counter()
+    res = {}
+    for d in DIM_NAMES:
+        for seg in SEGMENTS:
+            sub = frame[[d, seg]].dropna()
+            groups = [x[d].to_numpy() for _, x in sub.groupby(seg, observed=True)]
+            res[(d, seg)] = (
+                stats.f_oneway(*groups),
+                stats.kruskal(*groups),
+                stats.levene(*groups, center="mean"),
+                stats.levene(*groups, center="median"),
+                stats.tukey_hsd(*groups),
             )
-            for d in DIM_NAMES
-        }
-        times["drivers"] = time.perf_counter() - t0
+    out["anova"] = res
+    times["anova (15 calls)"] = time.perf_counter() - t0
+    import statsmodels.api as sm
+
+    t0 = time.perf_counter()
+    sub = frame.dropna(subset=DIM_NAMES)
+    r2: dict[frozenset[str], float] = {frozenset(): 0.0}
+    for k in range(1, 6):
+        for combo in itertools.combinations(DIM_NAMES, k):
+            x = sm.add_constant(sub[list(combo)])
+            r2[frozenset(combo)] = sm.OLS(sub["csat"].astype(float), x).fit().rsquared
+    out["lmg"] = {
+        d: np.mean(
+            [
+                r2[frozenset(perm[: perm.index(d) + 1])] - r2[frozenset(perm[: perm.index(d)])]
+                for perm in itertools.permutations(DIM_NAMES)
+            ]
+        )
+        for d in DIM_NAMES
+    }
+    times["drivers"] = time.perf_counter() - t0
     out["_times"] = times
     return out
 
@@ -290,12 +256,10 @@ def main() -> None:
     n = args.n or (50_000 if args.quick else 1_000_000)
     df, items = make_data(n)
     size = int(df.memory_usage(deep=True).sum())
-    anova, drivers = _optional()
     print(f"respondents: {n:,}   input: {size / 1e6:,.0f} MB   items: 22   Kano features: 10")
     print(
-        "parts: servqual, kano, nps"
-        + (", anova (5 dimensions x 3 segments)" if anova else "  [anova: not importable]")
-        + (", drivers (relative importance)" if drivers else "  [drivers: not importable]")
+        "parts: servqual, kano, nps, anova (5 dimensions x 3 segments), drivers (relative "
+        "importance)"
     )
     # best of --repeat runs each (alternating), so a busy shared machine or first-touch
     # effects do not decide the comparison

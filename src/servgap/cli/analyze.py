@@ -83,12 +83,12 @@ def _by(by: str | None) -> list[str] | None:
 
 
 def _label_dimensions(table: pd.DataFrame) -> pd.DataFrame:
-    from servgap.services.report import dim_label
+    from servgap.core.survey import dimension_label
 
     lang = get_ctx().lang
     if "dimension" in table.columns:
         table = table.copy()
-        table["dimension"] = table["dimension"].map(lambda d: dim_label(str(d), lang))
+        table["dimension"] = table["dimension"].map(lambda d: dimension_label(str(d), lang))
     return table
 
 
@@ -230,9 +230,9 @@ def drivers_cmd(survey_code: str | None, file: Path | None, spec: Path | None, a
 
 
 def _dim(x: str, lang: str) -> str:
-    from servgap.services.report import dim_label
+    from servgap.core.survey import dimension_label
 
-    return dim_label(x, "zh" if lang == "zh" else "en")
+    return dimension_label(x, lang)
 
 
 @analyze.command("csi")

@@ -59,6 +59,14 @@ DIMENSION_LABELS: dict[str, tuple[str, str]] = {
     "assurance": ("保证性", "Assurance"),
     "empathy": ("移情性", "Empathy"),
 }
+
+
+def dimension_label(dim: str, lang: str = "en") -> str:
+    """The zh-CN or en name of a SERVQUAL dimension (the code itself if unknown)."""
+    zh, en = DIMENSION_LABELS.get(dim, (dim, dim))
+    return zh if lang == "zh" else en
+
+
 LAYERS: tuple[str, ...] = ("core", "support", "promise", "interaction", "emotion")
 SERVQUAL_PARTS: tuple[str, ...] = ("adequate", "desired", "perceived")
 KANO_PARTS: tuple[str, ...] = ("functional", "dysfunctional")

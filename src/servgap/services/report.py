@@ -18,7 +18,7 @@ import pandas as pd
 
 from servgap.core._result import to_plain
 from servgap.core.errors import ServgapError
-from servgap.core.survey import DIMENSION_LABELS, SurveyDefinition
+from servgap.core.survey import SurveyDefinition, dimension_label
 from servgap.i18n import Lang
 from servgap.services.context import Store
 from servgap.services.responses import load_responses
@@ -80,11 +80,6 @@ PART_ZH = {
 }
 
 
-def dim_label(dim: str, lang: Lang) -> str:
-    zh, en = DIMENSION_LABELS.get(dim, (dim, dim))
-    return zh if lang == "zh" else en
-
-
 def _L(lang: Lang, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
@@ -106,9 +101,9 @@ def servqual_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Sec
     findings = [
         _L(
             lang,
-            f"服务充分性（MSA = 感知 − 最低可接受）最低的维度是{dim_label(worst['dimension'], lang)}："
+            f"服务充分性（MSA = 感知 − 最低可接受）最低的维度是{dimension_label(worst['dimension'], lang)}："
             f"MSA = {worst['msa']:.2f}，{worst['share_below']:.0%} 的回答低于顾客自己的容忍区。",
-            f"Lowest adequacy (MSA = perceived − adequate): {dim_label(worst['dimension'], lang)}, "
+            f"Lowest adequacy (MSA = perceived − adequate): {dimension_label(worst['dimension'], lang)}, "
             f"MSA = {worst['msa']:.2f}; {worst['share_below']:.0%} of answers fall below the "
             "customer's own zone of tolerance.",
         )
@@ -309,10 +304,10 @@ def trend_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Sectio
                 findings.append(
                     _L(
                         lang,
-                        f"{dim_label(dim, lang)}的{PART_ZH[part]}从 {first['period']} 的 {first['value']:.2f} "
+                        f"{dimension_label(dim, lang)}的{PART_ZH[part]}从 {first['period']} 的 {first['value']:.2f} "
                         f"变为 {last['period']} 的 {last['value']:.2f}，超出控制限的期间："
                         + "、".join(flagged["period"].astype(str)),
-                        f"{dim_label(dim, lang)} {part} moved from {first['value']:.2f} "
+                        f"{dimension_label(dim, lang)} {part} moved from {first['value']:.2f} "
                         f"({first['period']}) to {last['value']:.2f} ({last['period']}); outside "
                         "control limits: " + ", ".join(flagged["period"].astype(str)),
                     )
@@ -335,9 +330,13 @@ def drivers_section(d: SurveyDefinition, data: pd.DataFrame, lang: Lang) -> Sect
         _L(
             lang,
             f"总体满意度的最大驱动因素（LMG，R² = {res.r2:.2f}）："
-            + "、".join(f"{dim_label(r.driver, lang)}（{r.share:.0%}）" for r in top.itertuples()),
+            + "、".join(
+                f"{dimension_label(r.driver, lang)}（{r.share:.0%}）" for r in top.itertuples()
+            ),
             f"Strongest drivers of overall satisfaction (LMG, R² = {res.r2:.2f}): "
-            + ", ".join(f"{dim_label(r.driver, lang)} ({r.share:.0%})" for r in top.itertuples()),
+            + ", ".join(
+                f"{dimension_label(r.driver, lang)} ({r.share:.0%})" for r in top.itertuples()
+            ),
         )
     ]
     ipa = run_ipa(d, data)
@@ -615,8 +614,8 @@ def _complaints_vs_gaps(report: Report, lang: Lang) -> None:
     cp.tables["complaints_vs_gaps"] = table
     weak = table[table["both_weak"].astype(bool)]
     if len(weak):
-        names = "、".join(dim_label(str(x), lang) for x in weak["dimension"])
-        names_en = ", ".join(dim_label(str(x), lang) for x in weak["dimension"])
+        names = "、".join(dimension_label(str(x), lang) for x in weak["dimension"])
+        names_en = ", ".join(dimension_label(str(x), lang) for x in weak["dimension"])
         cp.findings.append(
             _L(
                 lang,
@@ -629,9 +628,9 @@ def _complaints_vs_gaps(report: Report, lang: Lang) -> None:
         cp.findings.append(
             _L(
                 lang,
-                f"投诉最多的服务质量维度是{dim_label(str(top['dimension']), lang)}"
+                f"投诉最多的服务质量维度是{dimension_label(str(top['dimension']), lang)}"
                 f"（占 {top['complaint_share']:.0%}），其调查 MSA 为 {top['msa']:.2f}。",
-                f"Most complaints concern {dim_label(str(top['dimension']), lang)} "
+                f"Most complaints concern {dimension_label(str(top['dimension']), lang)} "
                 f"({top['complaint_share']:.0%}); its survey MSA is {top['msa']:.2f}.",
             )
         )

@@ -192,12 +192,20 @@ def definition_checksum(raw: Mapping[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _text(value: Any, where: str, pc: ProblemCollector, *, required: bool = True) -> Text | None:
+def _text(
+    value: Any,
+    where: str,
+    pc: ProblemCollector,
+    *,
+    required: bool = True,
+    source: str | None = None,
+) -> Text | None:
     if value is None:
         if required:
             pc.add(
                 "needs a `text` with `zh` and `en` entries.",
                 "缺少包含 `zh` 和 `en` 的 `text`。",
+                file=source,
                 column=where,
             )
         return None
@@ -209,6 +217,7 @@ def _text(value: Any, where: str, pc: ProblemCollector, *, required: bool = True
             pc.add(
                 "text must give both `zh` and `en` as non-empty strings.",
                 "文字必须同时给出非空的 `zh` 和 `en`。",
+                file=source,
                 column=where,
                 value=dict(value),
             )
@@ -283,7 +292,7 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
             value=version,
         )
         version = 1
-    title = _text(raw.get("title"), "title", pc)
+    title = _text(raw.get("title"), "title", pc, source=source)
     default_scale = _scale(raw.get("scale"), "scale", pc) or (1.0, 7.0)
     qs = raw.get("questions")
     questions: list[Question] = []
@@ -331,7 +340,7 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
                 value=qtype,
             )
             continue
-        text = _text(q.get("text"), f"{where}.text", pc) or Text(qcode, qcode)
+        text = _text(q.get("text"), f"{where}.text", pc, source=source) or Text(qcode, qcode)
         dimension = q.get("dimension")
         if dimension is not None and dimension not in DIMENSIONS:
             pc.add(
@@ -421,7 +430,9 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
                     )
         functional = dysfunctional = None
         if qtype == "kano":
-            functional = _text(q.get("functional"), f"{where}.functional", pc, required=False)
+            functional = _text(
+                q.get("functional"), f"{where}.functional", pc, required=False, source=source
+            )
             dysfunctional = _text(
                 q.get("dysfunctional"), f"{where}.dysfunctional", pc, required=False
             )

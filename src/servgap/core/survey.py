@@ -434,7 +434,7 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
                 q.get("functional"), f"{where}.functional", pc, required=False, source=source
             )
             dysfunctional = _text(
-                q.get("dysfunctional"), f"{where}.dysfunctional", pc, required=False
+                q.get("dysfunctional"), f"{where}.dysfunctional", pc, required=False, source=source
             )
         unit = q.get("unit")
         questions.append(

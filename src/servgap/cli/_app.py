@@ -14,6 +14,7 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import click
@@ -29,6 +30,7 @@ class Ctx:
     lang: Lang = "en"
     workspace: str = "example_express"
     database_url: str | None = None
+    force: bool = False
     _store: Any = field(default=None, repr=False)
 
     def store(self) -> Any:
@@ -41,6 +43,13 @@ class Ctx:
                 settings = settings.model_copy(update={"database_url": self.database_url})
             self._store = Store.open(settings)
         return self._store
+
+    def protected_files(self) -> tuple[Path, ...]:
+        """The store's database file(s), which no output may overwrite (no store is opened)."""
+        from servgap.services.context import protected_files
+        from servgap.settings import Settings
+
+        return protected_files(self.database_url or Settings().resolved_database_url())
 
     def close(self) -> None:
         if self._store is not None:
@@ -66,6 +75,11 @@ class ServgapGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted / 已中断", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # the reader went away (`servgap ... | head`): stop quietly, as `yes | head` does
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(141)
         except Exception as exc:
             if os.environ.get("SERVGAP_DEBUG"):
                 raise
@@ -180,8 +194,38 @@ def emit(
     click.echo(format_table(rows, columns))
 
 
-def echo_err(text: str) -> None:
-    click.echo(text, err=True)
+def _set_force(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        get_ctx().force = True
+    return value
+
+
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    expose_value=False,
+    callback=_set_force,
+    help="Overwrite the output file if it already exists.",
+)
+
+
+def write_csv(
+    table: pd.DataFrame, path: Path | None, *, masks: dict[str, str] | None = None
+) -> None:
+    """Write an output table through the one file writer (and the one masking step).
+
+    ``masks`` maps columns that hold customer text or profiles to a masking kind
+    (``text``, ``name``, ``phone``, ``email``); such files are written with mode 0600.
+    """
+    if path is None:
+        return
+    from servgap.core.privacy import mask_frame
+    from servgap.services.files import write_table
+
+    c = get_ctx()
+    out = mask_frame(table, masks) if masks else table
+    write_table(out, path, fmt="csv", personal=bool(masks), force=c.force,
+                protected=c.protected_files())  # fmt: skip
 
 
 def is_tty() -> bool:

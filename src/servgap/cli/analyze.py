@@ -9,7 +9,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from servgap.cli._app import emit, get_ctx
+from servgap.cli._app import emit, force_option, get_ctx, write_csv
 from servgap.core.survey import SurveyDefinition
 
 
@@ -32,7 +32,7 @@ def _source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(fn)
     fn = click.option("--csv", "csv_out", type=click.Path(path_type=Path), default=None,
                       help="Also write the main table to this CSV file.")(fn)  # fmt: skip
-    return fn
+    return force_option(fn)
 
 
 def _load(
@@ -72,8 +72,7 @@ def _load(
 
 def _out(result: Any, table: pd.DataFrame, as_json: bool, csv_out: Path | None,
          columns: list[str] | None = None, title: str | None = None) -> None:  # fmt: skip
-    if csv_out is not None:
-        table.to_csv(csv_out, index=False, encoding="utf-8-sig")
+    write_csv(table, csv_out)
     cols = [c for c in (columns or []) if c in table.columns] or None
     emit(result, as_json=as_json, table=table, columns=cols, title=title)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from servgap.cli._app import emit, get_ctx, is_tty, json_option
+from servgap.cli._app import emit, force_option, get_ctx, is_tty, json_option
 from servgap.i18n import t
 
 
@@ -196,6 +196,8 @@ def survey_show(code: str, as_json: bool) -> None:
     show_default=True,
     help="What to do with response ids already in the store.",
 )
+@click.option("--date-format", default=None,
+              help="How dates are written when not year first: DD/MM/YYYY, MM/DD/YYYY, ...")  # fmt: skip
 @click.option("--errors-out", type=click.Path(path_type=Path), help="Write all problems to CSV.")
 @json_option
 def import_cmd(
@@ -206,6 +208,7 @@ def import_cmd(
     sheet: str | None,
     channel: str,
     on_duplicate: str,
+    date_format: str | None,
     errors_out: Path | None,
     as_json: bool,
 ) -> None:
@@ -238,6 +241,7 @@ def import_cmd(
             channel=channel,
             on_duplicate=on_duplicate,  # type: ignore[arg-type]
             progress=progress if show_bar else None,
+            date_format=date_format,
         )
     except ServgapError as exc:
         if bar is not None:
@@ -245,9 +249,17 @@ def import_cmd(
         if exc.problems and (errors_out is not None or len(exc.problems) > 50):
             import pandas as pd
 
-            out = errors_out or file.with_name(file.name + ".errors.csv")
-            pd.DataFrame([p.to_dict() for p in exc.problems]).to_csv(
-                out, index=False, encoding="utf-8-sig"
+            from servgap.services.files import write_table
+
+            # the problems quote cell values, which may be personal: private file; a previous
+            # run's error list is replaced, the store and special files never are
+            out = write_table(
+                pd.DataFrame([p.to_dict() for p in exc.problems]),
+                errors_out or file.with_name(file.name + ".errors.csv"),
+                fmt="csv",
+                personal=True,
+                force=True,
+                protected=c.protected_files(),
             )
             click.echo(t("import_errors_file", c.lang, path=out), err=True)
         raise
@@ -272,6 +284,7 @@ def import_cmd(
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default=None,
               help="File format (default: from the file name).")  # fmt: skip
 @click.option("--include-personal-data", is_flag=True, help="Do not mask names and phones.")
+@force_option
 def export_cmd(
     what: str, out: Path, survey_code: str | None, fmt: str | None, include_personal_data: bool
 ) -> None:
@@ -287,6 +300,7 @@ def export_cmd(
         survey=survey_code,
         fmt=fmt,
         include_personal_data=include_personal_data,
+        force=c.force,
     )
     click.echo(t("export_done", c.lang, n=n, path=path))
     if not include_personal_data and what in ("customers", "complaints", "responses", "audits"):

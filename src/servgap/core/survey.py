@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from servgap.core._result import ResultMixin
 from servgap.core.errors import ProblemCollector, SpecError
+from servgap.core.periods import PeriodScheme, parse_periods
 
 QuestionType = Literal[
     "likert",
@@ -120,6 +121,19 @@ class Question:
         return (self.code,)
 
     @property
+    def whole_numbers(self) -> bool:
+        """Answers are whole numbers: rating scales and counts; quantities with a unit are not."""
+        if self.type in ("nps", "kano", "multiple"):
+            return True
+        if self.type in ("likert", "servqual3", "csat"):
+            return (
+                self.unit is None
+                and self.scale is not None
+                and all(float(b).is_integer() for b in self.scale)
+            )
+        return False
+
+    @property
     def numeric(self) -> bool:
         return self.type in ("likert", "servqual3", "kano", "nps", "csat", "importance", "multiple")
 
@@ -131,6 +145,7 @@ class SurveyDefinition(ResultMixin):
     title: Text
     questions: tuple[Question, ...]
     scale: tuple[float, float] = (1.0, 7.0)
+    periods: PeriodScheme = field(default_factory=PeriodScheme)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def question(self, code: str) -> Question:
@@ -293,6 +308,7 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
         )
         version = 1
     title = _text(raw.get("title"), "title", pc, source=source)
+    periods = parse_periods(raw.get("periods"), pc, source=source)
     default_scale = _scale(raw.get("scale"), "scale", pc) or (1.0, 7.0)
     qs = raw.get("questions")
     questions: list[Question] = []
@@ -479,5 +495,6 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
         title=title,
         questions=tuple(questions),
         scale=default_scale,
+        periods=periods,
         raw=dict(raw),
     )

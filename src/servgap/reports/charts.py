@@ -10,6 +10,7 @@ canvas, so no global pyplot state is left behind.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,8 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from servgap.services.files import write_bytes
 
 Lang = Literal["en", "zh"]
 
@@ -71,6 +74,8 @@ def demand_capacity_chart(
     calls_label: Literal["forecast", "actual"] = "forecast",
     title: str | None = None,
     dpi: int = 110,
+    force: bool = True,
+    protected: Sequence[Path] = (),
 ) -> Path:
     """Draw demand (and adjusted forecast) vs capacity and required agents; save a PNG.
 
@@ -121,6 +126,7 @@ def demand_capacity_chart(
         ax.grid(alpha=0.3)
         fig.autofmt_xdate()
         fig.tight_layout()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(out, format="png")
-    return out
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+    # through the one file writer: atomic, never over the store or a special file
+    return write_bytes(out, buf.getvalue(), force=force, protected=protected)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
@@ -57,6 +58,20 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def protected_files(self) -> tuple[Path, ...]:
+        """Files no export may overwrite: the SQLite database (its journals follow from it)."""
+        return protected_files(self.engine.url.render_as_string(hide_password=False))
+
+
+def protected_files(url: str) -> tuple[Path, ...]:
+    """The database file of an SQLite URL (none for a server database)."""
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        return (Path(u.database),)
+    return ()
 
 
 def safe_url(url: str) -> str:

@@ -215,7 +215,12 @@ def build_demo_store(store: Store, *, seed: int = DEMO_SEED) -> DemoLoad:
         if "submitted_at" in frame and isinstance(frame["submitted_at"].dtype, pd.DatetimeTZDtype):
             frame["submitted_at"] = frame["submitted_at"].map(lambda t: t.isoformat())
         frame.to_csv(path, index=False, encoding="utf-8")
-        report = import_responses(store, path, workspace=code, survey=survey_code)
+        # the demo company's calendar is the whole year 2026, later than today on some
+        # machines: its "now" is the last submission, so the future-date check still applies
+        last = pd.to_datetime(demo.responses["submitted_at"], utc=True).max()
+        report = import_responses(
+            store, path, workspace=code, survey=survey_code, now=last.to_pydatetime()
+        )
     findings = [{k: _py(v) for k, v in dataclasses.asdict(f).items()} for f in demo.findings]
     return DemoLoad(
         workspace=code,

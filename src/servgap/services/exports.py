@@ -1,15 +1,13 @@
 """Export store contents to CSV, Excel or Parquet, masking personal data by default.
 
-Files are written to a temporary file next to the target and renamed into
-place, so a failed export never leaves a half-written file behind.
+Files are written by :mod:`servgap.services.files` (atomic, never over the
+store or an existing file without ``force``, mode 0600 for personal data,
+spreadsheet formulas neutralised).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 from sqlalchemy import Executable, select
@@ -18,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from servgap.core.errors import InputError
 from servgap.core.privacy import mask_column
 from servgap.services.context import Store, get_workspace
+from servgap.services.files import infer_format, write_table
 from servgap.services.responses import responses_frame
 from servgap.services.surveys import definition_of, latest_version
 from servgap.store.models import (
@@ -30,42 +29,8 @@ from servgap.store.models import (
     Site,
 )
 
-Format = Literal["csv", "xlsx", "parquet"]
 WHAT = ("responses", "customers", "complaints", "demand", "audits", "sites")
-
-
-def infer_format(path: Path, fmt: str | None) -> Format:
-    chosen = (fmt or path.suffix.lstrip(".")).lower()
-    if chosen in ("csv", "xlsx", "parquet"):
-        return chosen  # type: ignore[return-value]
-    raise InputError(
-        f"Cannot tell the export format from `{path.name}`; use a .csv, .xlsx or .parquet name "
-        "or --format.",
-        f"无法从 `{path.name}` 判断导出格式；请使用 .csv、.xlsx 或 .parquet 扩展名，或用 --format 指定。",
-        code="usage",
-    )
-
-
-def write_frame(frame: pd.DataFrame, path: Path, fmt: Format) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        out = frame.copy()
-        for col in out.columns:
-            # CSV and Excel have no time zones: write ISO-8601 text with the offset
-            if isinstance(out[col].dtype, pd.DatetimeTZDtype) and fmt in ("csv", "xlsx"):
-                out[col] = out[col].map(lambda t: t.isoformat() if pd.notna(t) else "")
-        if fmt == "csv":
-            out.to_csv(tmp, index=False, encoding="utf-8-sig")  # BOM: Excel opens Chinese right
-        elif fmt == "xlsx":
-            out.to_excel(tmp, index=False, engine="openpyxl")
-        else:
-            out.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+PERSONAL = frozenset(("responses", "customers", "complaints", "audits"))
 
 
 def export_frame(
@@ -183,7 +148,7 @@ def _query_frame(
     result = session.execute(stmt)
     frame = pd.DataFrame([tuple(r) for r in result.all()], columns=list(result.keys()))
     for col in times:
-        frame[col] = pd.to_datetime(frame[col], utc=True)
+        frame[col] = pd.to_datetime(frame[col], utc=True, errors="coerce")
     return frame
 
 
@@ -196,10 +161,23 @@ def export_to_file(
     survey: str | None = None,
     fmt: str | None = None,
     include_personal_data: bool = False,
+    force: bool = False,
 ) -> tuple[Path, int]:
+    """Export ``what`` to ``path``; the target is checked before anything is queried."""
+    from servgap.services.files import check_target
+
     chosen = infer_format(path, fmt)
+    check_target(path, force=force, protected=store.protected_files())
     frame = export_frame(
         store, what, workspace=workspace, survey=survey, include_personal_data=include_personal_data
     )
-    write_frame(frame, path, chosen)
-    return path, len(frame)
+    written = write_table(
+        frame,
+        path,
+        fmt=chosen,
+        personal=what in PERSONAL,
+        force=force,
+        protected=store.protected_files(),
+        sheet=what,
+    )
+    return written, len(frame)

@@ -10,6 +10,7 @@ A mapping is a YAML file::
     values:             # optional recoding of cell values, per canonical column
       channel: {网页: web, 电话访问: phone}
     timezone: Asia/Shanghai   # for timestamps without an offset
+    date_format: DD/MM/YYYY   # needed when dates are not year first (01/02/2026)
 
 Without a mapping file, headers are matched to canonical names when the match
 is unambiguous: case, spaces, dots and hyphens are ignored (``REL1.Adequate``
@@ -58,6 +59,7 @@ class ColumnMapping:
     unknown: list[str] = field(default_factory=list)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     timezone: str | None = None
+    date_format: str | None = None
 
 
 def read_mapping_file(path: Path) -> dict[str, Any]:
@@ -96,6 +98,7 @@ def build_mapping(
     ignored: list[str] = []
     values: dict[str, dict[str, str]] = {}
     timezone = None
+    date_format: str | None = None
     problems: list[Problem] = []
     if spec:
         for k, v in (spec.get("columns") or {}).items():
@@ -130,6 +133,8 @@ def build_mapping(
             for k, v in (spec.get("values") or {}).items()
         }
         timezone = spec.get("timezone")
+        if spec.get("date_format") is not None:
+            date_format = str(spec["date_format"])
     norm_canon = {normalise(c): c for c in canonical}
     for meta, aliases in META_ALIASES.items():
         for a in aliases:
@@ -222,4 +227,4 @@ def build_mapping(
             code="invalid_columns",
             problems=problems,
         )
-    return ColumnMapping(mapping, ignored, unknown, values, timezone)
+    return ColumnMapping(mapping, ignored, unknown, values, timezone, date_format)

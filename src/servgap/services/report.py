@@ -21,6 +21,7 @@ from servgap.core.errors import ServgapError
 from servgap.core.survey import SurveyDefinition, dimension_label
 from servgap.i18n import Lang
 from servgap.services.context import Store
+from servgap.services.files import write_table, write_text
 from servgap.services.responses import load_responses
 
 
@@ -649,11 +650,12 @@ def run_report(
             report.sections.append(Section(name, name, [], error=exc.message(lang)))
     _complaints_vs_gaps(report, lang)
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        # the report's own folder: files of an earlier run are replaced; the store never is
+        protected = store.protected_files()
         for s in report.sections:
             for name, table in s.tables.items():
-                path = out_dir / f"{name}.csv"
-                table.to_csv(path, index=False, encoding="utf-8-sig")
+                path = write_table(table, out_dir / f"{name}.csv", fmt="csv", force=True,
+                                   protected=protected)  # fmt: skip
                 report.files.append(str(path))
         for s in report.sections:
             for name, table in s.tables.items():
@@ -669,12 +671,14 @@ def run_report(
                         lang=lang,
                         required_agents=table["agents"].to_numpy(),
                         calls_label="actual",
+                        protected=protected,
                     )
                     report.files.append(str(png))
-        (out_dir / "report.json").write_text(
-            json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        (out_dir / "summary.md").write_text(report.summary_text + "\n", encoding="utf-8")
+        write_text(out_dir / "report.json",
+                   json.dumps(report.to_dict(), ensure_ascii=False, indent=2), force=True,
+                   protected=protected)  # fmt: skip
+        write_text(out_dir / "summary.md", report.summary_text + "\n", force=True,
+                   protected=protected)  # fmt: skip
         report.files += [str(out_dir / "report.json"), str(out_dir / "summary.md")]
         report.out_dir = out_dir
     return report

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from servgap.core.errors import InputError, ProblemCollector
 from servgap.core.kano import kano_answer_code
+from servgap.core.parse import CellError, DateFormat, check_window, parse_datetime, parse_number
 from servgap.core.survey import CHANNELS, MAX_TEXT_CHARS, Question, SurveyDefinition
 from servgap.services.context import Store, get_workspace
 from servgap.services.mapping import ColumnMapping, build_mapping, read_mapping_file
@@ -63,18 +64,7 @@ def _is_blank(v: Any) -> bool:
     return isinstance(v, str) and not v.strip()
 
 
-def _num(v: Any) -> float | None:
-    if isinstance(v, bool):
-        return float(v)
-    if isinstance(v, int | float | np.integer | np.floating):
-        f = float(v)
-        return f if math.isfinite(f) else None
-    s = str(v).strip().replace("，", ".")
-    try:
-        f = float(s)
-    except ValueError:
-        return None
-    return f if math.isfinite(f) else None
+_num = parse_number
 
 
 def _clean(f: float) -> int | float:
@@ -94,7 +84,11 @@ class _Validator:
         tz: dt.tzinfo,
         existing: set[str],
         on_duplicate: OnDuplicate,
+        date_format: DateFormat | None = None,
+        now: dt.datetime | None = None,
     ) -> None:
+        self.date_format = date_format
+        self.now = now or dt.datetime.now(dt.UTC)
         self.existing = existing
         self.on_duplicate = on_duplicate
         self.definition = definition
@@ -125,6 +119,7 @@ class _Validator:
         rownums = list(range(start, start + n))
         records: list[dict[str, Any]] = [{"_row": r} for r in rownums]
         answer_cols: dict[str, list[Any]] = {}
+        period_header: str | None = None
         for header in (h for h in frame.columns if h in inv):
             target = inv[header]
             col = frame[header]
@@ -138,6 +133,8 @@ class _Validator:
             if target in META_TARGETS:
                 for rec, v, row in zip(records, col.tolist(), rownums, strict=True):
                     rec[target] = self.meta(target, v, row, header)
+                if target == "period":
+                    period_header = header
                 continue
             q, part = self.owner[target]
             if q.numeric and q.scale is not None:
@@ -148,6 +145,7 @@ class _Validator:
                     for v, row in zip(col.tolist(), rownums, strict=True)
                 ]
         self.check_importance(answer_cols, rownums)
+        self.check_periods(records, period_header)
         keys = list(answer_cols)
         if keys:
             for rec, vals in zip(
@@ -171,7 +169,7 @@ class _Validator:
             blank[idx] = [_is_blank(v) for v in col.iloc[idx].tolist()]
         with np.errstate(invalid="ignore"):
             ok = ~nan & (num >= q.scale[0]) & (num <= q.scale[1])
-            if q.type in ("nps", "kano", "multiple"):
+            if q.whole_numbers:
                 ok &= num == np.floor(num)
             integral = bool(np.all(num[ok] == np.floor(num[ok])))
         good = np.where(ok, num, 0.0)
@@ -183,6 +181,23 @@ class _Validator:
             # text labels (Kano), decimal commas, or a real problem: per-cell path
             values[i] = self.answer(q, part, col.iloc[i], rownums[i], header)
         return values
+
+    def check_periods(self, records: list[dict[str, Any]], header: str | None) -> None:
+        """Each given period must be a period of the survey's scheme and fit its submission time."""
+        scheme = self.definition.periods
+        for rec in records:
+            given = rec.get("period")
+            submitted = rec.get("submitted_at")
+            local = submitted.astimezone(self.tz) if submitted is not None else None
+            if given is None:
+                rec["period"] = scheme.label_for(local) if local is not None else None
+                continue
+            try:
+                rec["period"] = scheme.check(given, local)
+            except CellError as exc:
+                rec["period"] = None
+                self.problem(exc.en, exc.zh, row=rec["_row"], column=header or "period",
+                             value=given)  # fmt: skip
 
     def check_importance(self, answer_cols: dict[str, list[Any]], rownums: list[int]) -> None:
         for q in self.definition.by_type("importance"):
@@ -242,25 +257,13 @@ class _Validator:
         if _is_blank(v):
             return None
         if target == "submitted_at":
-            if isinstance(v, dt.datetime):
-                ts = pd.Timestamp(v)
-            else:
-                try:
-                    ts = pd.Timestamp(str(v).strip().replace("/", "-"))
-                except (ValueError, TypeError):
-                    self.problem(
-                        "is not a date-time; write it like 2026-03-31 14:05 or "
-                        "2026-03-31T06:05:00+00:00.",
-                        "不是日期时间；请写成 2026-03-31 14:05 或 2026-03-31T06:05:00+00:00。",
-                        row=row, column=header, value=v,
-                    )  # fmt: skip
-                    return None
-            if pd.isna(ts):
+            try:
+                when = parse_datetime(v, tz=self.tz, date_format=self.date_format)
+                check_window(when, now=self.now)
+            except CellError as exc:
+                self.problem(exc.en, exc.zh, row=row, column=header, value=v)
                 return None
-            if ts.tzinfo is None:
-                ts = ts.tz_localize(self.tz)
-            out: dt.datetime = ts.tz_convert("UTC").to_pydatetime()
-            return out
+            return when
         if target == "site":
             code = str(v).strip()
             if code not in self.sites:
@@ -342,19 +345,27 @@ class _Validator:
                 row=row, column=header, value=v,
             )  # fmt: skip
             return None
-        if q.type in ("nps", "kano", "multiple") and not f.is_integer():
+        if q.whole_numbers and not f.is_integer():
+            slo, shi = (str(_clean(q.scale[0])), str(_clean(q.scale[1]))) if q.scale else ("", "")
             self.problem(
-                f"`{q.code}` takes whole numbers only.",
-                f"题目 `{q.code}` 只接受整数。",
+                f"`{q.code}` takes whole numbers only (its scale is {slo}–{shi}); {_clean(f)} is "
+                "between two points of the scale. Fix the cell, or give the question a `unit` "
+                "in the survey definition if it measures a quantity.",
+                f"题目 `{q.code}` 只接受整数（量表 {slo}–{shi}）；{_clean(f)} 介于两个刻度之间。请修改该单元格；"
+                "若该题测量的是数量，请在调查定义中为其声明 `unit`。",
                 row=row, column=header, value=v,
             )  # fmt: skip
             return None
         return _clean(f)
 
 
-def quarter_label(ts: dt.datetime, tz: dt.tzinfo) -> str:
-    local = ts.astimezone(tz)
-    return f"{local.year}Q{(local.month - 1) // 3 + 1}"
+def _date_format(text: str | None, source: str) -> DateFormat | None:
+    if text is None:
+        return None
+    try:
+        return DateFormat.parse(text)
+    except CellError as exc:
+        raise InputError(f"{source}: {exc.en}", f"{source}：{exc.zh}", code="usage") from None
 
 
 def import_responses(
@@ -369,8 +380,16 @@ def import_responses(
     channel: str = "import",
     on_duplicate: OnDuplicate = "error",
     progress: Progress | None = None,
+    date_format: str | None = None,
+    now: dt.datetime | None = None,
 ) -> ImportReport:
-    """Validate and import a whole file in one transaction (nothing written on any error)."""
+    """Validate and import a whole file in one transaction (nothing written on any error).
+
+    ``date_format`` declares how dates are written when they are not year first
+    (``DD/MM/YYYY``); it overrides the mapping file's ``date_format``. ``now``
+    (default: the current time) bounds submission times: none may lie more
+    than a day after it.
+    """
     table = open_table(
         path, encoding=encoding, sheet=sheet, max_bytes=store.settings.max_import_bytes
     )
@@ -422,6 +441,8 @@ def import_responses(
             tz=tz,
             existing=existing,
             on_duplicate=on_duplicate,
+            date_format=_date_format(date_format or mapping.date_format, source),
+            now=now,
         )
         replaced_ids: list[str] = []
         for start, frame in table.chunks(progress):
@@ -450,7 +471,7 @@ def import_responses(
                         customers[cust_code] = cust_id = c.id
                         report.customers_created += 1
                 submitted = rec.get("submitted_at")
-                period = rec.get("period") or (quarter_label(submitted, tz) if submitted else None)
+                period = rec.get("period")
                 batch.append(
                     {
                         "workspace_id": ws.id,
@@ -526,7 +547,9 @@ def responses_frame(
     answers = pd.DataFrame.from_records([r[6] for r in rows], columns=cols)
     out = pd.concat([meta, answers], axis=1)
     if len(out):
-        out["submitted_at"] = pd.to_datetime(out["submitted_at"], utc=True)
+        # values stored before imports checked dates (e.g. 9999-12-31) read as missing
+        # instead of breaking every analysis of the survey
+        out["submitted_at"] = pd.to_datetime(out["submitted_at"], utc=True, errors="coerce")
     return out
 
 

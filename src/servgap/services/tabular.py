@@ -15,6 +15,7 @@ import codecs
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from servgap.core.errors import InputError, Problem
+from servgap.core.parse import restore_cell
 
 CHUNK_ROWS = 20_000
 SNIFF_BYTES = 4 * 1024 * 1024
@@ -92,19 +94,29 @@ def open_table(
     )
 
 
+def _utf8_whole(path: Path) -> bool:
+    """True when every byte of the file decodes as UTF-8 (read in 4 MB blocks)."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(SNIFF_BYTES):
+                dec.decode(block)
+        dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig for a BOM, utf-8 when the first 4 MB decode, else GB18030 (a superset of GBK)."""
+    """utf-8-sig for a BOM, utf-8 when the whole file decodes, else GB18030 (a superset of GBK)."""
     with path.open("rb") as fh:
         head = fh.read(SNIFF_BYTES)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < SNIFF_BYTES)
+    if _utf8_whole(path):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     try:
         codecs.getincrementaldecoder("gb18030")().decode(head, final=len(head) < SNIFF_BYTES)
         return "gb18030"
@@ -120,6 +132,64 @@ def detect_encoding(path: Path) -> str:
                 code="invalid_file",
             ) from None
         return str(best.encoding)
+
+
+MIXED_ROWS_SHOWN = 5
+
+
+def check_consistent_encoding(path: Path, encoding: str) -> None:
+    """Refuse a CSV whose rows are in different encodings (some UTF-8, some GBK).
+
+    Such a file decodes without error as GB18030 (almost any byte sequence
+    does) and would be stored as mojibake. Each record (quoted newlines
+    respected) that has non-ASCII bytes is tested: a record that is valid UTF-8
+    with multi-byte characters next to records that are not valid UTF-8 means
+    the file mixes encodings. Only run when the file is not entirely UTF-8.
+    """
+    if encoding.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig", "utf-16"):
+        return
+    utf8_rows: list[int] = []
+    other_rows: list[int] = []
+    with path.open("r", encoding="latin-1", newline="") as fh:  # bytes 1:1 as characters
+        reader = csv.reader(fh)
+        for row, record in enumerate(reader, start=1):
+            raw = "\x1f".join(record)
+            if raw.isascii():
+                continue
+            data = raw.encode("latin-1")
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                other_rows.append(row)
+            else:
+                utf8_rows.append(row)
+            if utf8_rows and other_rows and len(utf8_rows) + len(other_rows) > 2 * MIXED_ROWS_SHOWN:
+                break
+    if utf8_rows and other_rows:
+        u = ", ".join(map(str, utf8_rows[:MIXED_ROWS_SHOWN]))
+        o = ", ".join(map(str, other_rows[:MIXED_ROWS_SHOWN]))
+        raise InputError(
+            f"File {path}: its rows are in different text encodings: rows {u} are UTF-8, rows "
+            f"{o} are not (probably GBK). Imported as one encoding, one group would be garbled. "
+            "Re-save the whole file in one encoding (UTF-8 is best), or fix those rows; then "
+            "import again (the encoding can be given with --encoding).",
+            f"文件 {path}：各行的文本编码不一致：第 {u} 行为 UTF-8，第 {o} 行不是（可能为 GBK）。"
+            "按同一编码导入会使其中一部分变成乱码。请把整个文件另存为同一编码（最好是 UTF-8），"
+            "或修正这些行后重新导入（可用 --encoding 指定编码）。",
+            code="mixed_encoding",
+        )
+
+
+def _restore_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo the apostrophe servgap's CSV writer puts before formula-like text."""
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype != object:
+            continue
+        mask = values.str.startswith("'", na=False)
+        if mask.any():
+            frame.loc[mask, col] = values[mask].map(restore_cell)
+    return frame
 
 
 def _check_header(path: Path, header: list[str]) -> list[str]:
@@ -182,6 +252,7 @@ def _open_csv(path: Path, encoding: str | None, size: int) -> Table:
             ) from exc
     if not sample.strip():
         raise _err(path, "contains no data, only blank lines.", "只有空行，没有数据。")
+    check_consistent_encoding(path, enc)
     try:
         dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;|")
         sep = dialect.delimiter
@@ -207,7 +278,7 @@ def _open_csv(path: Path, encoding: str | None, size: int) -> Table:
                     on_bad_lines="error",
                 )
                 for frame in reader:
-                    yield row, frame
+                    yield row, _restore_text(frame)
                     row += len(frame)
                     if progress is not None:
                         progress(min(raw.tell(), size), size)
@@ -228,6 +299,14 @@ def _open_csv(path: Path, encoding: str | None, size: int) -> Table:
     return Table(path, "csv", columns, enc, size, chunks)
 
 
+# what openpyxl raises for a damaged or fake workbook: broken XML (ParseError is a
+# SyntaxError), missing parts, bad numbers or dates in cells
+_BROKEN_XLSX: tuple[type[BaseException], ...] = (
+    KeyError, OSError, ValueError, EOFError, TypeError, IndexError, AttributeError,
+    SyntaxError, OverflowError, zlib.error, zipfile.BadZipFile,
+)  # fmt: skip
+
+
 def _open_xlsx(path: Path, sheet: str | None) -> Table:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -239,7 +318,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
     bad_zh = "不是有效或完整的 Excel 工作簿（可能被截断或并非 .xlsx）。请在 Excel 中打开后另存，或导出为 CSV。"
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, *_BROKEN_XLSX) as exc:
         raise _err(path, bad, bad_zh) from exc
     if sheet is not None and sheet not in wb.sheetnames:
         raise _err(
@@ -251,7 +330,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
     try:
         rows = ws.iter_rows(values_only=True)
         header_row = next(rows, None)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except _BROKEN_XLSX as exc:
         raise _err(path, bad, bad_zh) from exc
     if header_row is None or all(v is None for v in header_row):
         raise _err(path, "has an empty first sheet.", "第一个工作表为空。")
@@ -281,7 +360,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Table:
                     buf = []
                     if progress is not None:
                         progress(min(done, total), total)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+        except _BROKEN_XLSX as exc:
             raise _err(path, bad, bad_zh) from exc
         if buf:
             yield start, pd.DataFrame(buf, columns=columns, dtype=object)

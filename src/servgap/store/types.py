@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """A timestamp stored as UTC and always returned time-zone aware (UTC).
@@ -30,6 +32,10 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime {value.isoformat()} refused: attach a time zone")
         utc: dt.datetime = value.astimezone(dt.UTC)
+        if not MIN_YEAR <= utc.year <= MAX_YEAR:
+            # pandas (and so every analysis) cannot represent it; callers check plausibility
+            # first with servgap.core.parse.check_window, this is the last line of defence
+            raise ValueError(f"datetime {utc.isoformat()} refused: outside {MIN_YEAR}-{MAX_YEAR}")
         if dialect.name == "sqlite":
             return utc.replace(tzinfo=None)
         return utc

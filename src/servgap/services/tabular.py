@@ -239,6 +239,7 @@ def _open_csv(path: Path, encoding: str | None, size: int) -> Table:
             f"unknown encoding `{enc}`. Use utf-8, gbk, gb18030 or utf-8-sig.",
             f"未知编码 `{enc}`。可用 utf-8、gbk、gb18030 或 utf-8-sig。",
         ) from None
+    check_consistent_encoding(path, enc)
     with path.open("r", encoding=enc, errors="strict", newline="") as fh:
         try:
             sample = fh.read(64 * 1024)
@@ -252,7 +253,6 @@ def _open_csv(path: Path, encoding: str | None, size: int) -> Table:
             ) from exc
     if not sample.strip():
         raise _err(path, "contains no data, only blank lines.", "只有空行，没有数据。")
-    check_consistent_encoding(path, enc)
     try:
         dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;|")
         sep = dialect.delimiter

@@ -77,9 +77,14 @@ class ServgapGroup(click.Group):
             ctx.exit(130)
         except BrokenPipeError:
             # the reader went away (`servgap ... | head`): stop quietly, as `yes | head` does
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            ctx.exit(141)
+            # point stdout at /dev/null so the interpreter's final flush cannot fail again
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
+            except (OSError, ValueError):
+                pass
+            ctx.exit(141)  # 128 + SIGPIPE: what the shell reports for `yes | head`
         except Exception as exc:
             if os.environ.get("SERVGAP_DEBUG"):
                 raise

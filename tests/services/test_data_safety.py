@@ -380,3 +380,20 @@ def test_half_points_on_an_integer_scale_are_refused(sqlite_store: Store, tmp_pa
     ok = tmp_path / "ok.csv"
     rows(2).to_csv(ok, index=False)  # wait_perceived 7.5 minutes: a quantity, decimals fine
     assert import_responses(sqlite_store, ok, workspace="acme", survey="mini", now=NOW).inserted == 2
+
+
+def test_ragged_rows_are_refused_not_filled_with_blanks(sqlite_store: Store,
+                                                        tmp_path: Path) -> None:  # fmt: skip
+    setup_ws(sqlite_store)
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "response_id,submitted_at,site,rel1_perceived,comment\n"
+        "r1,2026-03-01,SH01,4,好\n"
+        "r2,2026-03-01,SH01,4\n"  # one field short
+        "r3,2026-03-01,SH01,4,慢,还丢件\n",  # an unquoted comma in the text
+        encoding="utf-8",
+    )
+    err = refused(sqlite_store, path)
+    assert err.code == "ragged_rows"
+    assert [p.row for p in err.problems] == [3, 4]
+    assert "has 4 fields but the header has 5" in err.problems[0].en

@@ -137,34 +137,69 @@ def detect_encoding(path: Path) -> str:
 MIXED_ROWS_SHOWN = 5
 
 
-def check_consistent_encoding(path: Path, encoding: str) -> None:
-    """Refuse a CSV whose rows are in different encodings (some UTF-8, some GBK).
+def scan_csv(path: Path, encoding: str, sep: str, ncols: int | None) -> None:
+    """One pass over the records of a CSV before anything is imported.
 
-    Such a file decodes without error as GB18030 (almost any byte sequence
-    does) and would be stored as mojibake. Each record (quoted newlines
-    respected) that has non-ASCII bytes is tested: a record that is valid UTF-8
-    with multi-byte characters next to records that are not valid UTF-8 means
-    the file mixes encodings. Only run when the file is not entirely UTF-8.
+    * **Ragged rows.** Every record must have as many fields as the header;
+      pandas would silently fill a short row with blanks (an unquoted comma in
+      free text typically shifts the rest of the row).
+    * **Mixed encodings.** A file whose rows are in different encodings (some
+      UTF-8, some GBK) decodes without error as GB18030 (almost any byte
+      sequence does) and would be stored as mojibake. Each record with non-ASCII
+      bytes is tested: a record that is valid UTF-8 next to records that are not
+      means the file mixes encodings. (Only for non-UTF-8 files.)
+
+    The records are read as Latin-1 (every byte one character), which keeps the
+    ASCII delimiters, quotes and newlines of UTF-8, GBK and GB18030 intact and
+    respects quoted newlines.
     """
-    if encoding.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig", "utf-16"):
+    if encoding.replace("_", "-").lower() == "utf-16":
         return
+    check_mixed = encoding.replace("_", "-").lower() not in ("utf-8", "utf8", "utf-8-sig")
     utf8_rows: list[int] = []
     other_rows: list[int] = []
-    with path.open("r", encoding="latin-1", newline="") as fh:  # bytes 1:1 as characters
-        reader = csv.reader(fh)
-        for row, record in enumerate(reader, start=1):
-            raw = "\x1f".join(record)
-            if raw.isascii():
-                continue
-            data = raw.encode("latin-1")
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                other_rows.append(row)
-            else:
-                utf8_rows.append(row)
-            if utf8_rows and other_rows and len(utf8_rows) + len(other_rows) > 2 * MIXED_ROWS_SHOWN:
-                break
+    ragged: list[Problem] = []
+    n_ragged = 0
+    row = 1
+    with path.open("r", encoding="latin-1", newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        next(reader, None)  # the header
+        try:
+            for record in reader:
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue  # blank line: skipped by the reader too
+                row += 1
+                if ncols is not None and len(record) != ncols:
+                    n_ragged += 1
+                    if len(ragged) < 50:
+                        ragged.append(
+                            Problem(
+                                f"has {len(record)} fields but the header has {ncols}. Check "
+                                "the quoting: text containing the delimiter or a line break "
+                                "must be in double quotes.",
+                                f"有 {len(record)} 个字段，而表头有 {ncols} 个。请检查引号：含分隔符"
+                                "或换行的文本必须放在双引号中。",
+                                file=str(path),
+                                row=row,
+                            )
+                        )
+                if not check_mixed:
+                    continue
+                raw = sep.join(record)
+                if raw.isascii():
+                    continue
+                try:
+                    raw.encode("latin-1").decode("utf-8")
+                except UnicodeDecodeError:
+                    other_rows.append(row)
+                else:
+                    utf8_rows.append(row)
+        except csv.Error as exc:
+            raise _err(
+                path,
+                f"cannot be read as CSV near data row {row}: {exc}. Check quoting.",
+                f"在第 {row} 行附近无法按 CSV 读取：{exc}。请检查引号。",
+            ) from exc
     if utf8_rows and other_rows:
         u = ", ".join(map(str, utf8_rows[:MIXED_ROWS_SHOWN]))
         o = ", ".join(map(str, other_rows[:MIXED_ROWS_SHOWN]))
@@ -177,6 +212,16 @@ def check_consistent_encoding(path: Path, encoding: str) -> None:
             "按同一编码导入会使其中一部分变成乱码。请把整个文件另存为同一编码（最好是 UTF-8），"
             "或修正这些行后重新导入（可用 --encoding 指定编码）。",
             code="mixed_encoding",
+        )
+    if ragged:
+        more = f" (first {len(ragged)} listed)" if n_ragged > len(ragged) else ""
+        more_zh = f"（列出前 {len(ragged)} 行）" if n_ragged > len(ragged) else ""
+        raise InputError(
+            f"File {path}: {n_ragged} row(s) do not have the header's {ncols} fields{more}; "
+            "nothing was imported:",
+            f"文件 {path}：{n_ragged} 行的字段数与表头的 {ncols} 个不符{more_zh}；未导入任何内容：",
+            code="ragged_rows",
+            problems=ragged,
         )
 
 
@@ -239,11 +284,11 @@ def _open_csv(path: Path, encoding: str | None, size: int) -> Table:
             f"unknown encoding `{enc}`. Use utf-8, gbk, gb18030 or utf-8-sig.",
             f"未知编码 `{enc}`。可用 utf-8、gbk、gb18030 或 utf-8-sig。",
         ) from None
-    check_consistent_encoding(path, enc)
     with path.open("r", encoding=enc, errors="strict", newline="") as fh:
         try:
             sample = fh.read(64 * 1024)
         except UnicodeDecodeError as exc:
+            scan_csv(path, enc, ",", None)  # a clearer message if the rows mix encodings
             raise _err(
                 path,
                 f"is not valid {enc} text (byte {exc.start}). Pass the right --encoding "
@@ -260,6 +305,7 @@ def _open_csv(path: Path, encoding: str | None, size: int) -> Table:
         sep = ","
     header = next(csv.reader(io.StringIO(sample), delimiter=sep))
     columns = _check_header(path, header)
+    scan_csv(path, enc, sep, len(columns))
 
     def chunks(progress: Progress | None) -> Iterator[tuple[int, pd.DataFrame]]:
         row = 2

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint types contracts pytest venv clean bench
+.PHONY: demo test check lint types contracts pytest venv clean bench fuzz
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11)" 2>/dev/null || { echo "servgap needs Python 3.11 or newer (make PYTHON=/path/to/python3.11 ...)"; exit 1; }
@@ -34,6 +34,11 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test: check pytest
+
+# random search with a fixed budget (profile `fuzz` in tests/conftest.py: 2,000 examples a
+# test); `make test` runs the same tests derandomized with a small budget
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -p no:cacheprovider tests/fuzz
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from servgap.core.errors import InputError
 from servgap.services.context import Store, ensure_workspace
 from servgap.services.exports import export_to_file
-from servgap.services.files import check_target, write_table, write_text
+from servgap.services.files import write_table, write_text
 from servgap.services.responses import import_responses, load_responses
 from servgap.services.surveys import save_definition
 from servgap.store.models import Site
@@ -379,7 +379,9 @@ def test_half_points_on_an_integer_scale_are_refused(sqlite_store: Store, tmp_pa
     assert "whole numbers only" in err.problems[0].en
     ok = tmp_path / "ok.csv"
     rows(2).to_csv(ok, index=False)  # wait_perceived 7.5 minutes: a quantity, decimals fine
-    assert import_responses(sqlite_store, ok, workspace="acme", survey="mini", now=NOW).inserted == 2
+    assert (
+        import_responses(sqlite_store, ok, workspace="acme", survey="mini", now=NOW).inserted == 2
+    )
 
 
 def test_ragged_rows_are_refused_not_filled_with_blanks(sqlite_store: Store,

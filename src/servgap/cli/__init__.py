@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from servgap.cli._app import Ctx, ServgapGroup
@@ -20,10 +22,9 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 @click.option(
     "-w",
     "--workspace",
-    default="example_express",
+    default=None,
     envvar="SERVGAP_WORKSPACE",
-    show_default=True,
-    help="Workspace (company or study) to work in.",
+    help="Workspace (company or study) to work in (default: the store's only workspace).",
 )
 @click.option(
     "--database-url",
@@ -32,12 +33,20 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 )
 @click.version_option(package_name="servgap")
 @click.pass_context
-def main(ctx: click.Context, lang: str | None, workspace: str, database_url: str | None) -> None:
+def main(
+    ctx: click.Context, lang: str | None, workspace: str | None, database_url: str | None
+) -> None:
     """servgap: customer expectations, satisfaction, complaints and capacity for service firms.
 
     servgap：服务企业的顾客期望、满意度、投诉与产能管理。
     """
-    obj = Ctx(lang=lang or default_lang(), workspace=workspace, database_url=database_url)  # type: ignore[arg-type]
+    explicit = lang is not None or bool(os.environ.get("SERVGAP_LANG"))
+    obj = Ctx(
+        lang=lang or default_lang(),  # type: ignore[arg-type]
+        requested_workspace=workspace,
+        database_url=database_url,
+        lang_explicit=explicit,
+    )
     ctx.obj = obj
     ctx.call_on_close(obj.close)
 

@@ -27,11 +27,39 @@ from servgap.i18n import Lang, default_lang, t
 
 @dataclass
 class Ctx:
+    """What every command shares: language, the workspace asked for, the store (opened lazily).
+
+    ``workspace`` is resolved on first use by :func:`servgap.services.workspaces.
+    resolve_workspace` (the one asked for, else the store's only one). The language
+    is ``--lang``, then ``SERVGAP_LANG``, then the workspace's ``lang`` setting (once a
+    command uses the workspace), then the system locale.
+    """
+
     lang: Lang = "en"
-    workspace: str = "example_express"
+    requested_workspace: str | None = None
     database_url: str | None = None
     force: bool = False
+    lang_explicit: bool = False
     _store: Any = field(default=None, repr=False)
+    _workspace: str | None = field(default=None, repr=False)
+
+    def workspace_or_none(self) -> str | None:
+        """The workspace when one is asked for or the store has exactly one, else None."""
+        if self.requested_workspace is None and self._workspace is None:
+            from servgap.services.workspaces import only_workspace
+
+            return only_workspace(self.store())
+        return self.workspace
+
+    @property
+    def workspace(self) -> str:
+        if self._workspace is None:
+            from servgap.services.workspaces import resolve_workspace, workspace_lang
+
+            self._workspace = resolve_workspace(self.store(), self.requested_workspace)
+            if not self.lang_explicit:
+                self.lang = workspace_lang(self.store(), self._workspace, self.lang)
+        return self._workspace
 
     def store(self) -> Any:
         if self._store is None:

@@ -22,29 +22,23 @@ def register(main: click.Group) -> None:
 
 @click.group()
 def workspace() -> None:
-    """Create and list workspaces (one company or study each)."""
+    """Create, show and configure workspaces (one company or study each)."""
+
+
+def _info_rows(info: Any, lang: str) -> list[dict[str, Any]]:
+    return [{"key": k, "value": v} for k, v in (
+        ("workspace", info.code), ("name", info.name(lang)), ("timezone", info.timezone),
+        ("lang", info.lang), *info.counts.items())]  # fmt: skip
 
 
 @workspace.command("list")
 @json_option
 def workspace_list(as_json: bool) -> None:
-    """List workspaces with their survey and response counts."""
-    from sqlalchemy import select
+    """List workspaces with their time zone, language and counts of data."""
+    from servgap.services.workspaces import list_workspaces
 
-    from servgap.store.models import Workspace
-
-    store = get_ctx().store()
-    with store.session() as s:
-        rows = [
-            {
-                "workspace": w.code,
-                "name_zh": w.name_zh,
-                "name_en": w.name_en,
-                "timezone": w.timezone,
-            }
-            for w in s.scalars(select(Workspace).order_by(Workspace.code))
-        ]
-    emit(rows, as_json=as_json)
+    res = list_workspaces(get_ctx().store())
+    emit(res, as_json=as_json, table=res.to_frame())
 
 
 @workspace.command("create")
@@ -52,41 +46,67 @@ def workspace_list(as_json: bool) -> None:
 @click.option("--name-zh", default=None, help="Chinese name (default: the code).")
 @click.option("--name-en", default=None, help="English name (default: the code).")
 @click.option("--timezone", default="Asia/Shanghai", show_default=True, help="IANA time zone.")
-def workspace_create(code: str, name_zh: str | None, name_en: str | None, timezone: str) -> None:
+@click.option("--lang", "ws_lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Language of the workspace's tables and reports (default: zh).")  # fmt: skip
+def workspace_create(
+    code: str, name_zh: str | None, name_en: str | None, timezone: str, ws_lang: str | None
+) -> None:
     """Create a workspace."""
-    import re
-    import zoneinfo
-
-    from sqlalchemy import select
-
-    from servgap.core.errors import InputError
-    from servgap.store.models import Workspace
+    from servgap.services.workspaces import create_workspace
 
     c = get_ctx()
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_\-]{0,63}", code):
+    info, created = create_workspace(c.store(), code, name_zh=name_zh, name_en=name_en,
+                                     timezone=timezone, lang=ws_lang)  # fmt: skip
+    click.echo(t("workspace_created" if created else "workspace_exists", c.lang, code=info.code))
+
+
+@workspace.command("show")
+@json_option
+def workspace_show(as_json: bool) -> None:
+    """Show the workspace: names, time zone, language and how much data it holds."""
+    from servgap.services.workspaces import show_workspace
+
+    c = get_ctx()
+    info = show_workspace(c.store(), c.workspace)
+    emit(info, as_json=as_json, table=_info_rows(info, c.lang))
+
+
+@workspace.command("settings")
+@json_option
+def workspace_settings_cmd(as_json: bool) -> None:
+    """List the workspace's settings with their values and defaults."""
+    from servgap.services.workspaces import workspace_settings
+
+    c = get_ctx()
+    res = workspace_settings(c.store(), c.workspace)
+    table = [{"key": x.key, "value": x.value, "default": "" if x.is_default else x.default,
+              "meaning": x.description_zh if c.lang == "zh" else x.description_en}
+             for x in res.settings]  # fmt: skip
+    emit(res, as_json=as_json, table=table)
+
+
+@workspace.command("set")
+@click.argument("key")
+@click.argument("value", required=False)
+@click.option("--unset", is_flag=True, help="Return the setting to its default.")
+@json_option
+def workspace_set(key: str, value: str | None, unset: bool, as_json: bool) -> None:
+    """Set one setting (see `workspace settings` for the keys), e.g. calendar.hours 08:30-17:30."""
+    from servgap.core.errors import InputError
+    from servgap.services.workspaces import set_workspace_setting
+
+    c = get_ctx()
+    if (value is None) != unset:
         raise InputError(
-            f"Workspace code `{code}` is not valid; use lower-case letters, digits, - and _.",
-            f"工作区代码 `{code}` 无效；请使用小写字母、数字、- 和 _。",
+            "Give a value, or --unset to return the setting to its default.",
+            "请给出取值，或用 --unset 恢复默认值。",
             code="usage",
         )
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InputError(
-            f"Unknown time zone `{timezone}`; use an IANA name such as Asia/Shanghai.",
-            f"未知时区 `{timezone}`；请使用 IANA 名称，如 Asia/Shanghai。",
-            code="usage",
-        ) from None
-    with c.store().session() as s:
-        if s.scalar(select(Workspace).where(Workspace.code == code)) is not None:
-            click.echo(t("workspace_exists", c.lang, code=code))
-            return
-        s.add(
-            Workspace(
-                code=code, name_zh=name_zh or code, name_en=name_en or code, timezone=timezone
-            )
-        )
-    click.echo(t("workspace_created", c.lang, code=code))
+    res = set_workspace_setting(c.store(), c.workspace, key, None if unset else value)
+    if as_json:
+        emit(res, as_json=True)
+        return
+    click.echo(t("setting_set", c.lang, key=res.key, value=res.value))
 
 
 @click.group()

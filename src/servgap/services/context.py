@@ -21,7 +21,6 @@ from servgap.store import migrate
 from servgap.store.db import make_engine, make_sessionmaker
 from servgap.store.models import Workspace
 
-DEFAULT_WORKSPACE = "example_express"
 
 
 @dataclass

@@ -221,6 +221,20 @@ def _parse_declared(text: str, tz: dt.tzinfo, fmt: DateFormat) -> dt.datetime:
         raise bad() from None
 
 
+_OFFSET = re.compile(r"(Z|UTC|GMT|[+-]\d{2}(:?\d{2})?)\s*$", re.IGNORECASE)
+
+
+def has_offset(value: Any) -> bool:
+    """True when a date-time cell says its own offset (``…+08:00``, ``…Z``, an aware datetime)."""
+    if isinstance(value, dt.datetime):
+        return value.tzinfo is not None
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    # a date alone (2026-03-31) ends in -31: only count an offset after a time
+    return ":" in text and bool(_OFFSET.search(text))
+
+
 def check_window(when: dt.datetime, *, now: dt.datetime) -> None:
     """Refuse a time before 1990-01-01 or more than one day after ``now``.
 

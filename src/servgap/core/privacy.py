@@ -88,6 +88,12 @@ def mask_text(value: str) -> str:
     return _PHONE.sub(_other, out)
 
 
+def mask_secret(value: str) -> str:
+    """Hide all but the last 2 characters (addresses, ID numbers, other declared columns)."""
+    v = value.strip()
+    return "*" * max(len(v) - 2, 1) + v[-2:] if len(v) > 2 else "*" * len(v)
+
+
 def mask_frame(frame: pd.DataFrame, masks: Mapping[str, str]) -> pd.DataFrame:
     """A copy of ``frame`` with each column in ``masks`` masked by its kind (absent ones skipped)."""
     out = frame.copy()
@@ -98,6 +104,16 @@ def mask_frame(frame: pd.DataFrame, masks: Mapping[str, str]) -> pd.DataFrame:
 
 
 def mask_column(series: pd.Series, kind: str) -> pd.Series:
-    """Mask one column; ``kind`` is name, phone, email or text."""
-    fn = {"name": mask_name, "phone": mask_phone, "email": mask_email, "text": mask_text}[kind]
-    return series.map(lambda v: fn(v) if isinstance(v, str) else v)
+    """Mask one column; ``kind`` is name, phone, email, text or secret."""
+    fn = {"name": mask_name, "phone": mask_phone, "email": mask_email, "text": mask_text,
+          "secret": mask_secret}[kind]  # fmt: skip
+    if kind == "text":
+        return series.map(lambda v: fn(v) if isinstance(v, str) else v)
+    # an identifier read from Excel may be a number: mask its digits too
+    return series.map(lambda v: fn(_ident(v)) if v is not None and v == v else v)
+
+
+def _ident(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)

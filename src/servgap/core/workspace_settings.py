@@ -104,7 +104,9 @@ def _workdays(text: str) -> list[int]:
 def _hours(text: str) -> list[str]:
     m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})\s*", text)
     if m is None:
-        raise _BadSettingError("write opening hours like 09:00-18:00.", "营业时间请写成 09:00-18:00。")
+        raise _BadSettingError(
+            "write opening hours like 09:00-18:00.", "营业时间请写成 09:00-18:00。"
+        )
     h1, m1, h2, m2 = (int(x) for x in m.groups())
     if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2) or (h1, m1) >= (h2, m2):
         raise _BadSettingError(
@@ -150,28 +152,77 @@ class SettingKey:
 
 
 SETTINGS: tuple[SettingKey, ...] = (
-    SettingKey("lang", "zh", "Language of printed tables, reports and charts (zh or en).",
-               "表格、报告和图表所用的语言（zh 或 en）。", _lang),
-    SettingKey("currency", "CNY", "Currency of every amount (ISO 4217).", "所有金额的币种（ISO 4217）。",
-               _currency),
-    SettingKey("brand_reputation", None,
-               "Brand reputation index 0–100; raises customers' tolerance (unset: neutral 50).",
-               "品牌声誉指数 0–100；声誉越高顾客容忍度越高（未设置时按中性 50 计）。", _number(0, 100)),
-    SettingKey("calendar.workdays", [0, 1, 2, 3, 4], "Business days, Monday = 0 (e.g. 0-4).",
-               "工作日，周一 = 0（如 0-4）。", _workdays),
-    SettingKey("calendar.hours", ["09:00", "18:00"], "Business hours (e.g. 09:00-18:00).",
-               "营业时间（如 09:00-18:00）。", _hours),
-    SettingKey("calendar.holidays", [], "Extra days off, added to the official PRC holidays.",
-               "额外休息日，叠加在国家法定节假日之上。", _dates),
-    SettingKey("calendar.extra_workdays", [], "Extra make-up working days (调休).",
-               "额外的调休上班日。", _dates),
-    SettingKey("cost.agent_per_hour", DEFAULT_AGENT_COST_PER_HOUR, "Cost of one agent hour.",
-               "每个坐席/柜员小时的成本。", _number(0, 1e6)),
-    SettingKey("cost.wait_per_hour", DEFAULT_WAIT_COST_PER_HOUR,
-               "Cost of one hour customers spend waiting.", "顾客等候一小时的成本。", _number(0, 1e6)),
-    SettingKey("cost.abandon", DEFAULT_ABANDON_COST, "Cost of one abandoned contact.",
-               "每次放弃（未接通即挂断）的成本。", _number(0, 1e6)),
-)  # fmt: skip
+    SettingKey(
+        "lang",
+        "zh",
+        "Language of printed tables, reports and charts (zh or en).",
+        "表格、报告和图表所用的语言（zh 或 en）。",
+        _lang,
+    ),
+    SettingKey(
+        "currency",
+        "CNY",
+        "Currency of every amount (ISO 4217).",
+        "所有金额的币种（ISO 4217）。",
+        _currency,
+    ),
+    SettingKey(
+        "brand_reputation",
+        None,
+        "Brand reputation index 0–100; raises customers' tolerance (unset: neutral 50).",
+        "品牌声誉指数 0–100；声誉越高顾客容忍度越高（未设置时按中性 50 计）。",
+        _number(0, 100),
+    ),
+    SettingKey(
+        "calendar.workdays",
+        [0, 1, 2, 3, 4],
+        "Business days, Monday = 0 (e.g. 0-4).",
+        "工作日，周一 = 0（如 0-4）。",
+        _workdays,
+    ),
+    SettingKey(
+        "calendar.hours",
+        ["09:00", "18:00"],
+        "Business hours (e.g. 09:00-18:00).",
+        "营业时间（如 09:00-18:00）。",
+        _hours,
+    ),
+    SettingKey(
+        "calendar.holidays",
+        [],
+        "Extra days off, added to the official PRC holidays.",
+        "额外休息日，叠加在国家法定节假日之上。",
+        _dates,
+    ),
+    SettingKey(
+        "calendar.extra_workdays",
+        [],
+        "Extra make-up working days (调休).",
+        "额外的调休上班日。",
+        _dates,
+    ),
+    SettingKey(
+        "cost.agent_per_hour",
+        DEFAULT_AGENT_COST_PER_HOUR,
+        "Cost of one agent hour.",
+        "每个坐席/柜员小时的成本。",
+        _number(0, 1e6),
+    ),
+    SettingKey(
+        "cost.wait_per_hour",
+        DEFAULT_WAIT_COST_PER_HOUR,
+        "Cost of one hour customers spend waiting.",
+        "顾客等候一小时的成本。",
+        _number(0, 1e6),
+    ),
+    SettingKey(
+        "cost.abandon",
+        DEFAULT_ABANDON_COST,
+        "Cost of one abandoned contact.",
+        "每次放弃（未接通即挂断）的成本。",
+        _number(0, 1e6),
+    ),
+)
 KEYS: dict[str, SettingKey] = {s.key: s for s in SETTINGS}
 
 
@@ -212,8 +263,9 @@ def get_setting(settings: Mapping[str, Any] | None, key: str) -> Any:
 def with_setting(settings: Mapping[str, Any] | None, key: str, value: Any) -> dict[str, Any]:
     """A copy of ``settings`` with ``key`` set (``None`` removes it: back to the default)."""
     spec = setting_key(key)
-    out: dict[str, Any] = {k: (dict(v) if isinstance(v, Mapping) else v)
-                           for k, v in (settings or {}).items()}  # fmt: skip
+    out: dict[str, Any] = {
+        k: (dict(v) if isinstance(v, Mapping) else v) for k, v in (settings or {}).items()
+    }
     parts = spec.key.split(".")
     node = out
     for part in parts[:-1]:

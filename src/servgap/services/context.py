@@ -22,7 +22,6 @@ from servgap.store.db import make_engine, make_sessionmaker
 from servgap.store.models import Workspace
 
 
-
 @dataclass
 class Store:
     settings: Settings

@@ -74,11 +74,14 @@ def export_frame(
                     Customer.code, Customer.name, Customer.phone, Customer.email,
                     Customer.customer_type, Customer.age_group, Customer.gender, Customer.city,
                     Customer.tenure_months, Customer.orders_per_month, Customer.loyalty_intent,
+                    Customer.attributes,
                 )
                 .where(Customer.workspace_id == ws.id)
                 .order_by(Customer.id),
             )  # fmt: skip
+            frame, personal = _expand_attributes(frame)
             masks = {"name": "name", "phone": "phone", "email": "email"}
+            masks |= {c: "secret" for c in personal}
         elif what == "complaints":
             cust = aliased(Customer)
             frame = _query_frame(
@@ -139,6 +142,17 @@ def export_frame(
         for col, kind in masks.items():
             frame[col] = mask_column(frame[col], kind)
     return frame
+
+
+def _expand_attributes(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Profile attributes as columns; personal ones (``attributes["personal"]``) listed apart."""
+    attrs = frame.pop("attributes").tolist() if "attributes" in frame else []
+    profile = pd.DataFrame([{k: v for k, v in (a or {}).items() if k != "personal"}
+                            for a in attrs], index=frame.index)  # fmt: skip
+    secret = pd.DataFrame([dict((a or {}).get("personal") or {}) for a in attrs], index=frame.index)
+    profile = profile[[c for c in profile.columns if c not in frame.columns]]
+    secret = secret[[c for c in secret.columns if c not in frame.columns and c not in profile]]
+    return pd.concat([frame, profile, secret], axis=1), [str(c) for c in secret.columns]
 
 
 def _query_frame(

@@ -29,7 +29,7 @@ from servgap.services.context import Store, get_workspace
 from servgap.services.mapping import ColumnMapping, build_mapping, read_mapping_file
 from servgap.services.surveys import definition_of, latest_version
 from servgap.services.tabular import Progress, open_table
-from servgap.store.models import Customer, Response, Site, Survey
+from servgap.store.models import Customer, Response, Site
 
 MAX_PROBLEMS = 100_000
 META_TARGETS = frozenset(("response_id", "submitted_at", "site", "channel", "customer", "period"))
@@ -554,19 +554,43 @@ def responses_frame(
 
 
 def load_responses(
-    store: Store, *, workspace: str, survey: str
+    store: Store, *, workspace: str, survey: str, profiles: bool = True
 ) -> tuple[SurveyDefinition, pd.DataFrame]:
+    """The survey's wide answer table; with ``profiles`` the answering customers' profile
+    attributes (customer_type, age_group, imported profile columns …) are added as columns,
+    so that every analysis can segment by them. Personal data are never added. A profile
+    attribute with the name of a survey column is left out (the answer wins)."""
     with store.session() as session:
         ws = get_workspace(session, workspace)
         sv = latest_version(session, ws, survey)
         definition = definition_of(sv)
         frame = responses_frame(session, ws.id, sv.survey_id, definition)
+        if profiles and len(frame) and frame["customer"].notna().any():
+            frame = _with_profiles(session, ws.id, frame)
     return definition, frame
 
 
-def survey_ids(session: Session, workspace_id: int) -> dict[str, int]:
-    return dict(
-        session.execute(
-            select(Survey.code, Survey.id).where(Survey.workspace_id == workspace_id)
-        ).all()
-    )
+PROFILE_FIELDS = ("customer_type", "age_group", "gender", "city", "tenure_months",
+                  "orders_per_month", "loyalty_intent")  # fmt: skip
+
+
+def _with_profiles(session: Session, workspace_id: int, frame: pd.DataFrame) -> pd.DataFrame:
+    rows = session.execute(
+        select(
+            Customer.code, *(getattr(Customer, k) for k in PROFILE_FIELDS), Customer.attributes
+        ).where(Customer.workspace_id == workspace_id)
+    ).all()
+    recs = []
+    for row in rows:
+        rec: dict[str, Any] = {"customer": row[0]}
+        rec.update(zip(PROFILE_FIELDS, row[1:-1], strict=True))
+        rec.update({k: v for k, v in (row[-1] or {}).items() if k != "personal"})
+        recs.append(rec)
+    prof = pd.DataFrame(recs)
+    if prof.empty:
+        return frame
+    keep = ["customer"] + [c for c in prof.columns
+                           if c not in frame.columns and prof[c].notna().any()]  # fmt: skip
+    if len(keep) == 1:
+        return frame
+    return frame.merge(prof[keep], on="customer", how="left", validate="many_to_one")

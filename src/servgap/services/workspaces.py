@@ -64,9 +64,18 @@ class WorkspaceList(ResultMixin):
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
-            [{"workspace": w.code, "name_zh": w.name_zh, "name_en": w.name_en,
-              "timezone": w.timezone, "lang": w.lang, **w.counts} for w in self.workspaces]
-        )  # fmt: skip
+            [
+                {
+                    "workspace": w.code,
+                    "name_zh": w.name_zh,
+                    "name_en": w.name_en,
+                    "timezone": w.timezone,
+                    "lang": w.lang,
+                    **w.counts,
+                }
+                for w in self.workspaces
+            ]
+        )
 
 
 @dataclass(frozen=True)
@@ -123,13 +132,22 @@ def _name(value: str, key: str) -> str:
 
 def _info(session: Any, ws: Workspace) -> WorkspaceInfo:
     counts: dict[str, int] = {}
-    for name, model in (("sites", Site), ("customers", Customer), ("surveys", Survey),
-                        ("responses", Response), ("complaints", Complaint), ("cases", Case),
-                        ("demand_intervals", DemandInterval), ("audits", Audit)):  # fmt: skip
+    for name, model in (
+        ("sites", Site),
+        ("customers", Customer),
+        ("surveys", Survey),
+        ("responses", Response),
+        ("complaints", Complaint),
+        ("cases", Case),
+        ("demand_intervals", DemandInterval),
+        ("audits", Audit),
+    ):
         counts[name] = int(
-            session.scalar(select(func.count()).select_from(model).where(
-                model.workspace_id == ws.id)) or 0
-        )  # fmt: skip
+            session.scalar(
+                select(func.count()).select_from(model).where(model.workspace_id == ws.id)
+            )
+            or 0
+        )
     return WorkspaceInfo(
         code=ws.code,
         name_zh=ws.name_zh,
@@ -230,13 +248,20 @@ def workspace_settings(store: Store, code: str) -> WorkspaceSettings:
         rows: list[SettingValue] = [
             SettingValue("name_zh", ws.name_zh, ws.code, False, "Chinese name.", "中文名称。"),
             SettingValue("name_en", ws.name_en, ws.code, False, "English name.", "英文名称。"),
-            SettingValue("timezone", ws.timezone, "Asia/Shanghai", ws.timezone == "Asia/Shanghai",
-                         "Time zone of local times (IANA).", "本地时间所用的时区（IANA）。"),
-        ]  # fmt: skip
+            SettingValue(
+                "timezone",
+                ws.timezone,
+                "Asia/Shanghai",
+                ws.timezone == "Asia/Shanghai",
+                "Time zone of local times (IANA).",
+                "本地时间所用的时区（IANA）。",
+            ),
+        ]
         for spec in SETTINGS:
             value = get_setting(ws.settings, spec.key)
-            rows.append(SettingValue(spec.key, value, spec.default, value == spec.default,
-                                     spec.en, spec.zh))  # fmt: skip
+            rows.append(
+                SettingValue(spec.key, value, spec.default, value == spec.default, spec.en, spec.zh)
+            )
         return WorkspaceSettings(ws.code, tuple(rows))
 
 

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -86,7 +87,10 @@ class Site(Base):
     code: Mapped[str] = mapped_column(String(64))
     name_zh: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20))  # outlet | counter | call_centre
+    kind: Mapped[str] = mapped_column(String(20))  # outlet | counter | call_centre | online
+    queues: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    timezone: Mapped[str | None] = mapped_column(String(64))  # None: the workspace's zone
+    opened_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Customer(Base):
@@ -213,6 +217,24 @@ class DemandInterval(Base):
     agents: Mapped[float | None] = mapped_column(Float)
 
 
+class AuditStandard(Base):
+    """One immutable version of a mystery-shopper audit standard (weighted indicator tree)."""
+
+    __tablename__ = "audit_standard"
+    __table_args__ = (
+        UniqueConstraint(
+            "workspace_id", "code", "version", name="uq_audit_standard_workspace_id_code_version"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    checksum: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class Audit(Base):
     """One mystery-shopper visit or call."""
 
@@ -224,6 +246,9 @@ class Audit(Base):
     site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
     visited_at: Mapped[dt.datetime] = mapped_column()
     auditor: Mapped[str | None] = mapped_column(String(100))
+    standard_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audit_standard.id", ondelete="SET NULL")
+    )
     scores: Mapped[list[AuditScore]] = relationship(cascade="all, delete-orphan")
 
 
@@ -238,6 +263,8 @@ class AuditScore(Base):
     weight: Mapped[float] = mapped_column(Float)
     score: Mapped[float] = mapped_column(Float)
     max_score: Mapped[float] = mapped_column(Float)
+    section: Mapped[str | None] = mapped_column(String(64))
+    item: Mapped[str | None] = mapped_column(String(64))  # linked survey item code
 
 
 class Recovery(Base):
@@ -294,6 +321,9 @@ class Case(Base):
     waiting_since: Mapped[dt.datetime | None] = mapped_column()
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     tolerance: Mapped[float | None] = mapped_column(Float)
+    # recovery outcome: the customer's satisfaction before the failure and after recovery
+    satisfaction_before: Mapped[float | None] = mapped_column(Float)
+    satisfaction_after: Mapped[float | None] = mapped_column(Float)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     events: Mapped[list[CaseEvent]] = relationship(
         order_by="CaseEvent.id", cascade="all, delete-orphan"

@@ -16,46 +16,77 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
-    # expectations and satisfaction (issue 3)
+    # survey definitions
+    "parse_survey": "servgap.core.survey",
+    "SurveyDefinition": "servgap.core.survey",
+    "Question": "servgap.core.survey",
+    "PeriodScheme": "servgap.core.periods",
+    # expectations: SERVQUAL, zone of tolerance, Kano
     "servqual": "servgap.core.servqual",
     "servqual_stats": "servgap.core.servqual",
     "finish_servqual": "servgap.core.servqual",
     "respondent_scores": "servgap.core.servqual",
-    "cronbach_alpha": "servgap.core.reliability",
+    "ServqualResult": "servgap.core.servqual",
+    "ServqualStats": "servgap.core.servqual",
     "kano": "servgap.core.kano",
     "classify_kano": "servgap.core.kano",
     "parse_kano_answers": "servgap.core.kano",
+    "KanoResult": "servgap.core.kano",
+    # satisfaction: NPS, CSAT, indices, trends
     "nps": "servgap.core.satisfaction",
     "csat": "servgap.core.satisfaction",
-    "anova": "servgap.core.anova",
-    "relative_importance": "servgap.core.drivers",
-    "relative_importance_from_corr": "servgap.core.drivers",
-    "importance_performance": "servgap.core.drivers",
+    "NpsResult": "servgap.core.satisfaction",
+    "CsatResult": "servgap.core.satisfaction",
     "csi_model": "servgap.core.csi",
+    "CsiResult": "servgap.core.csi",
     "ACSI": "servgap.core.csi_models",
     "ECSI": "servgap.core.csi_models",
     "CCSI": "servgap.core.csi_models",
     "trend": "servgap.core.trend",
-    "parse_survey": "servgap.core.survey",
-    # queueing, staffing, forecasting, capacity (issue 4)
+    "TrendResult": "servgap.core.trend",
+    # statistics: reliability, segments, drivers
+    "cronbach_alpha": "servgap.core.reliability",
+    "ReliabilityResult": "servgap.core.reliability",
+    "anova": "servgap.core.anova",
+    "AnovaResult": "servgap.core.anova",
+    "relative_importance": "servgap.core.drivers",
+    "relative_importance_from_corr": "servgap.core.drivers",
+    "RelativeImportanceResult": "servgap.core.drivers",
+    "importance_performance": "servgap.core.drivers",
+    "IpaResult": "servgap.core.drivers",
+    # queueing and staffing
     "erlang_b": "servgap.core.queueing",
     "erlang_c": "servgap.core.queueing",
     "erlang_a": "servgap.core.queueing",
     "mmck": "servgap.core.queueing",
     "mmc_finite_population": "servgap.core.queueing",
+    "ErlangCResult": "servgap.core.queueing",
+    "ErlangAResult": "servgap.core.queueing",
+    "FiniteQueueResult": "servgap.core.queueing",
     "estimate_patience": "servgap.core.queueing",
     "estimate_aht": "servgap.core.queueing",
+    "PatienceEstimate": "servgap.core.queueing",
+    "AHTEstimate": "servgap.core.queueing",
     "required_agents": "servgap.core.staffing",
     "optimal_agents": "servgap.core.staffing",
+    "StaffingResult": "servgap.core.staffing",
+    "OptimalStaffing": "servgap.core.staffing",
+    "simulate": "servgap.core.simulate",
+    "SimulationResult": "servgap.core.simulate",
+    # forecasting and capacity
     "forecast": "servgap.core.forecast",
     "forecast_accuracy": "servgap.core.forecast",
     "Adjustment": "servgap.core.forecast",
-    "simulate": "servgap.core.simulate",
+    "ForecastResult": "servgap.core.forecast",
+    "Accuracy": "servgap.core.forecast",
     "tolerance_target": "servgap.core.capacity",
     "share_within_tolerance": "servgap.core.capacity",
     "roster_to_agents": "servgap.core.capacity",
     "balance": "servgap.core.capacity",
-    # complaints, recovery and tolerance (issue 5)
+    "ToleranceTarget": "servgap.core.capacity",
+    "ToleranceShare": "servgap.core.capacity",
+    "BalanceResult": "servgap.core.capacity",
+    # complaint text
     "classify_complaints": "servgap.core.text",
     "train_classifier": "servgap.core.text",
     "evaluate_classifier": "servgap.core.text",
@@ -63,32 +94,51 @@ _EXPORTS: dict[str, str] = {
     "segment": "servgap.core.text",
     "keywords": "servgap.core.text",
     "similar_cases": "servgap.core.text",
+    "ClassificationResult": "servgap.core.text.classify",
+    "EvaluationResult": "servgap.core.text.classify",
+    "SentimentResult": "servgap.core.text.sentiment",
+    "KeywordsResult": "servgap.core.text.keywords",
+    "SimilarCasesResult": "servgap.core.text.similar",
+    # cases and SLA clocks
     "transition": "servgap.core.cases",
     "case_from_survey_response": "servgap.core.cases",
     "BusinessCalendar": "servgap.core.sla",
     "SlaPolicy": "servgap.core.sla",
     "sla_status": "servgap.core.sla",
+    "SlaStatusResult": "servgap.core.sla",
     "business_seconds_between": "servgap.core.sla",
     "add_business_time": "servgap.core.sla",
+    # customer tolerance and service recovery
     "tolerance_features": "servgap.core.tolerance",
     "tolerance_scores": "servgap.core.tolerance",
+    "ToleranceScores": "servgap.core.tolerance",
     "calibrate_tolerance": "servgap.core.tolerance",
+    "ToleranceCalibration": "servgap.core.tolerance",
     "rank_cases": "servgap.core.tolerance",
     "recovery_paradox": "servgap.core.recovery",
     "justice_scores": "servgap.core.recovery",
     "recovery_outcomes": "servgap.core.recovery",
     "complaints_by_dimension": "servgap.core.recovery",
+    "PairedComparison": "servgap.core.recovery",
+    "RecoveryOutcomes": "servgap.core.recovery",
+    # mystery-shopper audits
+    "parse_standard": "servgap.core.audit_standard",
+    "weighted_scores": "servgap.core.audit_standard",
+    "AuditStandard": "servgap.core.audit_standard",
     # errors
     "ServgapError": "servgap.core.errors",
     "InputError": "servgap.core.errors",
     "SpecError": "servgap.core.errors",
     "InsufficientDataError": "servgap.core.errors",
     "ComputationError": "servgap.core.errors",
+    "NotFoundError": "servgap.core.errors",
+    "ConflictError": "servgap.core.errors",
+    "Problem": "servgap.core.errors",
     # demo data (pure generator, no storage)
     "build_demo": "servgap.demo",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = list(_EXPORTS)  # the one list of public names, grouped by area as above
 
 
 def __getattr__(name: str) -> Any:
@@ -105,31 +155,53 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static view of the lazy names for type checkers and IDEs
+    from servgap.core.anova import AnovaResult as AnovaResult
     from servgap.core.anova import anova as anova
+    from servgap.core.audit_standard import AuditStandard as AuditStandard
+    from servgap.core.audit_standard import parse_standard as parse_standard
+    from servgap.core.audit_standard import weighted_scores as weighted_scores
+    from servgap.core.capacity import BalanceResult as BalanceResult
+    from servgap.core.capacity import ToleranceShare as ToleranceShare
+    from servgap.core.capacity import ToleranceTarget as ToleranceTarget
     from servgap.core.capacity import balance as balance
     from servgap.core.capacity import roster_to_agents as roster_to_agents
     from servgap.core.capacity import share_within_tolerance as share_within_tolerance
     from servgap.core.capacity import tolerance_target as tolerance_target
     from servgap.core.cases import case_from_survey_response as case_from_survey_response
     from servgap.core.cases import transition as transition
+    from servgap.core.csi import CsiResult as CsiResult
     from servgap.core.csi import csi_model as csi_model
     from servgap.core.csi_models import ACSI as ACSI
     from servgap.core.csi_models import CCSI as CCSI
     from servgap.core.csi_models import ECSI as ECSI
+    from servgap.core.drivers import IpaResult as IpaResult
+    from servgap.core.drivers import RelativeImportanceResult as RelativeImportanceResult
     from servgap.core.drivers import importance_performance as importance_performance
     from servgap.core.drivers import relative_importance as relative_importance
     from servgap.core.drivers import relative_importance_from_corr as relative_importance_from_corr
     from servgap.core.errors import ComputationError as ComputationError
+    from servgap.core.errors import ConflictError as ConflictError
     from servgap.core.errors import InputError as InputError
     from servgap.core.errors import InsufficientDataError as InsufficientDataError
+    from servgap.core.errors import NotFoundError as NotFoundError
+    from servgap.core.errors import Problem as Problem
     from servgap.core.errors import ServgapError as ServgapError
     from servgap.core.errors import SpecError as SpecError
+    from servgap.core.forecast import Accuracy as Accuracy
     from servgap.core.forecast import Adjustment as Adjustment
+    from servgap.core.forecast import ForecastResult as ForecastResult
     from servgap.core.forecast import forecast as forecast
     from servgap.core.forecast import forecast_accuracy as forecast_accuracy
+    from servgap.core.kano import KanoResult as KanoResult
     from servgap.core.kano import classify_kano as classify_kano
     from servgap.core.kano import kano as kano
     from servgap.core.kano import parse_kano_answers as parse_kano_answers
+    from servgap.core.periods import PeriodScheme as PeriodScheme
+    from servgap.core.queueing import AHTEstimate as AHTEstimate
+    from servgap.core.queueing import ErlangAResult as ErlangAResult
+    from servgap.core.queueing import ErlangCResult as ErlangCResult
+    from servgap.core.queueing import FiniteQueueResult as FiniteQueueResult
+    from servgap.core.queueing import PatienceEstimate as PatienceEstimate
     from servgap.core.queueing import erlang_a as erlang_a
     from servgap.core.queueing import erlang_b as erlang_b
     from servgap.core.queueing import erlang_c as erlang_c
@@ -137,25 +209,38 @@ if TYPE_CHECKING:  # static view of the lazy names for type checkers and IDEs
     from servgap.core.queueing import estimate_patience as estimate_patience
     from servgap.core.queueing import mmc_finite_population as mmc_finite_population
     from servgap.core.queueing import mmck as mmck
+    from servgap.core.recovery import PairedComparison as PairedComparison
+    from servgap.core.recovery import RecoveryOutcomes as RecoveryOutcomes
     from servgap.core.recovery import complaints_by_dimension as complaints_by_dimension
     from servgap.core.recovery import justice_scores as justice_scores
     from servgap.core.recovery import recovery_outcomes as recovery_outcomes
     from servgap.core.recovery import recovery_paradox as recovery_paradox
+    from servgap.core.reliability import ReliabilityResult as ReliabilityResult
     from servgap.core.reliability import cronbach_alpha as cronbach_alpha
+    from servgap.core.satisfaction import CsatResult as CsatResult
+    from servgap.core.satisfaction import NpsResult as NpsResult
     from servgap.core.satisfaction import csat as csat
     from servgap.core.satisfaction import nps as nps
+    from servgap.core.servqual import ServqualResult as ServqualResult
+    from servgap.core.servqual import ServqualStats as ServqualStats
     from servgap.core.servqual import finish_servqual as finish_servqual
     from servgap.core.servqual import respondent_scores as respondent_scores
     from servgap.core.servqual import servqual as servqual
     from servgap.core.servqual import servqual_stats as servqual_stats
+    from servgap.core.simulate import SimulationResult as SimulationResult
     from servgap.core.simulate import simulate as simulate
     from servgap.core.sla import BusinessCalendar as BusinessCalendar
     from servgap.core.sla import SlaPolicy as SlaPolicy
+    from servgap.core.sla import SlaStatusResult as SlaStatusResult
     from servgap.core.sla import add_business_time as add_business_time
     from servgap.core.sla import business_seconds_between as business_seconds_between
     from servgap.core.sla import sla_status as sla_status
+    from servgap.core.staffing import OptimalStaffing as OptimalStaffing
+    from servgap.core.staffing import StaffingResult as StaffingResult
     from servgap.core.staffing import optimal_agents as optimal_agents
     from servgap.core.staffing import required_agents as required_agents
+    from servgap.core.survey import Question as Question
+    from servgap.core.survey import SurveyDefinition as SurveyDefinition
     from servgap.core.survey import parse_survey as parse_survey
     from servgap.core.text import classify_complaints as classify_complaints
     from servgap.core.text import evaluate_classifier as evaluate_classifier
@@ -164,8 +249,17 @@ if TYPE_CHECKING:  # static view of the lazy names for type checkers and IDEs
     from servgap.core.text import sentiment as sentiment
     from servgap.core.text import similar_cases as similar_cases
     from servgap.core.text import train_classifier as train_classifier
+    from servgap.core.text.classify import ClassificationResult as ClassificationResult
+    from servgap.core.text.classify import EvaluationResult as EvaluationResult
+    from servgap.core.text.keywords import KeywordsResult as KeywordsResult
+    from servgap.core.text.sentiment import SentimentResult as SentimentResult
+    from servgap.core.text.similar import SimilarCasesResult as SimilarCasesResult
+    from servgap.core.tolerance import ToleranceCalibration as ToleranceCalibration
+    from servgap.core.tolerance import ToleranceScores as ToleranceScores
     from servgap.core.tolerance import calibrate_tolerance as calibrate_tolerance
     from servgap.core.tolerance import rank_cases as rank_cases
     from servgap.core.tolerance import tolerance_features as tolerance_features
     from servgap.core.tolerance import tolerance_scores as tolerance_scores
+    from servgap.core.trend import TrendResult as TrendResult
+    from servgap.core.trend import trend as trend
     from servgap.demo import build_demo as build_demo

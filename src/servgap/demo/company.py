@@ -133,7 +133,6 @@ OUTLETS: tuple[Outlet, ...] = (
     ),
 )
 
-OUTLET_CODES: tuple[str, ...] = tuple(o.code for o in OUTLETS)
 
 
 def regions_frame() -> pd.DataFrame:

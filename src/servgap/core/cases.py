@@ -1,6 +1,6 @@
 """Complaint case workflow: states, legal transitions, vocabularies, history replay.
 
-A complaint becomes a *case* with an owner, a deadline and a history (DOMAIN.md §4).
+A complaint becomes a *case* with an owner, a deadline and a history (docs/domain.md §4).
 This module is the pure part of that workflow: which state moves are legal, the
 bilingual labels of states, priorities, complaint categories and recovery actions,
 replaying and validating a recorded event history, and the closed-loop rule that

@@ -1,6 +1,6 @@
 """SLA clocks in business hours, with holidays, make-up workdays and pauses.
 
-A complaint case has two SLA clocks (DOMAIN.md §4): *acknowledge within* and
+A complaint case has two SLA clocks (docs/domain.md §4): *acknowledge within* and
 *resolve within* so many business hours. The clock runs only inside the
 calendar's working hours, skips holidays, runs on China's make-up workdays
 (调休, e.g. a Saturday worked to bridge the National Day holiday), and the

@@ -1,6 +1,6 @@
 """Customer tolerance: how much failure a customer forgives (0–100).
 
-The seed document on customer tolerance (客户宽容, DOMAIN.md §4) names the
+The seed document on customer tolerance (客户宽容, docs/domain.md §4) names the
 factors: tolerance is *lower* when expectations are too high (期望水平过高),
 *higher* with emotional investment in the brand (情感投入: relationship length,
 loyalty), *higher* for a reputable brand (品牌声誉), *higher* after fast,

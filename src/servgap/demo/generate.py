@@ -38,7 +38,7 @@ class DemoCompany(ResultMixin):
     survey : dict
         The parsed ``example_express_survey.yaml``.
     responses : pandas.DataFrame
-        Canonical wide response table (DATA_CONTRACT.md); ``submitted_at`` is
+        Canonical wide response table (docs/data-formats.md); ``submitted_at`` is
         tz-aware UTC, answers are float64 with NaN for missing answers.
     complaints, recoveries : pandas.DataFrame
         Complaint intake and one recovery per complaint.

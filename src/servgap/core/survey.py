@@ -22,36 +22,27 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from servgap.core._result import ResultMixin
 from servgap.core.errors import ProblemCollector, SpecError
 from servgap.core.periods import PeriodScheme, parse_periods
-
-QuestionType = Literal[
-    "likert",
-    "servqual3",
-    "kano",
-    "nps",
-    "csat",
-    "importance",
-    "single",
-    "multiple",
-    "text",
-    "profile",
-]
-QUESTION_TYPES: tuple[str, ...] = (
-    "likert",
-    "servqual3",
-    "kano",
-    "nps",
-    "csat",
-    "importance",
-    "single",
-    "multiple",
-    "text",
-    "profile",
+from servgap.core.question_types import (
+    KANO_PARTS,
+    MAX_TEXT_CHARS,
+    REGISTRY,
+    SERVQUAL_PARTS,
+    QuestionKind,
 )
+
+__all__ = ["KANO_PARTS", "MAX_TEXT_CHARS", "SERVQUAL_PARTS", "question_types"]
+
+
+def question_types() -> tuple[str, ...]:
+    """The registered question type names (see :mod:`servgap.core.question_types`)."""
+    return tuple(REGISTRY)
+
+
 DIMENSIONS: tuple[str, ...] = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
 DIMENSION_LABELS: dict[str, tuple[str, str]] = {
     "tangibles": ("有形性", "Tangibles"),
@@ -69,8 +60,6 @@ def dimension_label(dim: str, lang: str = "en") -> str:
 
 
 LAYERS: tuple[str, ...] = ("core", "support", "promise", "interaction", "emotion")
-SERVQUAL_PARTS: tuple[str, ...] = ("adequate", "desired", "perceived")
-KANO_PARTS: tuple[str, ...] = ("functional", "dysfunctional")
 CHANNELS: tuple[str, ...] = ("web", "phone", "import", "audit")
 META_COLUMNS: tuple[str, ...] = (
     "response_id",
@@ -80,7 +69,6 @@ META_COLUMNS: tuple[str, ...] = (
     "customer",
     "period",
 )
-MAX_TEXT_CHARS = 10_000
 _CODE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _SURVEY_CODE = re.compile(r"^[a-z0-9][a-z0-9_]{0,62}$")
 
@@ -110,32 +98,37 @@ class Question:
     dysfunctional: Text | None = None
     personal: bool = False
 
+    @property
+    def kind(self) -> QuestionKind:
+        """The declaration of this question's type (columns, scale, how an answer is read)."""
+        return REGISTRY[self.type]
+
     def columns(self) -> tuple[str, ...]:
         """Names of the wide-table columns that hold this question's answers."""
-        if self.type == "servqual3":
-            return tuple(f"{self.code}_{p}" for p in SERVQUAL_PARTS)
-        if self.type == "kano":
-            return tuple(f"{self.code}_{p}" for p in KANO_PARTS)
-        if self.type in ("importance", "multiple"):
-            return tuple(f"{self.code}_{o}" for o in self.options)
-        return (self.code,)
+        parts = self.kind.parts(self)
+        return tuple(f"{self.code}_{p}" for p in parts) if parts else (self.code,)
 
     @property
     def whole_numbers(self) -> bool:
         """Answers are whole numbers: rating scales and counts; quantities with a unit are not."""
-        if self.type in ("nps", "kano", "multiple"):
-            return True
-        if self.type in ("likert", "servqual3", "csat"):
-            return (
-                self.unit is None
-                and self.scale is not None
-                and all(float(b).is_integer() for b in self.scale)
-            )
-        return False
+        declared = self.kind.whole_numbers
+        if declared is not None:
+            return declared
+        if not self.kind.numeric:
+            return False
+        return (
+            self.unit is None
+            and self.scale is not None
+            and all(float(b).is_integer() for b in self.scale)
+        )
 
     @property
     def numeric(self) -> bool:
-        return self.type in ("likert", "servqual3", "kano", "nps", "csat", "importance", "multiple")
+        return self.kind.numeric
+
+    def read(self, part: str, value: object) -> object:
+        """The value to store for one answer cell; CellError says what is wrong."""
+        return self.kind.read(self, part, value)
 
 
 @dataclass(frozen=True)
@@ -347,10 +340,10 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
             )
         seen.add(qcode)
         qtype = q.get("type")
-        if qtype not in QUESTION_TYPES:
+        if qtype not in REGISTRY:
             pc.add(
-                f"unknown type; use one of {', '.join(QUESTION_TYPES)}.",
-                f"未知题型；可用：{'、'.join(QUESTION_TYPES)}。",
+                f"unknown type; use one of {', '.join(REGISTRY)}.",
+                f"未知题型；可用：{'、'.join(REGISTRY)}。",
                 file=source,
                 column=f"{where}.type",
                 value=qtype,
@@ -366,7 +359,8 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
                 column=f"{where}.dimension",
                 value=dimension,
             )
-        if qtype == "servqual3" and dimension is None:
+        kind = REGISTRY[str(qtype)]
+        if kind.needs_dimension and dimension is None:
             pc.add(
                 "a three-column SERVQUAL item needs a `dimension`.",
                 "三栏式 SERVQUAL 题目必须标注 `dimension`。",
@@ -383,18 +377,10 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
                 value=layer,
             )
         scale = _scale(q.get("scale"), f"{where}.scale", pc)
-        if qtype == "nps":
-            scale = (0.0, 10.0)
-        elif qtype == "csat":
-            scale = scale or (1.0, 5.0)
-        elif qtype == "kano":
-            scale = (1.0, 5.0)
-        elif qtype == "importance":
-            scale = (0.0, 100.0)
-        elif qtype == "multiple":
-            scale = (0.0, 1.0)
-        elif qtype in ("likert", "servqual3"):
-            scale = scale or default_scale
+        if kind.fixed_scale is not None:
+            scale = kind.fixed_scale
+        elif kind.numeric:
+            scale = scale or kind.default_scale or default_scale
         direction = q.get("direction", "higher_better")
         if direction not in ("higher_better", "lower_better"):
             pc.add(
@@ -426,14 +412,14 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
                         column=f"{where}.options",
                         value=list(options),
                     )
-        if qtype in ("importance", "multiple", "single") and not options:
+        if kind.needs_options and not options:
             pc.add(
                 f"a `{qtype}` question needs `options`.",
                 f"`{qtype}` 题必须给出 `options`。",
                 file=source,
                 column=where,
             )
-        if qtype in ("importance", "multiple"):
+        if kind.options_are_columns:
             for o in options:
                 if not re.fullmatch(r"[A-Za-z0-9_\-]+", o):
                     pc.add(

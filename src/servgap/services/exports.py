@@ -64,7 +64,7 @@ def export_frame(
                     for c in q.columns():
                         if q.personal:
                             frame[c] = mask_column(frame[c].astype(object), "name")
-                        elif q.type == "text":
+                        elif q.kind.free_text:
                             frame[c] = mask_column(frame[c], "text")
             return frame
         if what == "customers":

@@ -197,7 +197,10 @@ def build_mapping(
     for q in definition.questions:
         cols = q.columns()
         present = [c for c in cols if c in targets]
-        if q.type in ("servqual3", "kano") and present and len(present) < len(cols):
+        # a question answered in several columns (three-column, Kano pair) comes whole;
+        # option columns (importance points, multiple choice) may be left out individually
+        whole = len(cols) > 1 and not q.kind.options_are_columns
+        if whole and present and len(present) < len(cols):
             missing = [c for c in cols if c not in targets]
             problems.append(
                 Problem(

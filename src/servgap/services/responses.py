@@ -22,9 +22,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from servgap.core.errors import InputError, ProblemCollector
-from servgap.core.kano import kano_answer_code
 from servgap.core.parse import CellError, DateFormat, check_window, parse_datetime, parse_number
-from servgap.core.survey import CHANNELS, MAX_TEXT_CHARS, Question, SurveyDefinition
+from servgap.core.survey import CHANNELS, Question, SurveyDefinition
 from servgap.services.context import Store, get_workspace
 from servgap.services.mapping import ColumnMapping, build_mapping, read_mapping_file
 from servgap.services.surveys import definition_of, latest_version
@@ -137,7 +136,7 @@ class _Validator:
                     period_header = header
                 continue
             q, part = self.owner[target]
-            if q.numeric and q.scale is not None:
+            if q.kind.vectorised and q.scale is not None:
                 answer_cols[target] = self.numeric_column(q, part, col, rownums, header)
             else:
                 answer_cols[target] = [
@@ -291,72 +290,15 @@ class _Validator:
         return str(v).strip()[:64]
 
     def answer(self, q: Question, part: str, v: Any, row: int, header: str) -> Any:
+        """One answer cell through its question type's reader (core.question_types)."""
         if _is_blank(v):
             return None
-        if q.type in ("text",):
-            s = str(v)
-            if len(s) > MAX_TEXT_CHARS:
-                self.problem(
-                    f"the text is {len(s)} characters long, over the {MAX_TEXT_CHARS} limit; "
-                    "shorten it.",
-                    f"文字长度 {len(s)} 超过上限 {MAX_TEXT_CHARS}；请缩短。",
-                    row=row, column=header, value=s[:40] + "…",
-                )  # fmt: skip
-                return None
-            return s
-        if q.type in ("single", "profile"):
-            s = str(_clean(f)) if (f := _num(v)) is not None and not isinstance(v, str) else str(v)
-            s = s.strip()
-            if q.options and s not in q.options:
-                self.problem(
-                    f"is not one of the options of `{q.code}` ({', '.join(q.options)}).",
-                    f"不是题目 `{q.code}` 的选项（{'、'.join(q.options)}）。",
-                    row=row, column=header, value=v,
-                )  # fmt: skip
-                return None
-            return s
-        if q.type == "kano" and isinstance(v, str) and _num(v) is None:
-            code = kano_answer_code(v)
-            if code is None:
-                self.problem(
-                    "is not a Kano answer; use 1 like, 2 must-be, 3 neutral, 4 live-with, "
-                    "5 dislike (or 我喜欢/理所当然/无所谓/能忍受/我不喜欢).",
-                    "不是 Kano 答案；请用 1 喜欢、2 理所当然、3 无所谓、4 能忍受、5 不喜欢。",
-                    row=row, column=header, value=v,
-                )  # fmt: skip
-                return None
-            return code
-        f = _num(v)
-        if f is None:
-            self.problem(
-                f"is not a number; `{q.code}` takes numbers"
-                + (f" from {_clean(q.scale[0])} to {_clean(q.scale[1])}." if q.scale else "."),
-                f"不是数字；题目 `{q.code}` 需要数字"
-                + (f"（{_clean(q.scale[0])}–{_clean(q.scale[1])}）。" if q.scale else "。"),
-                row=row, column=header, value=v,
-            )  # fmt: skip
+        try:
+            return q.read(part, v)
+        except CellError as exc:
+            value = v if not isinstance(v, str) or len(v) <= 40 else v[:40] + "…"
+            self.problem(exc.en, exc.zh, row=row, column=header, value=value)
             return None
-        if q.scale is not None and not (q.scale[0] <= f <= q.scale[1]):
-            lo, hi = _clean(q.scale[0]), _clean(q.scale[1])
-            self.problem(
-                f"answer {_clean(f)} is outside the {lo}–{hi} scale of `{q.code}`. Fix the cell, "
-                f"or change the scale in the survey definition.",
-                f"答案 {_clean(f)} 超出题目 `{q.code}` 的 {lo}–{hi} 量表。请修改该单元格，或修改调查定义中的量表。",
-                row=row, column=header, value=v,
-            )  # fmt: skip
-            return None
-        if q.whole_numbers and not f.is_integer():
-            slo, shi = (str(_clean(q.scale[0])), str(_clean(q.scale[1]))) if q.scale else ("", "")
-            self.problem(
-                f"`{q.code}` takes whole numbers only (its scale is {slo}–{shi}); {_clean(f)} is "
-                "between two points of the scale. Fix the cell, or give the question a `unit` "
-                "in the survey definition if it measures a quantity.",
-                f"题目 `{q.code}` 只接受整数（量表 {slo}–{shi}）；{_clean(f)} 介于两个刻度之间。请修改该单元格；"
-                "若该题测量的是数量，请在调查定义中为其声明 `unit`。",
-                row=row, column=header, value=v,
-            )  # fmt: skip
-            return None
-        return _clean(f)
 
 
 def _date_format(text: str | None, source: str) -> DateFormat | None:

@@ -1,0 +1,155 @@
+"""The question types of a survey: one declaration each, read by parsing, import, export and
+the analyses.
+
+A :class:`QuestionKind` says which answer columns a question of that type has,
+which scale its answers lie on, whether they are whole numbers, whether it
+needs ``options``, and how one answer cell is read (``read``: the value to
+store, or :class:`~servgap.core.parse.CellError` saying what is wrong). To add
+a question type, declare a ``QuestionKind`` and :func:`register` it (see
+docs/architecture.md, "Adding a question type"); nothing else changes.
+
+Sources of the instruments: three-column SERVQUAL (Parasuraman, Zeithaml &
+Berry 1994, *J. Retailing* 70(3)), Kano pairs (Berger et al. 1993), NPS
+(Reichheld 2003), constant-sum importance (Zeithaml, Parasuraman & Berry 1990).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from servgap.core.kano import kano_answer_code
+from servgap.core.parse import CellError, parse_number
+
+if TYPE_CHECKING:
+    from servgap.core.survey import Question
+
+SERVQUAL_PARTS: tuple[str, ...] = ("adequate", "desired", "perceived")
+KANO_PARTS: tuple[str, ...] = ("functional", "dysfunctional")
+
+
+def _clean(f: float) -> int | float:
+    return int(f) if f.is_integer() else f
+
+
+def read_number(q: Question, part: str, value: Any) -> int | float:
+    """A number on the question's scale (whole numbers where the type says so)."""
+    f = parse_number(value)
+    scale = q.scale
+    if f is None:
+        rng = f" from {_clean(scale[0])} to {_clean(scale[1])}" if scale else ""
+        rng_zh = f"（{_clean(scale[0])}–{_clean(scale[1])}）" if scale else ""
+        raise CellError(f"is not a number; `{q.code}` takes numbers{rng}.",
+                        f"不是数字；题目 `{q.code}` 需要数字{rng_zh}。")  # fmt: skip
+    if scale is not None and not (scale[0] <= f <= scale[1]):
+        lo, hi = _clean(scale[0]), _clean(scale[1])
+        raise CellError(
+            f"answer {_clean(f)} is outside the {lo}–{hi} scale of `{q.code}`. Fix the cell, or "
+            "change the scale in the survey definition.",
+            f"答案 {_clean(f)} 超出题目 `{q.code}` 的 {lo}–{hi} 量表。请修改该单元格，或修改调查定义中的量表。",
+        )
+    if q.whole_numbers and not f.is_integer():
+        slo, shi = (str(_clean(scale[0])), str(_clean(scale[1]))) if scale else ("", "")
+        raise CellError(
+            f"`{q.code}` takes whole numbers only (its scale is {slo}–{shi}); {_clean(f)} is "
+            "between two points of the scale. Fix the cell, or give the question a `unit` in "
+            "the survey definition if it measures a quantity.",
+            f"题目 `{q.code}` 只接受整数（量表 {slo}–{shi}）；{_clean(f)} 介于两个刻度之间。请修改该单元格；"
+            "若该题测量的是数量，请在调查定义中为其声明 `unit`。",
+        )
+    return _clean(f)
+
+
+def read_kano(q: Question, part: str, value: Any) -> int | float:
+    if isinstance(value, str) and parse_number(value) is None:
+        code = kano_answer_code(value)
+        if code is None:
+            raise CellError(
+                "is not a Kano answer; use 1 like, 2 must-be, 3 neutral, 4 live-with, "
+                "5 dislike (or 我喜欢/理所当然/无所谓/能忍受/我不喜欢).",
+                "不是 Kano 答案；请用 1 喜欢、2 理所当然、3 无所谓、4 能忍受、5 不喜欢。",
+            )
+        return code
+    return read_number(q, part, value)
+
+
+def read_choice(q: Question, part: str, value: Any) -> str:
+    f = parse_number(value) if not isinstance(value, str) else None
+    s = (str(_clean(f)) if f is not None else str(value)).strip()
+    if q.options and s not in q.options:
+        raise CellError(f"is not one of the options of `{q.code}` ({', '.join(q.options)}).",
+                        f"不是题目 `{q.code}` 的选项（{'、'.join(q.options)}）。")  # fmt: skip
+    return s
+
+
+MAX_TEXT_CHARS = 10_000
+
+
+def read_text(q: Question, part: str, value: Any) -> str:
+    s = str(value)
+    if len(s) > MAX_TEXT_CHARS:
+        raise CellError(
+            f"the text is {len(s)} characters long, over the {MAX_TEXT_CHARS} limit; shorten it.",
+            f"文字长度 {len(s)} 超过上限 {MAX_TEXT_CHARS}；请缩短。",
+        )
+    return s
+
+
+@dataclass(frozen=True)
+class QuestionKind:
+    """What a question type is; see the module docstring."""
+
+    name: str
+    parts: Callable[[Question], tuple[str, ...]]  # column suffixes; () = one column `<code>`
+    read: Callable[[Question, str, Any], Any]
+    numeric: bool = True
+    fixed_scale: tuple[float, float] | None = None  # the type's own scale, whatever is declared
+    default_scale: tuple[float, float] | None = None  # None: the survey's default scale
+    whole_numbers: bool | None = None  # None: whole numbers unless the question has a `unit`
+    needs_options: bool = False
+    options_are_columns: bool = False  # options name columns (letters, digits, _)
+    free_text: bool = False  # masked as free text in exports
+    needs_dimension: bool = False
+    # the importer may check a whole column at once with numpy instead of calling ``read`` per
+    # cell: only for types whose ``read`` is :func:`read_number`'s scale-and-whole-number rule
+    vectorised: bool = False
+
+
+def _one(q: Question) -> tuple[str, ...]:
+    return ()
+
+
+def _options(q: Question) -> tuple[str, ...]:
+    return q.options
+
+
+REGISTRY: dict[str, QuestionKind] = {}
+
+
+def register(kind: QuestionKind) -> QuestionKind:
+    """Add a question type (replacing one of the same name)."""
+    REGISTRY[kind.name] = kind
+    return kind
+
+
+def question_kind(name: str) -> QuestionKind:
+    return REGISTRY[name]
+
+
+for _kind in (
+    QuestionKind("likert", _one, read_number, vectorised=True),
+    QuestionKind("servqual3", lambda q: SERVQUAL_PARTS, read_number, vectorised=True, needs_dimension=True),
+    QuestionKind("kano", lambda q: KANO_PARTS, read_kano, vectorised=True, fixed_scale=(1.0, 5.0),
+                 whole_numbers=True),
+    QuestionKind("nps", _one, read_number, vectorised=True, fixed_scale=(0.0, 10.0), whole_numbers=True),
+    QuestionKind("csat", _one, read_number, vectorised=True, default_scale=(1.0, 5.0)),
+    QuestionKind("importance", _options, read_number, vectorised=True, fixed_scale=(0.0, 100.0),
+                 whole_numbers=False, needs_options=True, options_are_columns=True),
+    QuestionKind("multiple", _options, read_number, vectorised=True, fixed_scale=(0.0, 1.0), whole_numbers=True,
+                 needs_options=True, options_are_columns=True),
+    QuestionKind("single", _one, read_choice, numeric=False, needs_options=True),
+    QuestionKind("text", _one, read_text, numeric=False, free_text=True),
+    QuestionKind("profile", _one, read_choice, numeric=False),
+):  # fmt: skip
+    register(_kind)

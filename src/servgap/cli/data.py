@@ -335,16 +335,8 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database schema to the newest version (keeps all data)."""
-    from servgap.services.context import safe_url
-    from servgap.store import migrate
+    from servgap.services.context import schema_status
 
     c = get_ctx()
-    store = c.store()
-    click.echo(
-        t(
-            "db_at",
-            c.lang,
-            url=safe_url(store.settings.resolved_database_url()),
-            rev=migrate.current_revision(store.engine),
-        )
-    )
+    url, rev = schema_status(c.store())
+    click.echo(t("db_at", c.lang, url=url, rev=rev))

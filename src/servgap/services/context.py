@@ -72,6 +72,11 @@ def protected_files(url: str) -> tuple[Path, ...]:
     return ()
 
 
+def schema_status(store: Store) -> tuple[str, str | None]:
+    """The store's URL (password hidden) and its schema revision (the newest after opening)."""
+    return safe_url(store.settings.resolved_database_url()), migrate.current_revision(store.engine)
+
+
 def safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 

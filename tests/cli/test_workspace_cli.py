@@ -39,7 +39,7 @@ def test_no_silent_default_when_there_are_several(runner: CliRunner) -> None:
     for code in ("acme", "beta"):
         assert runner.invoke(main, ["workspace", "create", code]).exit_code == 0
     res = runner.invoke(main, ["--lang", "en", "survey", "list"])
-    assert res.exit_code == 1 and "say which one with --workspace" in res.output
+    assert res.exit_code == 2 and "say which one (`--workspace`" in res.output
     res = runner.invoke(main, ["--lang", "en", "-w", "beta", "survey", "list"])
     assert res.exit_code == 0
 

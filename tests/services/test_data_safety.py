@@ -131,8 +131,9 @@ def test_special_files_folders_and_symlinks_are_refused(tmp_path: Path) -> None:
 def test_existing_file_needs_force_and_is_replaced_atomically(tmp_path: Path) -> None:
     target = tmp_path / "t.csv"
     target.write_text("old", encoding="utf-8")
-    with pytest.raises(InputError, match=r"already exists \(3 bytes.*--force"):
+    with pytest.raises(InputError, match=r"already exists \(3 bytes.*`force`") as exc:
         write_table(pd.DataFrame({"a": [1]}), target)
+    assert exc.value.fields == ("force",)  # the CLI shows it as --force, the web as a checkbox
     assert target.read_text(encoding="utf-8") == "old"
     write_table(pd.DataFrame({"a": [1]}), target, force=True)
     assert pd.read_csv(target, encoding="utf-8-sig")["a"].tolist() == [1]
@@ -150,7 +151,9 @@ def test_personal_files_are_private(sqlite_store: Store, tmp_path: Path) -> None
 def test_format_contradicting_the_file_name_is_a_clear_error(sqlite_store: Store,
                                                              tmp_path: Path) -> None:  # fmt: skip
     setup_ws(sqlite_store)
-    with pytest.raises(InputError, match=r"says \.csv but the format asked for is xlsx"):
+    with pytest.raises(
+        InputError, match=r"says \.csv but the format asked for \(`format`\) is xlsx"
+    ):
         export_to_file(sqlite_store, "sites", tmp_path / "x.csv", workspace="acme", fmt="xlsx")
     assert not (tmp_path / "x.csv").exists()
 
@@ -215,7 +218,8 @@ def test_rows_in_two_encodings_are_refused_naming_the_rows(sqlite_store: Store,
     )
     err = refused(sqlite_store, path)
     assert err.code == "mixed_encoding"
-    assert "rows 2 are UTF-8, rows 3 are not" in err.en and "--encoding" in err.en
+    assert "rows 2 are UTF-8, rows 3 are not" in err.en and err.fields == ("encoding",)
+    assert "`--encoding`" in err.message("en", field_name=lambda f: "--" + f)
     err = refused(sqlite_store, path, encoding="gbk")
     assert err.code == "mixed_encoding"
 

@@ -21,7 +21,7 @@ import click
 import pandas as pd
 
 from servgap.core._result import to_plain
-from servgap.core.errors import ServgapError
+from servgap.core.errors import ServgapError, UsageError
 from servgap.i18n import Lang, default_lang, t
 
 
@@ -93,11 +93,9 @@ class ServgapGroup(click.Group):
             return super().invoke(ctx)
         except ServgapError as exc:
             lang = _lang_of(ctx)
-            if exc.code == "usage":
-                click.echo(f"{t('error_prefix', lang)}: {exc.message(lang)}", err=True)
-                ctx.exit(2)
-            click.echo(f"{t('error_prefix', lang)}: {exc.message(lang)}", err=True)
-            ctx.exit(1)
+            text = exc.message(lang, field_name=option_name)
+            click.echo(f"{t('error_prefix', lang)}: {text}", err=True)
+            ctx.exit(2 if isinstance(exc, UsageError) or exc.code == "usage" else 1)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
@@ -122,6 +120,16 @@ class ServgapGroup(click.Group):
                 f"{t('error_prefix', lang)}: {t('internal_error', lang, error=msg)}", err=True
             )
             ctx.exit(1)
+
+
+def option_name(field: str) -> str:
+    """How the command line spells a service's input field: ``date_format`` -> ``--date-format``."""
+    return "--" + field.replace("_", "-")
+
+
+def say(en: str, zh: str) -> str:
+    """The text in the command's language (the one bilingual helper of the CLI)."""
+    return zh if get_ctx().lang == "zh" else en
 
 
 def _lang_of(ctx: click.Context) -> Lang:

@@ -12,7 +12,7 @@ and datasette's error shape.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -85,6 +85,7 @@ class ServgapError(Exception):
         *,
         code: str | None = None,
         problems: Sequence[Problem] = (),
+        fields: Sequence[str] = (),
     ) -> None:
         super().__init__(en)
         self.en = en
@@ -92,14 +93,30 @@ class ServgapError(Exception):
         if code is not None:
             self.code = code
         self.problems: tuple[Problem, ...] = tuple(problems)
+        # input fields the message names, written `field` in it; each face shows them in its
+        # own words (the CLI as --options, the web as form labels, the API as JSON pointers)
+        self.fields: tuple[str, ...] = tuple(fields)
 
-    def message(self, lang: Lang = "en", *, max_problems: int = 50) -> str:
+    def message(
+        self,
+        lang: Lang = "en",
+        *,
+        max_problems: int = 50,
+        field_name: Callable[[str], str] | None = None,
+    ) -> str:
         head = self.zh if lang == "zh" else self.en
+        if field_name is not None:
+            for f in self.fields:
+                head = head.replace(f"`{f}`", f"`{field_name(f)}`")
         if not self.problems:
             return head
         lines = [head]
         for p in self.problems[:max_problems]:
-            lines.append(f"  - {p.message(lang)}")
+            line = p.message(lang)
+            if field_name is not None:
+                for f in self.fields:
+                    line = line.replace(f"`{f}`", f"`{field_name(f)}`")
+            lines.append(f"  - {line}")
         rest = len(self.problems) - max_problems
         if rest > 0:
             lines.append(f"  … 另有 {rest} 处问题" if lang == "zh" else f"  … and {rest} more")
@@ -123,6 +140,17 @@ class InputError(ServgapError):
 
     code = "invalid_input"
     status = 422
+
+
+class UsageError(InputError):
+    """The request itself is wrong: a missing, unknown or contradictory option or field.
+
+    The command line exits with status 2 for these (as for its own usage errors);
+    the API answers 400.
+    """
+
+    code = "usage"
+    status = 400
 
 
 class SpecError(ServgapError):

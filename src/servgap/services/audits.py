@@ -172,8 +172,8 @@ def import_audits(
                     if code in existing and on_duplicate == "error":
                         reader.problem(
                             "this visit is already in the store; import with "
-                            "on-duplicate replace or skip.",
-                            "该检查记录已在数据库中；请用 on-duplicate replace 或 skip 导入。",
+                            "`on_duplicate` replace or skip.",
+                            "该检查记录已在数据库中；请用 `on_duplicate` replace 或 skip 导入。",
                             row=row,
                             column="visit",
                             value=code,

@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from servgap.core._result import ResultMixin
-from servgap.core.errors import InputError
+from servgap.core.errors import InputError, UsageError
 from servgap.services.context import Store, get_workspace
 from servgap.services.tableio import Field, TableSpec, normalise, open_reader
 from servgap.services.tabular import Progress
@@ -132,11 +132,12 @@ def import_customers(
         headers = set(reader.table.columns)
         unknown = [p for p in personal if p not in headers]
         if unknown:
-            raise InputError(
-                f"The personal columns {', '.join(unknown)} are not in {path.name}'s header "
-                f"({', '.join(reader.table.columns)}).",
-                f"个人信息列 {'、'.join(unknown)} 不在文件 {path.name} 的表头中（{'、'.join(reader.table.columns)}）。",
-                code="usage",
+            raise UsageError(
+                f"The personal columns (`personal`) {', '.join(unknown)} are not in "
+                f"{path.name}'s header ({', '.join(reader.table.columns)}).",
+                f"个人信息列（`personal`）{'、'.join(unknown)} 不在文件 {path.name} 的表头中"
+                f"（{'、'.join(reader.table.columns)}）。",
+                fields=("personal",),
             )
         declared = {normalise(p) for p in personal}
         extra_personal = [h for h in reader.extra_columns if normalise(h) in declared]
@@ -193,8 +194,8 @@ def import_customers(
                 elif on_duplicate == "error":
                     reader.problem(
                         f"customer `{code}` is already in the workspace; import with "
-                        "on-duplicate replace or skip.",
-                        f"客户 `{code}` 已在工作区中；请用 on-duplicate replace 或 skip 导入。",
+                        "`on_duplicate` replace or skip.",
+                        f"客户 `{code}` 已在工作区中；请用 `on_duplicate` replace 或 skip 导入。",
                         row=r["_row"],
                         column="customer",
                         value=code,

@@ -267,9 +267,9 @@ def _write(
         for rec, key, row in zip(pending, keys, rownums, strict=True):
             if key in existing:
                 reader.problem(
-                    "this interval is already in the store; import with on-duplicate replace "
+                    "this interval is already in the store; import with `on_duplicate` replace "
                     "(or skip), or remove the row.",
-                    "该时段已在数据库中；请用 on-duplicate replace（或 skip）导入，或删除该行。",
+                    "该时段已在数据库中；请用 `on_duplicate` replace（或 skip）导入，或删除该行。",
                     row=row,
                     column="interval_start",
                     value=rec["interval_start"].isoformat(),

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session, aliased
 
-from servgap.core.errors import InputError
+from servgap.core.errors import UsageError
 from servgap.core.privacy import mask_column
 from servgap.services.context import Store, get_workspace
 from servgap.services.files import infer_format, write_table
@@ -42,19 +42,18 @@ def export_frame(
     include_personal_data: bool = False,
 ) -> pd.DataFrame:
     if what not in WHAT:
-        raise InputError(
+        raise UsageError(
             f"Unknown export `{what}`; choose one of {', '.join(WHAT)}.",
             f"未知的导出内容 `{what}`；可选：{'、'.join(WHAT)}。",
-            code="usage",
         )
     with store.session() as session:
         ws = get_workspace(session, workspace)
         if what == "responses":
             if survey is None:
-                raise InputError(
-                    "Exporting responses needs --survey CODE.",
-                    "导出答卷需要 --survey CODE。",
-                    code="usage",
+                raise UsageError(
+                    "Exporting responses needs the survey code (`survey`).",
+                    "导出答卷需要调查代码（`survey`）。",
+                    fields=("survey",),
                 )
             sv = latest_version(session, ws, survey)
             definition = definition_of(sv)

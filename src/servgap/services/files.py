@@ -40,7 +40,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from servgap.core.errors import InputError
+from servgap.core.errors import InputError, UsageError
 from servgap.core.parse import neutralize_cell
 
 Format = Literal["csv", "xlsx", "parquet"]
@@ -55,8 +55,10 @@ PUBLIC_MODE = 0o666 & ~_umask
 PRIVATE_MODE = 0o600
 
 
-def _refuse(path: Path, en: str, zh: str, *, code: str = "unsafe_target") -> InputError:
-    return InputError(f"Output {path}: {en}", f"输出文件 {path}：{zh}", code=code)
+def _refuse(
+    path: Path, en: str, zh: str, *, code: str = "unsafe_target", fields: tuple[str, ...] = ()
+) -> InputError:
+    return InputError(f"Output {path}: {en}", f"输出文件 {path}：{zh}", code=code, fields=fields)
 
 
 def _is_sqlite(path: Path) -> bool:
@@ -136,9 +138,10 @@ def check_target(path: Path, *, force: bool = False, protected: Iterable[Path] =
         raise _refuse(
             path,
             f"already exists ({st.st_size:,} bytes, modified {when}). Choose another name, or "
-            "overwrite it with --force.",
-            f"已存在（{st.st_size:,} 字节，修改于 {when}）。请换一个文件名，或用 --force 覆盖。",
+            "overwrite it with `force`.",
+            f"已存在（{st.st_size:,} 字节，修改于 {when}）。请换一个文件名，或用 `force` 覆盖。",
             code="file_exists",
+            fields=("force",),
         )
     return real
 
@@ -226,6 +229,7 @@ def write_text(
     protected: Iterable[Path] = (),
 ) -> Path:
     """Write UTF-8 text atomically under the rules of this module."""
+
     def fill(tmp: Path) -> None:
         tmp.write_text(text, encoding="utf-8")
 
@@ -257,27 +261,27 @@ def infer_format(path: Path, fmt: str | None) -> Format:
     if fmt is not None:
         chosen = fmt.lower()
         if chosen not in FORMATS:
-            raise InputError(
+            raise UsageError(
                 f"Unknown format `{fmt}`; use csv, xlsx or parquet.",
                 f"未知格式 `{fmt}`；可用 csv、xlsx 或 parquet。",
-                code="usage",
             )
         if suffix in FORMATS and suffix != chosen:
-            raise InputError(
-                f"The file name {path.name} says .{suffix} but the format asked for is {chosen}; "
-                f"name the file {path.with_suffix('.' + chosen).name} or leave the format out.",
-                f"文件名 {path.name} 表示 .{suffix}，但要求的格式是 {chosen}；请把文件命名为 "
+            raise UsageError(
+                f"The file name {path.name} says .{suffix} but the format asked for (`format`) "
+                f"is {chosen}; name the file {path.with_suffix('.' + chosen).name} or leave the "
+                "format out.",
+                f"文件名 {path.name} 表示 .{suffix}，但要求的格式（`format`）是 {chosen}；请把文件命名为 "
                 f"{path.with_suffix('.' + chosen).name}，或不指定格式。",
-                code="usage",
+                fields=("format",),
             )
         return chosen  # type: ignore[return-value]
     if suffix in FORMATS:
         return suffix  # type: ignore[return-value]
-    raise InputError(
+    raise UsageError(
         f"Cannot tell the file format from `{path.name}`; use a .csv, .xlsx or .parquet name "
-        "or give the format.",
-        f"无法从 `{path.name}` 判断文件格式；请使用 .csv、.xlsx 或 .parquet 扩展名，或指定格式。",
-        code="usage",
+        "or give the format (`format`).",
+        f"无法从 `{path.name}` 判断文件格式；请使用 .csv、.xlsx 或 .parquet 扩展名，或指定格式（`format`）。",
+        fields=("format",),
     )
 
 

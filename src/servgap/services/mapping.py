@@ -216,9 +216,9 @@ def build_mapping(
             Problem(
                 f"no column matches a question of survey `{definition.code}` (expected names "
                 f"such as {', '.join(definition.answer_columns()[:4])}). Write a mapping file "
-                "and pass --mapping.",
+                "and give it as `mapping`.",
                 f"没有任何列与调查 `{definition.code}` 的题目对应（应为 "
-                f"{'、'.join(definition.answer_columns()[:4])} 等）。请编写映射文件并用 --mapping 指定。",
+                f"{'、'.join(definition.answer_columns()[:4])} 等）。请编写映射文件并用 `mapping` 指定。",
                 file=source,
             )
         )
@@ -229,5 +229,6 @@ def build_mapping(
             f"{source or '文件'}的列与调查 `{definition.code}` 不匹配（{len(problems)} 处问题）：",
             code="invalid_columns",
             problems=problems,
+            fields=("mapping",),
         )
     return ColumnMapping(mapping, ignored, unknown, values, timezone, date_format)

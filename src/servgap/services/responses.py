@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from servgap.core.errors import InputError, ProblemCollector
+from servgap.core.errors import InputError, ProblemCollector, UsageError
 from servgap.core.parse import CellError, DateFormat, check_window, parse_datetime, parse_number
 from servgap.core.survey import CHANNELS, Question, SurveyDefinition
 from servgap.services.context import Store, get_workspace
@@ -246,9 +246,9 @@ class _Validator:
             self.seen_ids.add(rid)
             if self.on_duplicate == "error" and rid in self.existing:
                 self.problem(
-                    "this response id is already in the store for this survey. Use "
-                    "--on-duplicate skip or replace, or give the row a new id.",
-                    "该答卷编号已存在于本调查中。请用 --on-duplicate skip 或 replace，或改用新编号。",
+                    "this response id is already in the store for this survey. Import with "
+                    "`on_duplicate` skip or replace, or give the row a new id.",
+                    "该答卷编号已存在于本调查中。请用 `on_duplicate` skip 或 replace 导入，或改用新编号。",
                     row=row, column=header, value=rid,
                 )  # fmt: skip
                 return None
@@ -307,7 +307,11 @@ def _date_format(text: str | None, source: str) -> DateFormat | None:
     try:
         return DateFormat.parse(text)
     except CellError as exc:
-        raise InputError(f"{source}: {exc.en}", f"{source}：{exc.zh}", code="usage") from None
+        raise UsageError(
+            f"{source}, `date_format`: {exc.en}",
+            f"{source}，`date_format`：{exc.zh}",
+            fields=("date_format",),
+        ) from None
 
 
 def import_responses(
@@ -457,6 +461,7 @@ def import_responses(
                 f"{source}：共 {v.n_problems} 处问题{more_zh}；未导入任何内容。请修正后重新导入：",
                 code="invalid_rows",
                 problems=sorted(v.pc.problems, key=lambda p: p.row or 0),  # stable: by row
+                fields=("on_duplicate",),
             )
         report.inserted -= report.replaced
         return report

@@ -166,8 +166,8 @@ def import_sites(
             if on_duplicate == "error":
                 reader.problem(
                     f"site `{site.code}` is already in the workspace; import with "
-                    "on-duplicate replace or skip, or remove the row.",
-                    f"网点 `{site.code}` 已在工作区中；请用 on-duplicate replace 或 skip 导入，"
+                    "`on_duplicate` replace or skip, or remove the row.",
+                    f"网点 `{site.code}` 已在工作区中；请用 `on_duplicate` replace 或 skip 导入，"
                     "或删除该行。",
                     row=r["_row"],
                     column="site",

@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from servgap.core.errors import InputError, Problem, ProblemCollector
+from servgap.core.errors import InputError, Problem, ProblemCollector, UsageError
 from servgap.core.parse import CellError, DateFormat, check_window, parse_datetime, parse_number
 from servgap.services.mapping import read_mapping_file
 from servgap.services.tabular import Progress, Table, open_table
@@ -143,6 +143,7 @@ class Reader:
             f"{self.source}：共 {self.n_problems} 处问题{more_zh}；未导入任何内容。请修正后重新导入：",
             code="invalid_rows",
             problems=sorted(self.pc.problems, key=lambda p: p.row or 0),
+            fields=("on_duplicate", "mapping", "date_format"),
         )
 
 
@@ -298,7 +299,9 @@ def open_reader(
                 Problem(
                     f"the file has no `{f.name}` column (a {spec.what_en} file needs "
                     f"{', '.join(x.name for x in spec.fields if x.required)}). Rename the column or "
-                    "map it in a mapping YAML (`columns: {your header: " + f.name + "}`).",
+                    "map it in a mapping YAML (`mapping`, with `columns: {your header: "
+                    + f.name
+                    + "}`).",
                     f"文件缺少 `{f.name}` 列（{spec.what_zh}文件必须有 "
                     f"{'、'.join(x.name for x in spec.fields if x.required)}）。请重命名该列，或在映射 YAML 中映射"
                     "（`columns: {原列名: " + f.name + "}`）。",
@@ -326,7 +329,11 @@ def open_reader(
     try:
         fmt = DateFormat.parse(str(fmt_text)) if fmt_text else None
     except CellError as exc:
-        raise InputError(f"{source}: {exc.en}", f"{source}：{exc.zh}", code="usage") from None
+        raise UsageError(
+            f"{source}, `date_format`: {exc.en}",
+            f"{source}，`date_format`：{exc.zh}",
+            fields=("date_format",),
+        ) from None
     return Reader(table, spec, columns, extra, tz, fmt, now or dt.datetime.now(dt.UTC), source)
 
 

@@ -46,7 +46,10 @@ class Table:
 
 
 def _err(path: Path, en: str, zh: str) -> InputError:
-    return InputError(f"File {path}: {en}", f"文件 {path}：{zh}", code="invalid_file")
+    fields = tuple(f for f in ("encoding", "sheet") if f"`{f}`" in en)
+    return InputError(
+        f"File {path}: {en}", f"文件 {path}：{zh}", code="invalid_file", fields=fields
+    )
 
 
 def open_table(
@@ -126,10 +129,11 @@ def detect_encoding(path: Path) -> str:
         best = from_bytes(head[:200_000]).best()
         if best is None:
             raise InputError(
-                f"File {path}: cannot tell its text encoding. Save it as UTF-8 or pass "
-                "--encoding (e.g. --encoding gbk).",
-                f"文件 {path}：无法识别文本编码。请另存为 UTF-8，或用 --encoding 指定（如 --encoding gbk）。",
+                f"File {path}: cannot tell its text encoding. Save it as UTF-8 or give the "
+                "`encoding` (e.g. gbk).",
+                f"文件 {path}：无法识别文本编码。请另存为 UTF-8，或用 `encoding` 指定（如 gbk）。",
                 code="invalid_file",
+                fields=("encoding",),
             ) from None
         return str(best.encoding)
 
@@ -207,11 +211,12 @@ def scan_csv(path: Path, encoding: str, sep: str, ncols: int | None) -> None:
             f"File {path}: its rows are in different text encodings: rows {u} are UTF-8, rows "
             f"{o} are not (probably GBK). Imported as one encoding, one group would be garbled. "
             "Re-save the whole file in one encoding (UTF-8 is best), or fix those rows; then "
-            "import again (the encoding can be given with --encoding).",
+            "import again (the encoding can be given with `encoding`).",
             f"文件 {path}：各行的文本编码不一致：第 {u} 行为 UTF-8，第 {o} 行不是（可能为 GBK）。"
             "按同一编码导入会使其中一部分变成乱码。请把整个文件另存为同一编码（最好是 UTF-8），"
-            "或修正这些行后重新导入（可用 --encoding 指定编码）。",
+            "或修正这些行后重新导入（可用 `encoding` 指定编码）。",
             code="mixed_encoding",
+            fields=("encoding",),
         )
     if ragged:
         more = f" (first {len(ragged)} listed)" if n_ragged > len(ragged) else ""
@@ -291,9 +296,9 @@ def _open_csv(path: Path, encoding: str | None, size: int) -> Table:
             scan_csv(path, enc, ",", None)  # a clearer message if the rows mix encodings
             raise _err(
                 path,
-                f"is not valid {enc} text (byte {exc.start}). Pass the right --encoding "
+                f"is not valid {enc} text (byte {exc.start}). Give the right `encoding` "
                 "(gbk for most Chinese Excel exports).",
-                f"不是合法的 {enc} 文本（第 {exc.start} 字节）。请用 --encoding 指定正确编码"
+                f"不是合法的 {enc} 文本（第 {exc.start} 字节）。请用 `encoding` 指定正确编码"
                 "（中文 Excel 导出多为 gbk）。",
             ) from exc
     if not sample.strip():
@@ -331,8 +336,8 @@ def _open_csv(path: Path, encoding: str | None, size: int) -> Table:
             except UnicodeDecodeError as exc:
                 raise _err(
                     path,
-                    f"is not valid {enc} text near data row {row}. Pass the right --encoding.",
-                    f"在第 {row} 行附近不是合法的 {enc} 文本。请用 --encoding 指定正确编码。",
+                    f"is not valid {enc} text near data row {row}. Give the right `encoding`.",
+                    f"在第 {row} 行附近不是合法的 {enc} 文本。请用 `encoding` 指定正确编码。",
                 ) from exc
             except pd.errors.ParserError as exc:
                 raise _err(

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from servgap.core._result import ResultMixin
-from servgap.core.errors import ConflictError, InputError, NotFoundError
+from servgap.core.errors import ConflictError, InputError, NotFoundError, UsageError
 from servgap.core.workspace_settings import (
     SETTINGS,
     get_setting,
@@ -224,12 +224,13 @@ def resolve_workspace(store: Store, requested: str | None) -> str:
             "或生成示例（`servgap demo`）。",
             code="no_workspace",
         )
-    raise InputError(
-        f"The store holds {len(codes)} workspaces ({', '.join(codes)}); say which one with "
-        "--workspace CODE or SERVGAP_WORKSPACE.",
-        f"存储中有 {len(codes)} 个工作区（{'、'.join(codes)}）；请用 --workspace 代码 或 "
-        "SERVGAP_WORKSPACE 指定。",
+    raise UsageError(
+        f"The store holds {len(codes)} workspaces ({', '.join(codes)}); say which one "
+        "(`workspace`, or SERVGAP_WORKSPACE).",
+        f"存储中有 {len(codes)} 个工作区（{'、'.join(codes)}）；请指定其一（`workspace`，或 "
+        "SERVGAP_WORKSPACE）。",
         code="choose_workspace",
+        fields=("workspace",),
     )
 
 

@@ -247,3 +247,111 @@ def test_respondent_scores_agree_with_dimension_table() -> None:
         assert row["gap"] == pytest.approx(col.mean())
     assert r.overall["servqual_unweighted"].iloc[0] == pytest.approx(rs["servqual"].mean())
     assert r.overall["n"].iloc[0] == rs["servqual"].notna().sum()
+
+
+# --------------------------------------------------------------------------------------
+# Items on another unit or direction never enter a dimension mean with rating items
+# (issue 10, item 7): a wait in minutes (0–240, lower is better) next to 1–9 ratings.
+
+MIXED = {
+    "r1": {"dimension": "responsiveness", "perceived": "r1_p", "adequate": "r1_a",
+           "desired": "r1_d"},
+    "r2": {"dimension": "responsiveness", "perceived": "r2_p", "adequate": "r2_a",
+           "desired": "r2_d"},
+    "wait": {"dimension": "responsiveness", "perceived": "w_p", "adequate": "w_a",
+             "desired": "w_d", "direction": "lower_better", "unit": "minutes"},
+}  # fmt: skip
+MIXED_DATA = pd.DataFrame(
+    {
+        "r1_a": [5, 6, 4], "r1_d": [8, 8, 7], "r1_p": [6, 5, 7],
+        "r2_a": [4, 5, 5], "r2_d": [7, 9, 6], "r2_p": [4, 8, 6],
+        "w_a": [15, 20, 10], "w_d": [5, 10, 5], "w_p": [20, 10, 3],
+    }
+)  # fmt: skip
+
+
+def test_wait_in_minutes_is_not_averaged_into_the_dimension() -> None:
+    # Hand computation (PZB 1994 definitions, MSA = P − A, MSS = P − D):
+    #   r1: MSA 1, −1, 3   MSS −2, −3, 0
+    #   r2: MSA 0,  3, 1   MSS −3, −1, 0
+    # respondent responsiveness scores over the two rating items only:
+    #   MSA (0.5, 1, 2) -> 3.5/3 ;  MSS (−2.5, −2, 0) -> −4.5/3 = −1.5
+    # (averaging the wait in as well would give MSA 19/9 = 2.11 and MSS −22/9 = −2.44)
+    r = servqual(MIXED_DATA, MIXED)
+    dims = r.dimensions.set_index("dimension")
+    assert list(dims.index) == ["responsiveness"]
+    assert dims.loc["responsiveness", "n_items"] == 2
+    assert dims.loc["responsiveness", "msa"] == pytest.approx(3.5 / 3)
+    assert dims.loc["responsiveness", "mss"] == pytest.approx(-1.5)
+    assert dims.loc["responsiveness", "gap"] == pytest.approx(-1.5)
+    # shares over the rating answers only: below r1 resp 2 (5 < 6); above none -> 1/6, 0
+    assert dims.loc["responsiveness", "share_below"] == pytest.approx(1 / 6)
+    assert dims.loc["responsiveness", "share_above"] == pytest.approx(0.0)
+    # overall SERVQUAL: one dimension, so the mean of its rating gap
+    assert r.overall["servqual_unweighted"].iloc[0] == pytest.approx(-1.5)
+    assert r.overall["msa"].iloc[0] == pytest.approx(3.5 / 3)
+    # the wait on its own row, in its unit: MSA = A − P = −5, 10, 7; MSS = D − P = −15, 0, 2
+    sep = r.separate_items.set_index("item")
+    assert list(sep.index) == ["wait"]
+    assert sep.loc["wait", "unit"] == "minutes"
+    assert sep.loc["wait", "dimension"] == "responsiveness"
+    assert sep.loc["wait", "msa"] == pytest.approx(12 / 3)
+    assert sep.loc["wait", "mss"] == pytest.approx(-13 / 3)
+    assert sep.loc["wait", "adequate_mean"] == pytest.approx(15.0)
+    items = r.items.set_index("item")
+    assert not items.loc["wait", "in_dimension"] and items.loc["r1", "in_dimension"]
+    assert any("wait" in w for w in r.warnings)
+
+
+def test_lower_better_rating_without_unit_is_also_on_its_own() -> None:
+    items = {
+        "r1": MIXED["r1"],
+        "r2": {**MIXED["r2"], "direction": "lower_better"},
+    }
+    r = servqual(MIXED_DATA, items)
+    # responsiveness = r1 alone: MSA (1, −1, 3) -> 1 ; MSS (−2, −3, 0) -> −5/3
+    dims = r.dimensions.set_index("dimension")
+    assert dims.loc["responsiveness", "msa"] == pytest.approx(1.0)
+    assert dims.loc["responsiveness", "mss"] == pytest.approx(-5 / 3)
+    assert r.separate_items["item"].tolist() == ["r2"]
+
+
+def test_respondent_scores_leave_out_other_units() -> None:
+    from servgap.core.servqual import respondent_scores
+
+    rs = respondent_scores(MIXED_DATA, MIXED)
+    # respondent gap (= MSS for three-column items) over r1, r2 only
+    assert rs["responsiveness"].tolist() == pytest.approx([-2.5, -2.0, 0.0])
+
+
+def test_item_rule_is_one_function() -> None:
+    from servgap.core.servqual import is_rating_item
+
+    assert is_rating_item(direction="higher_better", unit=None)
+    assert not is_rating_item(direction="lower_better", unit=None)
+    assert not is_rating_item(direction="higher_better", unit="minutes")
+
+
+def test_bad_unit_is_refused() -> None:
+    spec = {"x": {**THREE["rel1"], "unit": 5}}
+    with pytest.raises(SpecError):
+        servqual(pd.DataFrame({"p": [1.0], "a": [1.0], "d": [2.0]}), spec)  # type: ignore[dict-item]
+
+
+def test_change_between_periods_by_hand() -> None:
+    from servgap.core.servqual import servqual_change
+
+    now = servqual(MIXED_DATA, MIXED)
+    before = servqual(MIXED_DATA.iloc[:2], MIXED)
+    # before: respondents 1, 2 -> MSA (0.5 + 1)/2 = 0.75 ; MSS (−2.5 − 2)/2 = −2.25
+    # wait before: MSA (−5 + 10)/2 = 2.5 ; MSS (−15 + 0)/2 = −7.5
+    ch = servqual_change(now, before).set_index("dimension")
+    row = ch[ch["item"].isna()].loc["responsiveness"]
+    assert row["msa_compare"] == pytest.approx(0.75)
+    assert row["msa_change"] == pytest.approx(3.5 / 3 - 0.75)
+    assert row["mss_change"] == pytest.approx(-1.5 + 2.25)
+    assert (row["n"], row["n_compare"]) == (3, 2)
+    wait = ch[ch["item"] == "wait"].iloc[0]
+    assert wait["unit"] == "minutes"
+    assert wait["msa_change"] == pytest.approx(4.0 - 2.5)
+    assert wait["mss_change"] == pytest.approx(-13 / 3 + 7.5)

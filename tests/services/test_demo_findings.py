@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 
 from servgap.core.survey import SurveyDefinition
+from servgap.reports import run_report
 from servgap.services.analysis import run_anova, run_kano, run_nps, run_servqual, run_trend
 from servgap.services.context import Store
 from servgap.services.demo import build_demo_store
-from servgap.services.report import run_report
+from servgap.services.report import ReportRequest
 from servgap.services.responses import load_responses
 from servgap.settings import Settings
 
@@ -90,14 +91,57 @@ def test_nps_lowest_at_problem_outlet(survey: tuple[SurveyDefinition, pd.DataFra
     assert by_site.sort_values("nps").iloc[0]["site"] == "gz_baiyun"
 
 
+def test_responsiveness_is_the_mean_of_its_rating_items(
+    survey: tuple[SurveyDefinition, pd.DataFrame],
+) -> None:
+    # issue 10 item 7: the minutes-based wait made responsiveness MSS −2.44 while its
+    # rating items are near −1; now the dimension is the mean of res1..res4 only
+    d, data = survey
+    res = run_servqual(d, data)
+    items = res.items.set_index("item")
+    rating = items.loc[["res1", "res2", "res3", "res4"], "mss"]
+    mss = float(res.dimensions.set_index("dimension").loc["responsiveness", "mss"])
+    assert rating.min() - 0.05 <= mss <= rating.max() + 0.05
+    assert res.separate_items["item"].tolist() == ["wait"]
+    assert res.separate_items["unit"].tolist() == ["minutes"]
+
+
 def test_report_writes_files(demo_store: Store, tmp_path: Path) -> None:
     rep = run_report(
         demo_store,
-        workspace="example_express",
-        survey="example_express_q",
+        ReportRequest(workspace="example_express", survey="example_express_q"),
         out_dir=tmp_path,
         lang="en",
+        formats=("md", "json", "csv"),
     )
     assert (tmp_path / "summary.md").exists() and (tmp_path / "report.json").exists()
-    assert not [s.name for s in rep.sections if s.error]
+    assert (tmp_path / "staffing_cc_hotline.png").exists()
+    assert (tmp_path / "servqual_dimensions.csv").exists()
+    assert not [s.name for s in rep.report.sections if s.missing]
     assert "gz_baiyun" in rep.summary_text
+
+
+def test_quarter_report_against_the_previous_quarter(demo_store: Store, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    rep = run_report(
+        demo_store,
+        ReportRequest(workspace="example_express", period="2026Q3", compare="2026Q2"),
+        out_dir=tmp_path,
+        lang="zh",
+    )
+    sections = {s.name: s for s in rep.report.sections}
+    # F2: responsiveness adequacy falls from one quarter to the next
+    change = sections["change"].table("change_vs_compare")
+    assert change is not None
+    res = change.frame[
+        (change.frame["dimension"] == "responsiveness") & change.frame["item"].isna()
+    ]
+    assert float(res["msa_change"].iloc[0]) < -0.2
+    # the demand of the demo covers October and November only
+    assert "没有需求数据" in str(sections["capacity"].missing)
+    assert "2026-10-05" in str(sections["capacity"].missing)
+    assert sections["complaints"].missing is None and sections["recovery"].missing is None
+    wb = load_workbook(tmp_path / "report.xlsx")
+    assert wb.sheetnames[0] == "摘要" and "各网点维度得分" in wb.sheetnames
+    assert all(wb[n].freeze_panes == "A2" for n in wb.sheetnames[1:])

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import pandas as pd
 
 from servgap.cli._app import emit, force_option, get_ctx, write_csv
-from servgap.core.survey import SurveyDefinition
+
+if TYPE_CHECKING:
+    from servgap.core.servqual import ServqualResult
+    from servgap.core.survey import SurveyDefinition
 
 
 def register(main: click.Group) -> None:
@@ -38,36 +41,18 @@ def _source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _load(
     survey_code: str | None, file: Path | None, spec: Path | None
 ) -> tuple[SurveyDefinition, pd.DataFrame]:
-    from servgap.core.errors import InputError
-    from servgap.services.analysis import load_file
+    from servgap.core.errors import UsageError
+    from servgap.services.analysis import load_file, load_survey
 
     c = get_ctx()
     if file is not None:
         if spec is None:
-            raise InputError(
+            raise UsageError(
                 "--file needs --spec SURVEY.yaml describing its columns.",
                 "--file 需要同时用 --spec 指定描述其列的调查 YAML。",
-                code="usage",
             )
         return load_file(file, spec)
-    from servgap.services.context import get_workspace
-    from servgap.services.responses import load_responses
-    from servgap.services.surveys import list_surveys
-
-    store = c.store()
-    if survey_code is None:
-        with store.session() as s:
-            surveys = list_surveys(s, get_workspace(s, c.workspace))
-        if len(surveys) != 1:
-            raise InputError(
-                "Say which survey with --survey: "
-                + (", ".join(x["survey"] for x in surveys) or "(none loaded)"),
-                "请用 --survey 指定调查："
-                + ("、".join(x["survey"] for x in surveys) or "（尚未加载）"),
-                code="usage",
-            )
-        survey_code = str(surveys[0]["survey"])
-    return load_responses(store, workspace=c.workspace, survey=survey_code)
+    return load_survey(c.store(), workspace=c.workspace, survey=survey_code)
 
 
 def _out(result: Any, table: pd.DataFrame, as_json: bool, csv_out: Path | None,
@@ -83,12 +68,30 @@ def _by(by: str | None) -> list[str] | None:
 
 def _label_dimensions(table: pd.DataFrame) -> pd.DataFrame:
     from servgap.core.survey import dimension_label
+    from servgap.services.analysis import unit_label
 
     lang = get_ctx().lang
+    table = table.copy()
     if "dimension" in table.columns:
-        table = table.copy()
         table["dimension"] = table["dimension"].map(lambda d: dimension_label(str(d), lang))
+    if "unit" in table.columns:
+        table["unit"] = table["unit"].map(lambda u: unit_label(u if isinstance(u, str) else None,
+                                                               lang))  # fmt: skip
     return table
+
+
+def _dimensions_with_separate(res: ServqualResult) -> pd.DataFrame:
+    """The dimension rows, then each item on another unit or direction on its own row."""
+    sep = res.separate_items
+    if not len(sep):
+        return res.dimensions
+    dims = res.dimensions
+    head = [*res.by, "dimension", "item", "unit"]
+    cols = head + [c for c in dims.columns if c not in head]
+    rows = sep.assign(n_items=1, n_three_column=sep["n"])
+    parts = [f.reindex(columns=cols) for f in (dims.assign(item=None, unit=None), rows) if len(f)]
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(list(res.by), kind="stable") if res.by else out
 
 
 @analyze.command("servqual")
@@ -103,10 +106,11 @@ def servqual_cmd(survey_code: str | None, file: Path | None, spec: Path | None, 
 
     d, data = _load(survey_code, file, spec)
     res = run_servqual(d, data, by=_by(by))
-    table = getattr(res, level)
-    cols = (_by(by) or []) + ["item", "dimension", "n", "gap", "msa", "mss", "zone_width",
-                              "share_below", "share_inside", "share_above",
-                              "servqual_unweighted", "servqual_weighted"]  # fmt: skip
+    table = _dimensions_with_separate(res) if level == "dimensions" else getattr(res, level)
+    first = ["dimension", "item"] if level == "dimensions" else ["item", "dimension"]
+    cols = (_by(by) or []) + first + ["unit", "n", "gap", "msa", "mss", "zone_width",
+                                      "share_below", "share_inside", "share_above",
+                                      "servqual_unweighted", "servqual_weighted"]  # fmt: skip
     _out(res, _label_dimensions(table), as_json, csv_out, cols)
 
 
@@ -122,7 +126,7 @@ def tolerance_cmd(survey_code: str | None, file: Path | None, spec: Path | None,
     res = run_servqual(d, data, by=_by(by))
     items = res.items
     three = items[items["format"] == "three_column"]
-    cols = (_by(by) or []) + ["item", "dimension", "direction", "n", "adequate_mean", "desired_mean",
+    cols = (_by(by) or []) + ["item", "dimension", "direction", "unit", "n", "adequate_mean", "desired_mean",
                               "perceived_mean", "msa", "mss", "share_below", "share_inside",
                               "share_above", "n_inconsistent"]  # fmt: skip
     _out(res, _label_dimensions(three), as_json, csv_out, cols)
@@ -215,12 +219,12 @@ def drivers_cmd(survey_code: str | None, file: Path | None, spec: Path | None, a
     d, data = _load(survey_code, file, spec)
     lang = get_ctx().lang
     if ipa:
-        res = run_ipa(d, data, target=target)
-        reason = res.short_board_reason_zh if lang == "zh" else res.short_board_reason_en
+        ipa_res = run_ipa(d, data, target=target)
+        reason = ipa_res.short_board_reason_zh if lang == "zh" else ipa_res.short_board_reason_en
         q = "quadrant_zh" if lang == "zh" else "quadrant_en"
         cols = ["dimension", "importance", "performance", q, "adequate", "shortfall",
                 "weighted_shortfall"]  # fmt: skip
-        _out(res, _label_dimensions(res.table), as_json, csv_out, cols, title=reason)
+        _out(ipa_res, _label_dimensions(ipa_res.table), as_json, csv_out, cols, title=reason)
         return
     res = run_drivers(d, data, target=target, method=method)
     title = f"R² = {res.r2:.3f} (n = {res.n}, {res.method})"

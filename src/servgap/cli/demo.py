@@ -9,6 +9,9 @@ import click
 from servgap.cli._app import emit, get_ctx, json_option
 from servgap.i18n import t
 
+#: The demo writes every format: CSV tables as before, plus the Markdown, JSON and Excel report.
+DEMO_FORMATS = ("md", "json", "csv", "xlsx")
+
 
 def register(main: click.Group) -> None:
     main.add_command(demo)
@@ -26,9 +29,10 @@ def register(main: click.Group) -> None:
 @json_option
 def demo(seed: int, out_dir: Path | None, as_json: bool) -> None:
     """Build the demo company Example Express (示例快递) and run the analyses on it."""
+    from servgap.reports import run_report
     from servgap.services.context import safe_url
     from servgap.services.demo import build_demo_store
-    from servgap.services.report import run_report
+    from servgap.services.report import ReportRequest
 
     c = get_ctx()
     store = c.store()
@@ -36,11 +40,17 @@ def demo(seed: int, out_dir: Path | None, as_json: bool) -> None:
         click.echo(t("demo_building", c.lang, seed=seed))
     load = build_demo_store(store, seed=seed)
     out = out_dir or store.settings.resolved_output_dir() / load.workspace
-    report = run_report(
-        store, workspace=load.workspace, survey=load.survey, out_dir=out, lang=c.lang
+    # the demo owns its output folder: the previous demo's files are replaced
+    written = run_report(
+        store,
+        ReportRequest(workspace=load.workspace, survey=load.survey),
+        lang=c.lang,
+        out_dir=out,
+        formats=DEMO_FORMATS,
+        force=True,
     )
     if as_json:
-        emit({"load": load.__dict__, "report": report.to_dict()}, as_json=True)
+        emit({"load": load.__dict__, "report": written.to_dict()}, as_json=True)
         return
     click.echo(
         t(
@@ -54,6 +64,6 @@ def demo(seed: int, out_dir: Path | None, as_json: bool) -> None:
         )
     )
     click.echo("")
-    click.echo(report.summary_text)
+    click.echo(written.summary_text)
     click.echo("")
     click.echo(t("demo_results", c.lang, path=out))

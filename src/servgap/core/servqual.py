@@ -24,6 +24,14 @@ inconsistent: it is excluded from every statistic of that item and counted in
 For three-column items the gap used in dimension and SERVQUAL scores is the MSS
 (P − D, the desired level playing the role of the expectation, as in PZB 1994),
 so two- and three-column items can be mixed.
+
+What enters a dimension score (one rule, :func:`is_rating_item`, used by every
+face): only *rating items*, answered on the survey's rating scale with higher =
+better and no ``unit``. An item on another unit or direction (a quantity such as
+a wait in minutes, or any ``lower_better`` item) never enters a dimension mean,
+the SERVQUAL score or the weights with rating items; it is reported on its own
+row of :attr:`ServqualResult.separate_items`, in its unit. (Averaging a 0–240
+minute wait into a 1–9 responsiveness score would make the score meaningless.)
 """
 
 from __future__ import annotations
@@ -44,8 +52,10 @@ __all__ = [
     "ServqualResult",
     "ServqualStats",
     "finish_servqual",
+    "is_rating_item",
     "respondent_scores",
     "servqual",
+    "servqual_change",
     "servqual_stats",
 ]
 
@@ -100,6 +110,17 @@ OVERALL_STATS = (
 )
 
 
+def is_rating_item(*, direction: str = "higher_better", unit: str | None = None) -> bool:
+    """Whether an item enters its dimension's mean: a rating (higher = better, no unit).
+
+    The one rule for what enters a dimension score, used by :func:`servqual`,
+    :func:`respondent_scores` and every analysis built on them. Items with a
+    ``unit`` (minutes, yuan, ...) or ``direction="lower_better"`` are reported on
+    their own instead.
+    """
+    return direction == "higher_better" and not unit
+
+
 @dataclass(frozen=True)
 class _Item:
     name: str
@@ -109,10 +130,18 @@ class _Item:
     adequate: str | None
     desired: str | None
     sign: float
+    unit: str | None = None
 
     @property
     def three(self) -> bool:
         return self.adequate is not None
+
+    @property
+    def rating(self) -> bool:
+        """Enters its dimension's mean (see :func:`is_rating_item`)."""
+        return is_rating_item(
+            direction="higher_better" if self.sign > 0 else "lower_better", unit=self.unit
+        )
 
 
 def _parse_items(items: Mapping[str, Mapping[str, str]]) -> list[_Item]:
@@ -157,6 +186,15 @@ def _parse_items(items: Mapping[str, Mapping[str, str]]) -> list[_Item]:
                 value=str(direction),
             )
             continue
+        unit = spec.get("unit")
+        if unit is not None and not isinstance(unit, str):
+            pc.add(
+                f"item `{name}`: unit {unit!r} must be a word such as 'minutes' (or left out "
+                "for rating items).",
+                f"条目 `{name}`：单位 {unit!r} 必须是 'minutes' 这样的词（评分题不填）。",
+                value=str(unit),
+            )
+            continue
         out.append(
             _Item(
                 name=str(name),
@@ -166,6 +204,7 @@ def _parse_items(items: Mapping[str, Mapping[str, str]]) -> list[_Item]:
                 adequate=str(spec["adequate"]) if has_a else None,
                 desired=str(spec["desired"]) if has_d else None,
                 sign=1.0 if direction == "higher_better" else -1.0,
+                unit=unit.strip() or None if isinstance(unit, str) else None,
             )
         )
     pc.raise_if_any(
@@ -230,10 +269,11 @@ class ServqualStats(ResultMixin):
 
     Attributes
     ----------
-    item_names, item_dimensions, item_three_column, item_lower_better
-        Item metadata, in the order of the specification.
+    item_names, item_dimensions, item_three_column, item_lower_better, item_units
+        Item metadata, in the order of the specification (unit ``None`` for ratings).
     dimensions
-        Dimension names in order of first appearance.
+        Names of the dimensions that have rating items (:func:`is_rating_item`), in
+        order of first appearance.
     by
         Segment column names (empty when not segmented).
     groups
@@ -254,6 +294,7 @@ class ServqualStats(ResultMixin):
     item_dimensions: tuple[str, ...]
     item_three_column: tuple[bool, ...]
     item_lower_better: tuple[bool, ...]
+    item_units: tuple[str | None, ...]
     dimensions: tuple[str, ...]
     by: tuple[str, ...]
     groups: pd.DataFrame
@@ -274,6 +315,7 @@ class ServqualStats(ResultMixin):
             and self.item_dimensions == other.item_dimensions
             and self.item_three_column == other.item_three_column
             and self.item_lower_better == other.item_lower_better
+            and self.item_units == other.item_units
             and self.by == other.by
             and self.weighted == other.weighted
         )
@@ -316,6 +358,7 @@ class ServqualStats(ResultMixin):
             item_dimensions=self.item_dimensions,
             item_three_column=self.item_three_column,
             item_lower_better=self.item_lower_better,
+            item_units=self.item_units,
             dimensions=self.dimensions,
             by=self.by,
             groups=groups.iloc[order].reset_index(drop=True),
@@ -426,10 +469,7 @@ def servqual_stats(
     codes, groups, by_cols = group_codes(data, by)
     g = len(groups)
     n_rows = len(data)
-    dims: list[str] = []
-    for it in spec:
-        if it.dimension not in dims:
-            dims.append(it.dimension)
+    dims = _rating_dimensions(spec)
     j_items = len(spec)
     ist = {k: np.zeros((g, j_items)) for k in ITEM_STATS}
     dst = {k: np.zeros((g, len(dims))) for k in DIM_STATS}
@@ -440,7 +480,10 @@ def servqual_stats(
         w, w_rows = _weights_matrix(data, weights, dims)
 
     n_dims = len(dims)
-    members = [[(j, it) for j, it in enumerate(spec) if it.dimension == dim] for dim in dims]
+    members = [
+        [(j, it) for j, it in enumerate(spec) if it.rating and it.dimension == dim] for dim in dims
+    ]
+    separate = [(j, it) for j, it in enumerate(spec) if not it.rating]
     has3_dim = [any(it.three for _, it in mem) for mem in members]
     dims3 = sum(has3_dim)
     ost = {k: np.zeros(g) for k in OVERALL_STATS}
@@ -465,68 +508,11 @@ def servqual_stats(
                 rs_mss = np.zeros(m)
                 rc_3 = np.zeros(m)
                 for j, it in mem:
-                    p = cols[it.perceived][lo:hi]
-                    if it.three:
-                        a = cols[str(it.adequate)][lo:hi]
-                        dd = cols[str(it.desired)][lo:hi]
-                        msa = p - a
-                        mss = p - dd
-                        zone = dd - a
-                        if it.sign < 0:
-                            np.negative(msa, out=msa)
-                            np.negative(mss, out=mss)
-                            np.negative(zone, out=zone)
-                        missing = np.isnan(msa) | np.isnan(mss)
-                        neg = zone < 0
-                        incons = neg & ~missing
-                        bad = missing | neg
-                        ok = ~bad
-                        np.copyto(msa, 0.0, where=bad)
-                        np.copyto(mss, 0.0, where=bad)
-                        np.copyto(zone, 0.0, where=bad)
-                        below = msa < 0
-                        above = mss > 0
-                        n_ok = sm.count(ok)
-                        n_below = sm.count(below)
-                        n_above = sm.count(above)
-                        ist["n_inconsistent"][:, j] += sm.count(incons)
-                        ist["n_below"][:, j] += n_below
-                        ist["n_inside"][:, j] += n_ok - n_below - n_above
-                        ist["n_above"][:, j] += n_above
-                        sum_p = sm.sum(np.where(ok, p, 0.0))
-                        sum_msa = sm.sum(msa)
-                        sum_mss = sm.sum(mss)
-                        # Σ A = Σ P − sign·Σ MSA and Σ D = Σ P − sign·Σ MSS over the same rows
-                        ist["sum_perceived"][:, j] += sum_p
-                        ist["sum_adequate"][:, j] += sum_p - it.sign * sum_msa
-                        ist["sum_desired"][:, j] += sum_p - it.sign * sum_mss
-                        ist["sum_msa"][:, j] += sum_msa
-                        ist["ssq_msa"][:, j] += sm.ssq(msa)
-                        ist["sum_mss"][:, j] += sum_mss
-                        ssq_mss = sm.ssq(mss)
-                        ist["ssq_mss"][:, j] += ssq_mss
-                        ist["sum_zone"][:, j] += sm.sum(zone)
-                        gap0 = mss
-                        gap_sum, gap_ssq = sum_mss, ssq_mss  # three-column gap is the MSS
+                    gap0, ok, msa, mss = _item_pass(it, j, cols, lo, hi, sm, ist)
+                    if msa is not None and mss is not None:
                         rs_msa += msa
                         rs_mss += mss
                         rc_3 += ok
-                    else:
-                        e = cols[str(it.expected)][lo:hi]
-                        gap0 = p - e
-                        if it.sign < 0:
-                            np.negative(gap0, out=gap0)
-                        bad = np.isnan(gap0)
-                        ok = ~bad
-                        np.copyto(gap0, 0.0, where=bad)
-                        n_ok = sm.count(ok)
-                        sum_p = sm.sum(np.where(ok, p, 0.0))
-                        ist["sum_perceived"][:, j] += sum_p
-                        gap_sum, gap_ssq = sm.sum(gap0), sm.ssq(gap0)
-                        ist["sum_expected"][:, j] += sum_p - it.sign * gap_sum
-                    ist["n"][:, j] += n_ok
-                    ist["sum_gap"][:, j] += gap_sum
-                    ist["ssq_gap"][:, j] += gap_ssq
                     rs_gap += gap0
                     rc_gap += ok
                 # respondent-level dimension scores
@@ -552,11 +538,15 @@ def servqual_stats(
                     ov_msa += dm
                     ov_mss += ds
                     ov_cnt3 += has3
-            full = ov_cnt == n_dims
-            score = np.where(full, ov_sum / n_dims, 0.0)
+            for j, it in separate:  # item statistics only: never in a dimension or overall
+                _item_pass(it, j, cols, lo, hi, sm, ist)
+            full = (ov_cnt == n_dims) & (n_dims > 0)
+            score = np.where(full, ov_sum / max(n_dims, 1), 0.0)
             full3 = (ov_cnt3 == dims3) & (dims3 > 0)
             s_msa = np.where(full3, ov_msa / max(dims3, 1), 0.0)
             s_mss = np.where(full3, ov_mss / max(dims3, 1), 0.0)
+            if n_dims == 0:
+                w_ok[:] = False
             ws = np.where(w_ok, w_sum, 0.0)
             n_w_rows += int(np.count_nonzero(w_ok))
             for key, val in (
@@ -578,6 +568,7 @@ def servqual_stats(
         item_dimensions=tuple(it.dimension for it in spec),
         item_three_column=tuple(it.three for it in spec),
         item_lower_better=tuple(it.sign < 0 for it in spec),
+        item_units=tuple(it.unit for it in spec),
         dimensions=tuple(dims),
         by=by_cols,
         groups=groups,
@@ -589,6 +580,95 @@ def servqual_stats(
     )
 
 
+def _rating_dimensions(spec: Sequence[_Item]) -> list[str]:
+    """Dimensions with at least one rating item, in order of first appearance."""
+    dims: list[str] = []
+    for it in spec:
+        if it.rating and it.dimension not in dims:
+            dims.append(it.dimension)
+    return dims
+
+
+def _item_pass(
+    it: _Item,
+    j: int,
+    cols: Mapping[str, FloatArray],
+    lo: int,
+    hi: int,
+    sm: _Summer,
+    ist: dict[str, FloatArray],
+) -> tuple[FloatArray, npt.NDArray[np.bool_], FloatArray | None, FloatArray | None]:
+    """Add rows ``lo:hi`` of item ``j`` to the item statistics ``ist``.
+
+    Returns the respondent values a dimension score needs: the gap (0 where not
+    usable), the mask of usable answers, and for three-column items MSA and MSS
+    (0 where not usable; ``None`` for two-column items).
+    """
+    p = cols[it.perceived][lo:hi]
+    msa_out: FloatArray | None = None
+    mss_out: FloatArray | None = None
+    if it.three:
+        a = cols[str(it.adequate)][lo:hi]
+        dd = cols[str(it.desired)][lo:hi]
+        msa = p - a
+        mss = p - dd
+        zone = dd - a
+        if it.sign < 0:
+            np.negative(msa, out=msa)
+            np.negative(mss, out=mss)
+            np.negative(zone, out=zone)
+        missing = np.isnan(msa) | np.isnan(mss)
+        neg = zone < 0
+        incons = neg & ~missing
+        bad = missing | neg
+        ok = ~bad
+        np.copyto(msa, 0.0, where=bad)
+        np.copyto(mss, 0.0, where=bad)
+        np.copyto(zone, 0.0, where=bad)
+        below = msa < 0
+        above = mss > 0
+        n_ok = sm.count(ok)
+        n_below = sm.count(below)
+        n_above = sm.count(above)
+        ist["n_inconsistent"][:, j] += sm.count(incons)
+        ist["n_below"][:, j] += n_below
+        ist["n_inside"][:, j] += n_ok - n_below - n_above
+        ist["n_above"][:, j] += n_above
+        sum_p = sm.sum(np.where(ok, p, 0.0))
+        sum_msa = sm.sum(msa)
+        sum_mss = sm.sum(mss)
+        # Σ A = Σ P − sign·Σ MSA and Σ D = Σ P − sign·Σ MSS over the same rows
+        ist["sum_perceived"][:, j] += sum_p
+        ist["sum_adequate"][:, j] += sum_p - it.sign * sum_msa
+        ist["sum_desired"][:, j] += sum_p - it.sign * sum_mss
+        ist["sum_msa"][:, j] += sum_msa
+        ist["ssq_msa"][:, j] += sm.ssq(msa)
+        ist["sum_mss"][:, j] += sum_mss
+        ssq_mss = sm.ssq(mss)
+        ist["ssq_mss"][:, j] += ssq_mss
+        ist["sum_zone"][:, j] += sm.sum(zone)
+        gap0 = mss
+        gap_sum, gap_ssq = sum_mss, ssq_mss  # three-column gap is the MSS
+        msa_out, mss_out = msa, mss
+    else:
+        e = cols[str(it.expected)][lo:hi]
+        gap0 = p - e
+        if it.sign < 0:
+            np.negative(gap0, out=gap0)
+        bad = np.isnan(gap0)
+        ok = ~bad
+        np.copyto(gap0, 0.0, where=bad)
+        n_ok = sm.count(ok)
+        sum_p = sm.sum(np.where(ok, p, 0.0))
+        ist["sum_perceived"][:, j] += sum_p
+        gap_sum, gap_ssq = sm.sum(gap0), sm.ssq(gap0)
+        ist["sum_expected"][:, j] += sum_p - it.sign * gap_sum
+    ist["n"][:, j] += n_ok
+    ist["sum_gap"][:, j] += gap_sum
+    ist["ssq_gap"][:, j] += gap_ssq
+    return gap0, ok, msa_out, mss_out
+
+
 @dataclass(frozen=True)
 class ServqualResult(ResultMixin):
     """SERVQUAL and zone-of-tolerance tables.
@@ -597,15 +677,25 @@ class ServqualResult(ResultMixin):
     ----------
     items
         One row per item (× segment): ``item, dimension, format`` ("two_column" /
-        "three_column"), ``direction, n, n_inconsistent, perceived_mean,
+        "three_column"), ``direction, unit`` (None for ratings), ``in_dimension``
+        (whether the item enters its dimension's score, :func:`is_rating_item`),
+        ``n, n_inconsistent, perceived_mean,
         expected_mean, adequate_mean, desired_mean, gap, gap_ci_low, gap_ci_high,
         msa, msa_ci_low, msa_ci_high, mss, mss_ci_low, mss_ci_high, zone_width,
         share_below, share_inside, share_above``. Columns that do not apply to an
         item's format are NaN (the ``format`` column says which apply).
     dimensions
-        One row per dimension (× segment): ``dimension, n_items, n, gap, gap_ci_low,
-        gap_ci_high, n_three_column, msa, msa_ci_low, msa_ci_high, mss, mss_ci_low,
-        mss_ci_high, share_below, share_inside, share_above``.
+        One row per dimension with rating items (× segment): ``dimension, n_items,
+        n, gap, gap_ci_low, gap_ci_high, n_three_column, msa, msa_ci_low,
+        msa_ci_high, mss, mss_ci_low, mss_ci_high, share_below, share_inside,
+        share_above``. Rating items only (see the module docstring).
+    separate_items
+        One row per item on another unit or direction (× segment), reported on its
+        own in its unit: ``dimension, item, unit, direction, n, adequate_mean,
+        desired_mean, perceived_mean, expected_mean, gap, gap_ci_low, gap_ci_high,
+        msa, msa_ci_low, msa_ci_high, mss, mss_ci_low, mss_ci_high, zone_width,
+        share_below, share_inside, share_above`` (same sign convention: positive =
+        better than expected). Empty when every item is a rating.
     overall
         One row (per segment): ``n, servqual_unweighted, servqual_unweighted_ci_low,
         servqual_unweighted_ci_high, n_weighted, servqual_weighted,
@@ -621,6 +711,7 @@ class ServqualResult(ResultMixin):
     items: pd.DataFrame
     dimensions: pd.DataFrame
     overall: pd.DataFrame
+    separate_items: pd.DataFrame
     by: tuple[str, ...]
     confidence: float
     warnings: tuple[str, ...] = ()
@@ -642,6 +733,13 @@ def finish_servqual(stats: ServqualStats, *, confidence: float = 0.95) -> Servqu
     ist = stats.item_stats
     warns: list[str] = []
     three = np.array(stats.item_three_column, dtype=bool)[None, :].repeat(g, axis=0)
+    rating_j = np.array(
+        [
+            is_rating_item(direction="lower_better" if lb else "higher_better", unit=u)
+            for lb, u in zip(stats.item_lower_better, stats.item_units, strict=True)
+        ],
+        dtype=bool,
+    )
     n = ist["n"]
     with np.errstate(invalid="ignore", divide="ignore"):
         gap, gap_var = mean_var(n, ist["sum_gap"], ist["ssq_gap"])
@@ -666,6 +764,8 @@ def finish_servqual(stats: ServqualStats, *, confidence: float = 0.95) -> Servqu
                     ),
                     g,
                 ),
+                "unit": np.tile(np.array(stats.item_units, dtype=object), g),
+                "in_dimension": np.tile(rating_j, g),
                 "n": n.astype(np.int64).ravel(),
                 "n_inconsistent": ist["n_inconsistent"].astype(np.int64).ravel(),
                 "perceived_mean": (ist["sum_perceived"] / nn).ravel(),
@@ -692,9 +792,11 @@ def finish_servqual(stats: ServqualStats, *, confidence: float = 0.95) -> Servqu
         dims = stats.dimensions
         nd = len(dims)
         dst = stats.dim_stats
-        item_dim = np.array([dims.index(x) for x in stats.item_dimensions], dtype=np.int64)
+        # rating items only: an item on another unit or direction is never averaged in
         onehot = np.zeros((j, nd))
-        onehot[np.arange(j), item_dim] = 1.0
+        for jj, (dim_name, rated) in enumerate(zip(stats.item_dimensions, rating_j, strict=True)):
+            if rated:
+                onehot[jj, dims.index(dim_name)] = 1.0
         three_j = np.array(stats.item_three_column, dtype=np.float64)
         n3 = (n * three_j[None, :]) @ onehot
         n3n = np.where(n3 > 0, n3, np.nan)
@@ -758,6 +860,24 @@ def finish_servqual(stats: ServqualStats, *, confidence: float = 0.95) -> Servqu
             }
         )
 
+    sep_cols = [*stats.by, "dimension", "item", "unit", "direction", "n", "n_inconsistent",
+                "adequate_mean", "desired_mean", "perceived_mean", "expected_mean", "gap",
+                "gap_ci_low", "gap_ci_high", "msa", "msa_ci_low", "msa_ci_high", "mss",
+                "mss_ci_low", "mss_ci_high", "zone_width", "share_below", "share_inside",
+                "share_above"]  # fmt: skip
+    separate = items.loc[~items["in_dimension"].to_numpy(dtype=bool), sep_cols].reset_index(
+        drop=True
+    )
+    for item_name, dim_name, unit, lower in zip(
+        stats.item_names, stats.item_dimensions, stats.item_units, stats.item_lower_better,
+        strict=True,
+    ):  # fmt: skip
+        if not is_rating_item(direction="lower_better" if lower else "higher_better", unit=unit):
+            what = ", ".join(x for x in (unit or "", "lower is better" if lower else "") if x)
+            warns.append(
+                f"item {item_name} ({what}) is reported on its own in separate_items, not "
+                f"averaged into dimension {dim_name}"
+            )
     incons = items.groupby("item", sort=False)["n_inconsistent"].sum()
     for name, cnt in incons.items():
         if cnt > 0:
@@ -781,6 +901,7 @@ def finish_servqual(stats: ServqualStats, *, confidence: float = 0.95) -> Servqu
         items=items,
         dimensions=dimensions,
         overall=overall,
+        separate_items=separate,
         by=stats.by,
         confidence=float(confidence),
         warnings=tuple(warns),
@@ -804,8 +925,10 @@ def servqual(
     items
         Item name -> ``{"dimension": d, "perceived": col, "expected": col}`` (two-column)
         or ``{"dimension": d, "perceived": col, "adequate": col, "desired": col}``
-        (three-column), optionally ``"direction": "lower_better"`` for quantities such
-        as waiting minutes. Formats may be mixed.
+        (three-column), optionally ``"direction": "lower_better"`` and ``"unit"``
+        (e.g. ``"minutes"``) for quantities such as waiting time. Formats may be mixed.
+        Only rating items (higher = better, no unit; :func:`is_rating_item`) enter
+        dimension and SERVQUAL scores; the others are reported in ``separate_items``.
     weights
         Importance points (each respondent shares 100 over the dimensions): a
         DataFrame with one column per dimension, index-aligned with ``data``, or a
@@ -874,9 +997,10 @@ def servqual(
 def respondent_scores(data: pd.DataFrame, items: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
     """Each respondent's dimension gap scores and unweighted SERVQUAL score.
 
-    Same definitions and sign convention as :func:`servqual`: a respondent's
-    dimension score is the mean of his or her answered, consistent item gaps
-    (P − E, or P − D for three-column items) in that dimension (NaN when none);
+    Same definitions, sign convention and item rule as :func:`servqual`: a
+    respondent's dimension score is the mean of his or her answered, consistent
+    rating-item gaps (P − E, or P − D for three-column items) in that dimension
+    (NaN when none; items on another unit or direction are left out);
     ``servqual`` is the mean of the dimension scores when all are present (NaN
     otherwise). Useful as input to group comparisons and driver analysis.
 
@@ -899,10 +1023,7 @@ def respondent_scores(data: pd.DataFrame, items: Mapping[str, Mapping[str, str]]
         f"The SERVQUAL data has {len(pc)} problem(s).",
         f"SERVQUAL 数据有 {len(pc)} 处问题。",
     )
-    dims: list[str] = []
-    for it in spec:
-        if it.dimension not in dims:
-            dims.append(it.dimension)
+    dims = _rating_dimensions(spec)
     n_rows = len(data)
     out: dict[str, FloatArray] = {}
     with np.errstate(invalid="ignore"):
@@ -910,7 +1031,7 @@ def respondent_scores(data: pd.DataFrame, items: Mapping[str, Mapping[str, str]]
             acc = np.zeros(n_rows)
             cnt = np.zeros(n_rows)
             for it in spec:
-                if it.dimension != dim:
+                if it.dimension != dim or not it.rating:
                     continue
                 p = cols[it.perceived]
                 if it.three:
@@ -926,3 +1047,73 @@ def respondent_scores(data: pd.DataFrame, items: Mapping[str, Mapping[str, str]]
     frame = pd.DataFrame(out, index=data.index)
     frame["servqual"] = frame[dims].mean(axis=1, skipna=False)
     return frame
+
+
+def servqual_change(current: ServqualResult, previous: ServqualResult) -> pd.DataFrame:
+    """MSA and MSS of one period next to a comparison period, and the change.
+
+    Parameters
+    ----------
+    current, previous
+        Results of :func:`servqual` on two sets of respondents (e.g. 2026Q3 and
+        2026Q2) with the same items and segments.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dimension, then one per separate item (× segment):
+        ``[by...], dimension, item`` (None for a dimension row), ``unit, n,
+        n_compare, msa, msa_compare, msa_change, mss, mss_compare, mss_change``.
+        A row present in only one result has NaN for the other period.
+
+    Notes
+    -----
+    change = current − previous, in the row's unit (scale points for dimensions,
+    e.g. minutes for a wait). Positive = better than before (the sign convention
+    of :func:`servqual` holds for ``lower_better`` items). No test of the change
+    is made here: the period-by-period control limits of
+    :func:`servgap.core.trend.trend` judge whether a move exceeds chance.
+    """
+    if current.by != previous.by:
+        raise SpecError(
+            f"Cannot compare results segmented by {list(current.by)} and {list(previous.by)}; "
+            "compute both with the same segments.",
+            f"无法比较按 {list(current.by)} 与 {list(previous.by)} 分组的结果；请用相同分组计算。",
+        )
+    by = list(current.by)
+
+    def rows(res: ServqualResult) -> pd.DataFrame:
+        dims = res.dimensions.assign(item=None, unit=None)
+        dims = dims.rename(columns={"n_three_column": "n_msa"})
+        sep = res.separate_items.assign(n_msa=res.separate_items["n"])
+        cols = [*by, "dimension", "item", "unit", "n_msa", "msa", "mss"]
+        parts = [f[cols] for f in (dims, sep) if len(f)]
+        return pd.concat(parts, ignore_index=True) if parts else dims[cols]
+
+    now, before = rows(current), rows(previous)
+    keys = [*by, "dimension", "item"]
+    for i, frame in enumerate((now, before)):
+        frame["item"] = frame["item"].astype(object).where(frame["item"].notna(), "")
+        frame["_order"] = np.arange(len(frame)) + i * len(now)
+    merged = now.merge(before, on=keys, how="outer", suffixes=("", "_compare"))
+    merged["_order"] = merged["_order"].fillna(merged["_order_compare"])
+    merged = merged.sort_values("_order", kind="stable")
+    merged["unit"] = merged["unit"].where(merged["unit"].notna(), merged["unit_compare"])
+    merged["item"] = merged["item"].map(lambda x: x or None)
+    out = pd.DataFrame(
+        {
+            **{c: merged[c] for c in by},
+            "dimension": merged["dimension"],
+            "item": merged["item"],
+            "unit": merged["unit"],
+            "n": merged["n_msa"].fillna(0).astype(np.int64),
+            "n_compare": merged["n_msa_compare"].fillna(0).astype(np.int64),
+            "msa": merged["msa"].astype(float),
+            "msa_compare": merged["msa_compare"].astype(float),
+            "msa_change": merged["msa"].astype(float) - merged["msa_compare"].astype(float),
+            "mss": merged["mss"].astype(float),
+            "mss_compare": merged["mss_compare"].astype(float),
+            "mss_change": merged["mss"].astype(float) - merged["mss_compare"].astype(float),
+        }
+    )
+    return out.reset_index(drop=True)

@@ -8,23 +8,49 @@ onto the arguments of a :mod:`servgap.core` function; nothing is computed here.
 Value specifications used by ANOVA, trends and drivers:
 ``msa:<dimension>``, ``mss:<dimension>``, ``perceived:<dimension>``,
 ``adequate:<dimension>``, ``desired:<dimension>`` (a respondent's mean over the
-dimension's three-column items), ``gap:<dimension>`` (P − E or P − D as in
+dimension's three-column rating items), ``gap:<dimension>`` (P − E or P − D as in
 :func:`servgap.core.servqual.respondent_scores`), ``below:<dimension>`` (share
-of the respondent's items below their zone), or a plain column such as ``nps``.
+of the respondent's items below their zone), the same parts of one three-column
+item (``msa:wait``, ``adequate:wait``: in the item's own unit), or a plain column
+such as ``nps``.
+
+One rule for what enters a dimension score everywhere (``analyze``, trends, the
+report): :func:`servgap.core.servqual.is_rating_item`. An item with a ``unit``
+(minutes) or ``direction: lower_better`` is never averaged with rating items; it
+is reported on its own. One rule for importance weights: :func:`importance_weights`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from servgap.core.errors import InputError, SpecError
-from servgap.core.survey import DIMENSIONS, SurveyDefinition, parse_survey
+from servgap.core.errors import (
+    InputError,
+    InsufficientDataError,
+    NotFoundError,
+    SpecError,
+    UsageError,
+)
+from servgap.core.parse import CellError
+from servgap.core.periods import PeriodScheme
+from servgap.core.servqual import ServqualResult, is_rating_item
+from servgap.core.survey import DIMENSIONS, Question, SurveyDefinition, parse_survey
 from servgap.services.surveys import read_definition_file
 from servgap.services.tabular import open_table
+
+if TYPE_CHECKING:
+    from servgap.core.anova import AnovaResult, AnovaTable
+    from servgap.core.csi import CsiResult
+    from servgap.core.csi_models import CsiModelSpec
+    from servgap.core.drivers import IpaResult, RelativeImportanceResult
+    from servgap.core.kano import KanoResult
+    from servgap.core.trend import TrendResult
+    from servgap.services.context import Store
 
 PARTS = ("msa", "mss", "perceived", "adequate", "desired", "gap", "below")
 
@@ -55,18 +81,183 @@ def load_file(
     return definition, data
 
 
+# ------------------------------------------------------------------ one rule, every face
+
+
+def is_rating(q: Question) -> bool:
+    """Whether a three-column question enters its dimension's score (the core's one rule)."""
+    return is_rating_item(direction=q.direction, unit=q.unit)
+
+
+def servqual_items(d: SurveyDefinition) -> dict[str, dict[str, str]]:
+    """The survey's three-column items for :func:`servgap.core.servqual.servqual`, with units."""
+    items = d.servqual_items()
+    for q in d.by_type("servqual3"):
+        if q.unit:
+            items[q.code]["unit"] = q.unit
+    return items
+
+
+def rating_dimensions(d: SurveyDefinition) -> list[str]:
+    """Dimensions that have rating items: the five of SERVQUAL in their canonical order, then
+    a survey's own (``timeliness`` ...; ``other`` for items without one) as they appear."""
+    have: list[str] = []
+    for q in d.by_type("servqual3"):
+        dim = q.dimension or "other"
+        if is_rating(q) and dim not in have:
+            have.append(dim)
+    return [x for x in DIMENSIONS if x in have] + [x for x in have if x not in DIMENSIONS]
+
+
+def separate_items(d: SurveyDefinition) -> list[Question]:
+    """Three-column items on another unit or direction: reported on their own."""
+    return [q for q in d.by_type("servqual3") if not is_rating(q)]
+
+
+_UNIT_LABELS: dict[str, tuple[str, str]] = {
+    "minutes": ("分钟", "minutes"),
+    "minute": ("分钟", "minutes"),
+    "min": ("分钟", "minutes"),
+    "seconds": ("秒", "seconds"),
+    "second": ("秒", "seconds"),
+    "s": ("秒", "seconds"),
+    "hours": ("小时", "hours"),
+    "hour": ("小时", "hours"),
+    "h": ("小时", "hours"),
+    "days": ("天", "days"),
+    "day": ("天", "days"),
+}
+
+
+def unit_label(unit: str | None, lang: str = "en") -> str:
+    """A unit in the reader's language (``minutes`` -> ``分钟``); other units as written."""
+    if not unit:
+        return ""
+    zh, en = _UNIT_LABELS.get(unit.strip().lower(), (unit, unit))
+    return zh if lang == "zh" else en
+
+
+def importance_weights(d: SurveyDefinition) -> dict[str, str] | None:
+    """The one rule for importance weights (``analyze servqual``, the report, the web).
+
+    The first importance question whose options are exactly the survey's rating
+    dimensions gives each respondent's weights (Zeithaml, Parasuraman & Berry
+    1990: 100 points shared over the dimensions). Any other importance question
+    (other options, or a dimension missing) is not a set of SERVQUAL weights:
+    the weighted score is then not computed.
+    """
+    dims = set(rating_dimensions(d))
+    for q in d.by_type("importance"):
+        if dims and set(q.options) == dims:
+            return {o: f"{q.code}_{o}" for o in q.options}
+    return None
+
+
+# ------------------------------------------------------------------ which survey, which rows
+
+
+def choose_survey(store: Store, *, workspace: str, survey: str | None) -> str:
+    """The survey to analyse: ``survey`` if given, else the workspace's only survey.
+
+    The one rule for every face (``analyze``, ``report``, the web): with no
+    survey named, a workspace holding exactly one survey means that one; none or
+    several is an error that lists them.
+    """
+    from servgap.services.context import get_workspace
+    from servgap.services.surveys import latest_version, list_surveys
+
+    with store.session() as s:
+        ws = get_workspace(s, workspace)
+        if survey is not None:
+            return latest_version(s, ws, survey).survey.code
+        surveys = list_surveys(s, ws)
+    if len(surveys) == 1:
+        return str(surveys[0]["survey"])
+    codes = [str(x["survey"]) for x in surveys]
+    if not codes:
+        raise NotFoundError(
+            f"Workspace `{workspace}` has no survey yet: load one (survey definition YAML) "
+            "and import its responses first.",
+            f"工作区 `{workspace}` 还没有调查：请先加载调查定义（YAML）并导入答卷。",
+        )
+    raise UsageError(
+        f"Workspace `{workspace}` has {len(codes)} surveys; say which one with `survey`: "
+        f"{', '.join(codes)}.",
+        f"工作区 `{workspace}` 有 {len(codes)} 个调查；请用 `survey` 指定其中一个：{'、'.join(codes)}。",
+        fields=("survey",),
+    )
+
+
+def load_survey(
+    store: Store, *, workspace: str, survey: str | None
+) -> tuple[SurveyDefinition, pd.DataFrame]:
+    """The chosen survey's definition and responses (see :func:`choose_survey`)."""
+    from servgap.services.responses import load_responses
+
+    code = choose_survey(store, workspace=workspace, survey=survey)
+    return load_responses(store, workspace=workspace, survey=code)
+
+
+def period_label(d: SurveyDefinition | PeriodScheme, period: str, *, field: str = "period") -> str:
+    """``period`` written the survey's way (``2026-q3`` -> ``2026Q3``), or an error saying why.
+
+    ``d`` is the survey (or a period scheme: quarters when there is no survey); ``field``
+    names the input that held it (``period``, ``compare``) in the message.
+    """
+    scheme = d.periods if isinstance(d, SurveyDefinition) else d
+    try:
+        return scheme.normalise(str(period))
+    except CellError:
+        if scheme.scheme == "quarter":
+            en, zh = "quarters written like 2026Q3", "季度，写作 2026Q3 这样"
+        elif scheme.scheme == "month":
+            en, zh = "months written like 2026-07", "月份，写作 2026-07 这样"
+        else:
+            names = [w.name for w in scheme.waves]
+            en, zh = f"the waves {', '.join(names)}", f"波次 {'、'.join(names)}"
+        raise UsageError(
+            f"`{field}` {period!r} is not a period: this survey's periods are {en}.",
+            f"`{field}` {period!r} 不是有效期间：本调查的期间为{zh}。",
+            fields=(field,),
+        ) from None
+
+
+def period_order(d: SurveyDefinition, labels: list[str]) -> list[str]:
+    """Period labels in time order (waves in their declared order, others sorted)."""
+    if d.periods.scheme == "waves":
+        rank = {w.name: i for i, w in enumerate(d.periods.waves)}
+        return sorted(labels, key=lambda x: (rank.get(x, len(rank)), x))
+    return sorted(labels)
+
+
+def select_period(
+    d: SurveyDefinition, data: pd.DataFrame, period: str, *, through: bool = False
+) -> pd.DataFrame:
+    """Responses of one period (``through=True``: that period and every earlier one)."""
+    label = period_label(d, period)
+    have = period_order(d, [str(x) for x in data["period"].dropna().unique()])
+    if label not in have:
+        raise InsufficientDataError(
+            f"Survey `{d.code}` has no responses for period {label}. Periods with responses: "
+            f"{', '.join(have) or '(none)'}.",
+            f"调查 `{d.code}` 在期间 {label} 没有答卷。有答卷的期间：{'、'.join(have) or '（无）'}。",
+        )
+    keep = have[: have.index(label) + 1] if through else [label]
+    return data[data["period"].isin(keep)].reset_index(drop=True)
+
+
 def _dimension_items(d: SurveyDefinition, dimension: str) -> list[str]:
     codes = [
         q.code
         for q in d.by_type("servqual3")
-        if q.dimension == dimension and q.direction == "higher_better"
+        if (q.dimension or "other") == dimension and is_rating(q)
     ]
     if not codes:
-        have = sorted({q.dimension for q in d.by_type("servqual3") if q.dimension})
+        have = rating_dimensions(d)
         raise SpecError(
-            f"Survey `{d.code}` has no three-column items in dimension `{dimension}`. "
+            f"Survey `{d.code}` has no three-column rating items in dimension `{dimension}`. "
             f"Dimensions: {', '.join(have) or '(none)'}.",
-            f"调查 `{d.code}` 在维度 `{dimension}` 下没有三栏式题目。现有维度：{'、'.join(have) or '（无）'}。",
+            f"调查 `{d.code}` 在维度 `{dimension}` 下没有三栏式评分题。现有维度：{'、'.join(have) or '（无）'}。",
         )
     return codes
 
@@ -86,18 +277,24 @@ def value_series(d: SurveyDefinition, data: pd.DataFrame, spec: str) -> pd.Serie
             f"Unknown value `{part}` in `{spec}`; use one of {', '.join(PARTS)}.",
             f"`{spec}` 中的 `{part}` 无效；可用：{'、'.join(PARTS)}。",
         )
-    if dim not in DIMENSIONS:
+    three = {q.code: q for q in d.by_type("servqual3")}
+    dims = [*DIMENSIONS, *(x for x in rating_dimensions(d) if x not in DIMENSIONS)]
+    is_dim = dim in dims and dim not in three
+    if not is_dim and dim not in three:
         raise SpecError(
-            f"Unknown dimension `{dim}`; use one of {', '.join(DIMENSIONS)}.",
-            f"未知维度 `{dim}`；可用：{'、'.join(DIMENSIONS)}。",
+            f"Unknown dimension or item `{dim}`; use one of {', '.join(dims)} or a "
+            f"three-column item ({', '.join(three) or 'none in this survey'}).",
+            f"未知维度或题目 `{dim}`；可用：{'、'.join(dims)}，或三栏式题目"
+            f"（{'、'.join(three) or '本调查没有'}）。",
         )
-    if part == "gap":
+    codes = _dimension_items(d, dim) if is_dim else [dim]  # rating items only: the one rule
+    if part == "gap" and is_dim:
         from servgap.core.servqual import respondent_scores
 
-        items = {k: v for k, v in d.servqual_items().items() if v["dimension"] == dim}
-        _dimension_items(d, dim)
+        items = {k: v for k, v in servqual_items(d).items() if k in codes}
         return respondent_scores(data, items)[dim].rename(spec)
-    codes = _dimension_items(d, dim)
+    if part == "gap":
+        part = "mss"  # one three-column item: its gap is its MSS (P − D), as in the core
 
     def col(c: str) -> np.ndarray[Any, np.dtype[np.float64]]:
         return pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float)
@@ -105,11 +302,12 @@ def value_series(d: SurveyDefinition, data: pd.DataFrame, spec: str) -> pd.Serie
     values = []
     for code in codes:
         a, de, p = col(f"{code}_adequate"), col(f"{code}_desired"), col(f"{code}_perceived")
-        ok = ~(de < a)  # inconsistent answers (desired < adequate) are excluded
+        sign = -1.0 if three[code].direction == "lower_better" else 1.0
+        ok = ~(sign * (de - a) < 0)  # inconsistent answers (zone width < 0) are excluded
         if part == "msa":
-            v = p - a
+            v = sign * (p - a)
         elif part == "mss":
-            v = p - de
+            v = sign * (p - de)
         elif part == "perceived":
             v = p
         elif part == "adequate":
@@ -117,7 +315,7 @@ def value_series(d: SurveyDefinition, data: pd.DataFrame, spec: str) -> pd.Serie
         elif part == "desired":
             v = de
         else:  # below
-            v = np.where(np.isnan(p) | np.isnan(a), np.nan, (p < a).astype(float))
+            v = np.where(np.isnan(p) | np.isnan(a), np.nan, (sign * (p - a) < 0).astype(float))
         values.append(np.where(ok, v, np.nan))
     stack = np.vstack(values)
     with np.errstate(invalid="ignore"):
@@ -127,12 +325,25 @@ def value_series(d: SurveyDefinition, data: pd.DataFrame, spec: str) -> pd.Serie
     return pd.Series(out, index=data.index, name=spec)
 
 
+_WHAT = {
+    "by": ("The segments (`by`)", "分组（`by`）"),
+    "anova": ("ANOVA", "方差分析"),
+    "trend": ("The trend", "趋势分析"),
+    "drivers": ("Driver analysis", "驱动因素分析"),
+}
+
+
 def require_columns(data: pd.DataFrame, cols: list[str], what: str) -> None:
+    """Raise naming the missing columns; ``what`` is a key of ``_WHAT`` (or free text)."""
     missing = [c for c in cols if c not in data.columns]
     if missing:
+        en, zh = _WHAT.get(what, (what, what))
+        have = ", ".join(str(c) for c in data.columns if not str(c).startswith("_"))
         raise SpecError(
-            f"{what} needs column(s) {', '.join(missing)}, which the data does not have.",
-            f"{what}需要列 {'、'.join(missing)}，但数据中没有。",
+            f"{en} needs column(s) {', '.join(missing)}, which the data does not have. "
+            f"Columns: {have}.",
+            f"{zh}需要列 {'、'.join(missing)}，但数据中没有。现有列：{have}。",
+            fields=("by",) if what == "by" else (),
         )
 
 
@@ -147,24 +358,33 @@ def single_question(d: SurveyDefinition, qtype: str, code: str | None) -> str:
     return qs[0].code
 
 
-def run_servqual(d: SurveyDefinition, data: pd.DataFrame, *, by: list[str] | None = None) -> Any:
+def run_servqual(
+    d: SurveyDefinition, data: pd.DataFrame, *, by: list[str] | None = None
+) -> ServqualResult:
+    """SERVQUAL, MSA/MSS and the zone of tolerance with the one item rule and weight rule."""
     from servgap.core.servqual import servqual
 
-    items = d.servqual_items()
+    items = servqual_items(d)
     if not items:
         raise SpecError(
             f"Survey `{d.code}` has no SERVQUAL items.", f"调查 `{d.code}` 没有 SERVQUAL 题目。"
         )
-    imp = d.by_type("importance")
-    weights = None
-    if imp and set(imp[0].options) <= set(DIMENSIONS):
-        weights = {o: f"{imp[0].code}_{o}" for o in imp[0].options}
+    weights = importance_weights(d)
     if by:
-        require_columns(data, by, "--by")
-    return servqual(data, items, weights=weights, by=by or None)
+        require_columns(data, by, "by")
+    res = servqual(data, items, weights=weights, by=by or None)
+    imp = d.by_type("importance")
+    if weights is None and imp:
+        note = (
+            f"importance question {imp[0].code} shares its points over "
+            f"{', '.join(imp[0].options)}, not over the rating dimensions "
+            f"{', '.join(rating_dimensions(d))}: no weighted score"
+        )
+        res = dataclasses.replace(res, warnings=(*res.warnings, note))
+    return res
 
 
-def run_kano(d: SurveyDefinition, data: pd.DataFrame, *, by: list[str] | None = None) -> Any:
+def run_kano(d: SurveyDefinition, data: pd.DataFrame, *, by: list[str] | None = None) -> KanoResult:
     from servgap.core.kano import kano
 
     features = d.kano_features()
@@ -173,14 +393,14 @@ def run_kano(d: SurveyDefinition, data: pd.DataFrame, *, by: list[str] | None = 
             f"Survey `{d.code}` has no Kano questions.", f"调查 `{d.code}` 没有 Kano 题。"
         )
     if by:
-        require_columns(data, by, "--by")
+        require_columns(data, by, "by")
     return kano(data, features, by=by or None)
 
 
 def grouped(data: pd.DataFrame, by: list[str] | None) -> list[tuple[dict[str, Any], pd.DataFrame]]:
     if not by:
         return [({}, data)]
-    require_columns(data, by, "--by")
+    require_columns(data, by, "by")
     out = []
     for key, grp in data.groupby(by, sort=True, dropna=True):
         keys = key if isinstance(key, tuple) else (key,)
@@ -223,20 +443,33 @@ def run_csat(
     return pd.DataFrame(rows)
 
 
-def run_anova(d: SurveyDefinition, data: pd.DataFrame, *, value: str, group: str) -> Any:
+def run_anova(d: SurveyDefinition, data: pd.DataFrame, *, value: str, group: str) -> AnovaResult:
     from servgap.core.anova import anova
 
-    require_columns(data, [group], "ANOVA")
+    require_columns(data, [group], "anova")
     frame = pd.DataFrame({"value": value_series(d, data, value), group: data[group]})
     return anova(frame.rename(columns={"value": value}), value, group)
 
 
+def run_anova_table(
+    d: SurveyDefinition, data: pd.DataFrame, *, values: list[str], groups: list[str]
+) -> AnovaTable:
+    """Every value specification × every group column (one-way ANOVA and friends)."""
+    from servgap.core.anova import anova_table
+
+    require_columns(data, groups, "anova")
+    frame = pd.DataFrame({spec: value_series(d, data, spec) for spec in values})
+    for g in groups:
+        frame[g] = data[g]
+    return anova_table(frame, values, groups)
+
+
 def run_trend(
     d: SurveyDefinition, data: pd.DataFrame, *, value: str, period: str = "period"
-) -> Any:
+) -> TrendResult:
     from servgap.core.trend import trend
 
-    require_columns(data, [period], "The trend")
+    require_columns(data, [period], "trend")
     if value in [q.code for q in d.by_type("nps")]:
         return trend(data, period=period, metric="nps", value=value)
     series = value_series(d, data, value)
@@ -252,7 +485,7 @@ def dimension_frame(
     d: SurveyDefinition, data: pd.DataFrame, part: str = "perceived"
 ) -> pd.DataFrame:
     """One column per SERVQUAL dimension: each respondent's mean ``part`` over its items."""
-    dims = [x for x in DIMENSIONS if any(q.dimension == x for q in d.by_type("servqual3"))]
+    dims = rating_dimensions(d)
     return pd.DataFrame({x: value_series(d, data, f"{part}:{x}") for x in dims})
 
 
@@ -271,19 +504,19 @@ def default_target(d: SurveyDefinition) -> str:
 
 def run_drivers(
     d: SurveyDefinition, data: pd.DataFrame, *, target: str | None = None, method: str = "lmg"
-) -> Any:
+) -> RelativeImportanceResult:
     """Relative importance of the dimensions' perceived levels for a target question."""
     from servgap.core.drivers import relative_importance
 
     target = target or default_target(d)
-    require_columns(data, [target], "Driver analysis")
+    require_columns(data, [target], "drivers")
     frame = dimension_frame(d, data)
     frame[target] = pd.to_numeric(data[target], errors="coerce")
     return relative_importance(frame, target, [c for c in frame.columns if c != target],
                                method=method)  # type: ignore[arg-type]  # fmt: skip
 
 
-def run_ipa(d: SurveyDefinition, data: pd.DataFrame, *, target: str | None = None) -> Any:
+def run_ipa(d: SurveyDefinition, data: pd.DataFrame, *, target: str | None = None) -> IpaResult:
     """Importance (relative weights on the target) vs performance, with the short board."""
     from servgap.core.drivers import importance_performance
 
@@ -322,7 +555,7 @@ CSI_PREFIXES: dict[str, tuple[str, ...]] = {
 }
 
 
-def csi_indicators(d: SurveyDefinition, model: Any) -> dict[str, list[str]]:
+def csi_indicators(d: SurveyDefinition, model: CsiModelSpec) -> dict[str, list[str]]:
     """Map a CSI model's constructs to the survey's Likert items by code prefix.
 
     Convention: img* brand image, exp* expected quality, qua* perceived quality,
@@ -351,7 +584,7 @@ def csi_indicators(d: SurveyDefinition, model: Any) -> dict[str, list[str]]:
 
 def run_csi(
     d: SurveyDefinition, data: pd.DataFrame, *, model: str = "ccsi", bootstrap: int = 0
-) -> Any:
+) -> CsiResult:
     from servgap.core.csi_models import MODELS
 
     if model not in MODELS:

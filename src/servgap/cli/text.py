@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from servgap.cli._app import emit, get_ctx, json_option
+from servgap.cli._app import emit, force_option, get_ctx, json_option, write_csv
 
 
 def register(main: click.Group) -> None:
     main.add_command(text)
+
+
+def _read_stdin(texts: tuple[str, ...]) -> tuple[str, ...]:
+    """The texts given, where ``-`` stands for one text read from standard input."""
+    if "-" not in texts:
+        return texts
+    stdin = sys.stdin.read().strip()
+    return tuple(stdin if t == "-" else t for t in texts)
 
 
 @click.group()
@@ -19,19 +28,24 @@ def text() -> None:
 
 
 @text.command("classify")
-@click.argument("texts", nargs=-1)
+@click.argument("texts", nargs=-1)  # `-`: one text from standard input
 @click.option("--stored", is_flag=True, help="Classify every complaint stored in the workspace.")
 @click.option("--csv", "csv_out", type=click.Path(path_type=Path), help="Also write a CSV.")
+@force_option
 @json_option
 def classify_cmd(texts: tuple[str, ...], stored: bool, csv_out: Path | None, as_json: bool) -> None:
-    """Assign complaint texts to delay, damage_loss, attitude, information, price or other."""
+    """Assign complaint texts to delay, damage_loss, attitude, information, price or other.
+
+    Give the texts as arguments, or `-` to read one text from standard input.
+    """
     import pandas as pd
 
     from servgap.core.errors import InputError
-    from servgap.core.text import classify_complaints, sentiment
+    from servgap.core.text import classify_complaints, default_model, sentiment
     from servgap.services.text import classify_stored, workspace_model
 
     c = get_ctx()
+    texts = _read_stdin(texts)
     if stored:
         table = classify_stored(c.store(), c.workspace)
         cols = ["code", "category_recorded", "category", "confidence", "polarity", "text"]
@@ -42,7 +56,8 @@ def classify_cmd(texts: tuple[str, ...], stored: bool, csv_out: Path | None, as_
                 "请给出要分类的文本，或用 --stored 对工作区中的投诉分类。",
                 code="usage",
             )
-        model, _ = workspace_model(c.store(), c.workspace)
+        ws = c.workspace_or_none()  # a workspace's retrained model, else the shipped one
+        model = workspace_model(c.store(), ws)[0] if ws else default_model()
         cls = classify_complaints(list(texts), model=model).table
         sen = sentiment(list(texts)).table
         table = pd.DataFrame(
@@ -56,8 +71,7 @@ def classify_cmd(texts: tuple[str, ...], stored: bool, csv_out: Path | None, as_
             }
         )
         cols = ["category", "confidence", "top_terms", "polarity", "sentiment", "text"]
-    if csv_out is not None:
-        table.to_csv(csv_out, index=False, encoding="utf-8-sig")
+    write_csv(table, csv_out, masks={"text": "text"})
     emit(table, as_json=as_json, columns=cols)
 
 
@@ -83,12 +97,16 @@ def train_cmd(test_size: float, seed: int, as_json: bool) -> None:
 
 
 @text.command("sentiment")
-@click.argument("texts", nargs=-1, required=True)
+@click.argument("texts", nargs=-1, required=True)  # `-`: one text from standard input
 @json_option
 def sentiment_cmd(texts: tuple[str, ...], as_json: bool) -> None:
-    """Polarity (positive/neutral/negative) and a score in [-1, 1] per text."""
+    """Polarity (positive/neutral/negative) and a score in [-1, 1] per text.
+
+    Give the texts as arguments, or `-` to read one text from standard input.
+    """
     from servgap.core.text import sentiment
 
+    texts = _read_stdin(texts)
     table = sentiment(list(texts)).table.assign(text=list(texts))
     emit(table, as_json=as_json, columns=["polarity", "score", "terms", "text"])
 

@@ -177,8 +177,30 @@ def _clear(store: Store) -> None:
         s.execute(text("DELETE FROM customer"))
 
 
+def _blank_none(text: str) -> str | None:
+    return text if text.strip() else None
+
+
+def _ambiguous(data: bytes) -> bool:
+    """Bytes a careful reader cannot attribute: valid UTF-8 and valid GB18030, with non-ASCII
+    text but no UTF-8 character of three or more bytes (no CJK when read as UTF-8)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return False
+    try:
+        text = data.decode("utf-8")
+        data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return not text.isascii() and not any(ord(ch) >= 0x800 for ch in text)
+
+
 def _check(store: Store, path: Path, rows: list[dict[str, Cell]]) -> None:
     _clear(store)
+    if path.suffix == ".csv" and _ambiguous(path.read_bytes()):
+        event("ambiguous encoding")
+        with pytest.raises(InputError, match="reads both as UTF-8 and as GBK"):
+            import_responses(store, path, workspace="fz", survey="fz", now=NOW)
+        return
     should_pass = all(c.ok for r in rows for c in r.values())
     try:
         import_responses(store, path, workspace="fz", survey="fz", now=NOW)
@@ -253,8 +275,9 @@ def test_xlsx_imports_exactly_or_refuses(
         {**r, "comment": Cell(
             r["comment"].raw, r["comment"].ok,
             None if r["comment"].value is None
-            else (ILLEGAL_CHARACTERS_RE.sub("", r["comment"].raw).replace("\r\n", "\n")
-                  or None)
+            # XML end-of-line handling: a workbook stores CR LF and a lone CR as LF
+            else _blank_none(ILLEGAL_CHARACTERS_RE.sub("", r["comment"].raw)
+                             .replace("\r\n", "\n").replace("\r", "\n"))
         )} for r in rows
     ]  # fmt: skip
     path = tmp_path_factory.mktemp("xlsx") / "f.xlsx"

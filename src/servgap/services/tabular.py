@@ -97,9 +97,26 @@ def open_table(
     )
 
 
-def _utf8_whole(path: Path) -> bool:
-    """True when every byte of the file decodes as UTF-8 (read in 4 MB blocks)."""
+def _utf8_whole(path: Path) -> tuple[bool, bool, bool]:
+    """Whether every byte of the file decodes as UTF-8, whether it has non-ASCII text, and
+    whether any character needs three or more UTF-8 bytes (U+0800 and above: CJK, …)."""
     dec = codecs.getincrementaldecoder("utf-8")()
+    non_ascii = wide = False
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(SNIFF_BYTES):
+                text = dec.decode(block)
+                if not text.isascii():
+                    non_ascii = True
+                    wide = wide or any(ord(ch) >= 0x800 for ch in text)
+        dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False, non_ascii, wide
+    return True, non_ascii, wide
+
+
+def _gb18030_whole(path: Path) -> bool:
+    dec = codecs.getincrementaldecoder("gb18030")()
     try:
         with path.open("rb") as fh:
             while block := fh.read(SNIFF_BYTES):
@@ -118,7 +135,19 @@ def detect_encoding(path: Path) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if _utf8_whole(path):
+    utf8, non_ascii, wide = _utf8_whole(path)
+    if utf8:
+        if non_ascii and not wide and _gb18030_whole(path):
+            # e.g. GBK 双 (CB AB) is also valid UTF-8 (˫): with no character of three or more
+            # UTF-8 bytes (no CJK in UTF-8), the bytes read as UTF-8 and as GBK alike
+            raise InputError(
+                f"File {path}: its text reads both as UTF-8 and as GBK, so its encoding cannot "
+                "be told. Give the `encoding` (gbk or utf-8), or save it as UTF-8 with a BOM.",
+                f"文件 {path}：其文字既可按 UTF-8 也可按 GBK 解读，无法判断编码。请用 `encoding` 指定"
+                "（gbk 或 utf-8），或另存为带 BOM 的 UTF-8。",
+                code="ambiguous_encoding",
+                fields=("encoding",),
+            )
         return "utf-8"
     try:
         codecs.getincrementaldecoder("gb18030")().decode(head, final=len(head) < SNIFF_BYTES)
@@ -193,11 +222,14 @@ def scan_csv(path: Path, encoding: str, sep: str, ncols: int | None) -> None:
                 if raw.isascii():
                     continue
                 try:
-                    raw.encode("latin-1").decode("utf-8")
+                    decoded = raw.encode("latin-1").decode("utf-8")
                 except UnicodeDecodeError:
                     other_rows.append(row)
                 else:
-                    utf8_rows.append(row)
+                    # evidence of UTF-8 only with a character of 3+ bytes: short GBK text
+                    # (双 = CB AB) can be valid 2-byte UTF-8 by chance
+                    if any(ord(ch) >= 0x800 for ch in decoded):
+                        utf8_rows.append(row)
         except csv.Error as exc:
             raise _err(
                 path,

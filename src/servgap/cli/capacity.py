@@ -16,7 +16,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from servgap.cli._app import emit, get_ctx
+from servgap.cli._app import emit, force_option, get_ctx, write_csv
 from servgap.core._result import to_plain
 from servgap.core.capacity import (
     DEFAULT_ABANDON_COST,
@@ -85,6 +85,7 @@ def _source_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--json", "as_json", is_flag=True, help="Print JSON."),
         click.option("--csv", "csv_out", type=click.Path(path_type=Path), default=None,
                      help="Also write the main table to this CSV file."),
+        force_option,
     ]  # fmt: skip
     for o in reversed(opts):
         fn = o(fn)
@@ -202,8 +203,7 @@ def _plain(obj: Any, drop: Sequence[str] = ("result",)) -> Any:
 
 
 def _write_csv(table: pd.DataFrame, csv_out: Path | None) -> None:
-    if csv_out is not None:
-        table.to_csv(csv_out, index=False, encoding="utf-8-sig")
+    write_csv(table, csv_out)
 
 
 def _params_line(p: svc.QueueParameters) -> str:
@@ -276,7 +276,8 @@ def forecast_cmd(site: str | None, queue: str | None, file: Path | None, tz: str
         from servgap.reports.charts import demand_capacity_chart
 
         demand_capacity_chart(fc.table["interval_start"], fc.table["forecast"], chart,
-                              lang=get_ctx().lang, adjusted=fc.table["adjusted"])  # fmt: skip
+                              lang=get_ctx().lang, force=get_ctx().force,
+                              protected=get_ctx().protected_files(), adjusted=fc.table["adjusted"])  # fmt: skip
     if as_json:
         emit(_plain(fc), as_json=True)
         return
@@ -332,7 +333,8 @@ def staff_cmd(site: str | None, queue: str | None, file: Path | None, tz: str | 
         from servgap.reports.charts import demand_capacity_chart
 
         demand_capacity_chart(plan.table["interval_start"], plan.table["calls"], chart,
-                              lang=get_ctx().lang, required_agents=plan.table["agents"],
+                              lang=get_ctx().lang, force=get_ctx().force,
+                              protected=get_ctx().protected_files(), required_agents=plan.table["agents"],
                               calls_label="forecast" if demand.forecast else "actual")  # fmt: skip
     if as_json:
         emit(_plain(plan), as_json=True)
@@ -482,6 +484,8 @@ def balance_cmd(site: str | None, queue: str | None, file: Path | None, tz: str 
             fc.table["forecast"] if fc is not None else rep.table["calls"],
             chart,
             lang=get_ctx().lang,
+            force=get_ctx().force,
+            protected=get_ctx().protected_files(),
             adjusted=rep.table["calls"] if fc is not None else None,
             capacity_agents=rep.table["planned_agents"],
             required_agents=rep.table["required_agents"],

@@ -6,7 +6,16 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test check lint types contracts pytest venv clean bench fuzz
 
-$(STAMP): pyproject.toml
+# front-end packages (htmx, ECharts) pinned by frontend/package-lock.json, copied into the
+# package's static files when missing; nothing is loaded from a CDN at run time
+VENDOR := src/servgap/web/static/vendor/htmx.min.js
+
+$(VENDOR):
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd frontend && npm ci --no-audit --no-fund --ignore-scripts --silent && npm run --silent build; \
+	else echo "npm not found: the web pages' vendor files (htmx, ECharts) are not built; install Node.js and run make again"; fi
+
+$(STAMP): pyproject.toml | $(VENDOR)
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11)" 2>/dev/null || { echo "servgap needs Python 3.11 or newer (make PYTHON=/path/to/python3.11 ...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -378,3 +378,98 @@ def personal_columns(table_name: str) -> set[str]:
     """Names of the columns of ``table_name`` marked as personal data."""
     table = Base.metadata.tables[table_name]
     return {c.name for c in table.columns if c.info.get("personal")}
+
+
+# ---------------------------------------------------------------- web platform (migration 0005)
+
+
+class UserAccount(Base):
+    """A person who logs in to the web app or calls the API (email as login name)."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, info=PERSONAL)
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id; None: no login
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class Membership(Base):
+    """A user's role in one workspace: admin, analyst, agent or auditor."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("user_id", "workspace_id", name="uq_membership_user_id_workspace_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    # an auditor's assigned sites (site codes); empty: every site of the workspace
+    sites: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its SHA-256 is stored (shown once on creation)."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # first characters, to recognise it
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class WebSession(Base):
+    """A browser session: the cookie's SHA-256, its CSRF token and its expiry."""
+
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+
+
+class SurveyLink(Base):
+    """A link to answer one survey version: open (many answers) or personal (one use)."""
+
+    __tablename__ = "survey_link"
+    __table_args__ = (Index("ix_survey_link_ws_survey", "workspace_id", "survey_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_version.id"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # open | personal
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(20), default="web")  # the responses' channel
+    source: Mapped[str | None] = mapped_column(String(20))  # sms | wechat | qr | email | ...
+    opens_at: Mapped[dt.datetime | None] = mapped_column()
+    closes_at: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(254))
+    used_at: Mapped[dt.datetime | None] = mapped_column()  # a personal link once answered
+
+
+class SurveyDraft(Base):
+    """Answers typed so far on a link (save and resume); removed when the answer is stored."""
+
+    __tablename__ = "survey_draft"
+    __table_args__ = (
+        UniqueConstraint("link_id", "respondent", name="uq_survey_draft_link_id_respondent"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("survey_link.id", ondelete="CASCADE"))
+    respondent: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,568 @@
+"""Accounts: users, their role in each workspace, API tokens and browser sessions.
+
+Who may do what is decided per workspace: a user holds one role in each workspace
+they belong to (:data:`ROLES`); a user of workspace A knows nothing of workspace B.
+Passwords are hashed with argon2id (argon2-cffi's RFC 9106 low-memory profile);
+API tokens and session cookies are random 256-bit strings of which only the
+SHA-256 is stored, so a copy of the database opens no account. A token is shown
+once, when it is created.
+
+Repeated failed logins lock the account for a while (``lockout``); the failure
+is recorded in its own transaction so the lock holds whatever the caller does
+with the error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from servgap.core.errors import ConflictError, InputError, NotFoundError, ServgapError
+from servgap.services.context import Store, get_workspace
+from servgap.services.dated import DatedResult
+from servgap.store.models import ApiToken, Membership, UserAccount, WebSession, Workspace
+
+ROLES: tuple[str, ...] = ("admin", "analyst", "agent", "auditor")
+ROLE_LABELS: dict[str, tuple[str, str]] = {
+    "admin": ("管理员", "Admin"),
+    "analyst": ("分析员", "Analyst"),
+    "agent": ("客服专员", "Agent"),
+    "auditor": ("审核员", "Auditor"),
+}
+TOKEN_PREFIX = "sgp_"
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+class AuthenticationError(ServgapError):
+    """No valid credentials: a wrong password, an unknown, revoked or expired token."""
+
+    code = "unauthenticated"
+    status = 401
+
+
+class AccountLockedError(ServgapError):
+    """Too many failed logins: the account is locked for a while."""
+
+    code = "account_locked"
+    status = 429
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the email is unknown, so both take as long."""
+    return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def digest(secret: str) -> str:
+    """SHA-256 of a token (tokens are random 256-bit strings: no salt or stretching needed)."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def role_label(role: str, lang: str = "en") -> str:
+    zh, en = ROLE_LABELS.get(role, (role, role))
+    return zh if lang == "zh" else en
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Principal(DatedResult):
+    """Who is calling: the user, their role per workspace code, and how they signed in."""
+
+    user_id: int
+    email: str
+    roles: dict[str, str]
+    sites: dict[str, tuple[str, ...]]
+    via: str  # session | token
+    csrf: str | None = None
+
+    def role_in(self, workspace: str) -> str | None:
+        return self.roles.get(workspace)
+
+
+@dataclass(frozen=True)
+class UserInfo(DatedResult):
+    email: str
+    active: bool
+    locked_until: dt.datetime | None
+    memberships: dict[str, str]
+    tokens: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class UserList(DatedResult):
+    users: tuple[UserInfo, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = [
+            {
+                "email": u.email,
+                "workspace": ws,
+                "role": role,
+                "active": u.active,
+                "locked_until": u.locked_until,
+                "tokens": u.tokens,
+            }
+            for u in self.users
+            for ws, role in (sorted(u.memberships.items()) or [("", "")])
+        ]
+        cols = ["email", "workspace", "role", "active", "locked_until", "tokens"]
+        return pd.DataFrame(rows, columns=cols)
+
+
+@dataclass(frozen=True)
+class TokenInfo(DatedResult):
+    id: int
+    email: str
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class TokenList(DatedResult):
+    tokens: tuple[TokenInfo, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        cols = ["id", "email", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+        return pd.DataFrame([t.to_dict() for t in self.tokens], columns=cols)
+
+
+@dataclass(frozen=True)
+class NewToken(DatedResult):
+    """A token just created: ``token`` is the secret, shown this once and never stored."""
+
+    token: str
+    info: TokenInfo
+
+
+@dataclass(frozen=True)
+class NewSession:
+    cookie: str
+    csrf: str
+    expires_at: dt.datetime
+
+
+# ---------------------------------------------------------------- users
+
+
+def normalise_email(email: str) -> str:
+    e = email.strip().lower()
+    if not _EMAIL.fullmatch(e) or len(e) > 254:
+        raise InputError(
+            f"`email` {email!r} is not an email address (name@example.com).",
+            f"`email` {email!r} 不是电子邮件地址（name@example.com）。",
+            code="invalid_email",
+            fields=("email",),
+        )
+    return e
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise InputError(
+            f"Unknown `role` {role!r}; use one of {', '.join(ROLES)}.",
+            f"未知的角色 `role` {role!r}；可用：{'、'.join(ROLES)}。",
+            code="invalid_role",
+            fields=("role",),
+        )
+    return role
+
+
+def check_password(password: str) -> str:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InputError(
+            f"The `password` must have {MIN_PASSWORD} to {MAX_PASSWORD} characters; a phrase of "
+            "several words is easy to remember and hard to guess.",
+            f"密码 `password` 须为 {MIN_PASSWORD} 到 {MAX_PASSWORD} 个字符；用几个词组成的短语既好记又难猜。",
+            code="weak_password",
+            fields=("password",),
+        )
+    return password
+
+
+def _user(session: Session, email: str) -> UserAccount:
+    user = session.scalar(select(UserAccount).where(UserAccount.email == normalise_email(email)))
+    if user is None:
+        raise NotFoundError(
+            f"No user with email `{email}`. Create one with `servgap user create {email} "
+            "--role ROLE --workspace CODE`.",
+            f"没有邮箱为 `{email}` 的用户。可用 `servgap user create {email} --role 角色 "
+            "--workspace 代码` 创建。",
+            code="unknown_user",
+            fields=("email",),
+        )
+    return user
+
+
+def _info(session: Session, user: UserAccount) -> UserInfo:
+    members = dict(
+        session.execute(
+            select(Workspace.code, Membership.role)
+            .join(Workspace, Workspace.id == Membership.workspace_id)
+            .where(Membership.user_id == user.id)
+        ).all()
+    )
+    tokens = session.scalar(
+        select(func.count())
+        .select_from(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    )
+    return UserInfo(
+        email=user.email,
+        active=user.active,
+        locked_until=user.locked_until,
+        memberships=members,
+        tokens=int(tokens or 0),
+        created_at=user.created_at,
+    )
+
+
+def create_user(
+    store: Store,
+    email: str,
+    *,
+    role: str,
+    workspace: str,
+    password: str | None = None,
+    sites: tuple[str, ...] = (),
+) -> tuple[UserInfo, bool]:
+    """Create a user with ``role`` in ``workspace`` (created: True), or give an existing user
+    that role there (False). ``password`` None leaves an existing password as it is; a new
+    user without one can use API tokens only until a password is set."""
+    address = normalise_email(email)
+    check_role(role)
+    hashed = _hasher().hash(check_password(password)) if password is not None else None
+    with store.session() as s:
+        ws = get_workspace(s, workspace)
+        user = s.scalar(select(UserAccount).where(UserAccount.email == address))
+        created = user is None
+        if user is None:
+            user = UserAccount(email=address, password_hash=hashed, active=True, failed_logins=0)
+            s.add(user)
+            s.flush()
+        elif hashed is not None:
+            user.password_hash = hashed
+        member = s.scalar(
+            select(Membership).where(
+                Membership.user_id == user.id, Membership.workspace_id == ws.id
+            )
+        )
+        if member is None:
+            s.add(Membership(user_id=user.id, workspace_id=ws.id, role=role, sites=list(sites)))
+        else:
+            member.role = role
+            member.sites = list(sites)
+        s.flush()
+        return _info(s, user), created
+
+
+def set_password(store: Store, email: str, password: str) -> UserInfo:
+    hashed = _hasher().hash(check_password(password))
+    with store.session() as s:
+        user = _user(s, email)
+        user.password_hash = hashed
+        user.failed_logins = 0
+        user.locked_until = None
+        # a new password ends every browser session of the user
+        for ws_ in s.scalars(select(WebSession).where(WebSession.user_id == user.id)):
+            s.delete(ws_)
+        return _info(s, user)
+
+
+def list_users(store: Store, *, workspace: str | None = None) -> UserList:
+    with store.session() as s:
+        q = select(UserAccount).order_by(UserAccount.email)
+        if workspace is not None:
+            ws = get_workspace(s, workspace)
+            q = q.join(Membership, Membership.user_id == UserAccount.id).where(
+                Membership.workspace_id == ws.id
+            )
+        return UserList(tuple(_info(s, u) for u in s.scalars(q)))
+
+
+def workspace_users(store: Store, *, workspace: str) -> UserList:
+    """The users of one workspace, each with their role there only (what its admin sees)."""
+    full = list_users(store, workspace=workspace)
+    return UserList(
+        tuple(
+            UserInfo(
+                u.email,
+                u.active,
+                u.locked_until,
+                {workspace: u.memberships[workspace]},
+                u.tokens,
+                u.created_at,
+            )
+            for u in full.users
+        )
+    )
+
+
+# ---------------------------------------------------------------- login and sessions
+
+
+def _aware(t: dt.datetime | None) -> dt.datetime | None:
+    return t if t is None or t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
+
+
+def authenticate(
+    store: Store,
+    email: str,
+    password: str,
+    *,
+    now: dt.datetime | None = None,
+    max_failures: int = 5,
+    lockout: dt.timedelta = dt.timedelta(minutes=15),
+) -> int:
+    """The user id for a right email and password; otherwise :class:`AuthenticationError`
+    (the same message whether the email or the password is wrong), or
+    :class:`AccountLockedError` after ``max_failures`` failures in a row."""
+    now = now or dt.datetime.now(dt.UTC)
+    wrong = AuthenticationError(
+        "The email or the password is wrong.", "邮箱或密码错误。", code="login_failed"
+    )
+    try:
+        address = normalise_email(email)
+    except InputError:
+        _hasher_verify(_dummy_hash(), password)
+        raise wrong from None
+    locked_until: dt.datetime | None = None
+    with store.session() as s:
+        user = s.scalar(select(UserAccount).where(UserAccount.email == address))
+        if user is None or not user.active or user.password_hash is None:
+            _hasher_verify(_dummy_hash(), password)
+            raise wrong
+        until = _aware(user.locked_until)
+        if until is not None and until > now:
+            locked_until = until
+        elif _hasher_verify(user.password_hash, password):
+            user.failed_logins = 0
+            user.locked_until = None
+            user.last_login_at = now
+            if _hasher().check_needs_rehash(user.password_hash):
+                user.password_hash = _hasher().hash(password)
+            return user.id
+        else:
+            user.failed_logins = (user.failed_logins or 0) + 1
+            if user.failed_logins >= max_failures:
+                user.locked_until = locked_until = now + lockout
+                user.failed_logins = 0
+    # the failure is committed: raise outside the transaction
+    if locked_until is not None:
+        at = locked_until.strftime("%H:%M UTC")
+        raise AccountLockedError(
+            f"Too many failed logins: the account is locked until {at}. Try again later, or ask "
+            "an admin to set a new password.",
+            f"登录失败次数过多：账户已锁定至 {at}。请稍后再试，或请管理员重设密码。",
+        )
+    raise wrong
+
+
+def _hasher_verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher().verify(hashed, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def start_session(
+    store: Store, user_id: int, *, hours: float = 12, now: dt.datetime | None = None
+) -> NewSession:
+    """A new browser session: the cookie value and the session's CSRF token."""
+    now = now or dt.datetime.now(dt.UTC)
+    cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    expires = now + dt.timedelta(hours=hours)
+    with store.session() as s:
+        # expired sessions of this user go when a new one starts
+        for old in s.scalars(
+            select(WebSession).where(WebSession.user_id == user_id, WebSession.expires_at < now)
+        ):
+            s.delete(old)
+        s.add(
+            WebSession(
+                user_id=user_id,
+                token_hash=digest(cookie),
+                csrf=csrf,
+                created_at=now,
+                expires_at=expires,
+            )
+        )
+    return NewSession(cookie, csrf, expires)
+
+
+def end_session(store: Store, cookie: str) -> None:
+    with store.session() as s:
+        row = s.scalar(select(WebSession).where(WebSession.token_hash == digest(cookie)))
+        if row is not None:
+            s.delete(row)
+
+
+def _principal(session: Session, user: UserAccount, via: str, csrf: str | None = None) -> Principal:
+    rows = session.execute(
+        select(Workspace.code, Membership.role, Membership.sites)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .where(Membership.user_id == user.id)
+    ).all()
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        roles={code: role for code, role, _ in rows},
+        sites={code: tuple(sites or ()) for code, _, sites in rows},
+        via=via,
+        csrf=csrf,
+    )
+
+
+def session_principal(
+    store: Store, cookie: str, *, now: dt.datetime | None = None
+) -> Principal | None:
+    """The user of a live session cookie, or None."""
+    now = now or dt.datetime.now(dt.UTC)
+    with store.session() as s:
+        row = s.execute(
+            select(WebSession, UserAccount)
+            .join(UserAccount, UserAccount.id == WebSession.user_id)
+            .where(WebSession.token_hash == digest(cookie))
+        ).first()
+        if row is None:
+            return None
+        sess, user = row
+        expires = _aware(sess.expires_at)
+        if not user.active or expires is None or expires <= now:
+            return None
+        return _principal(s, user, "session", sess.csrf)
+
+
+# ---------------------------------------------------------------- API tokens
+
+
+def _token_info(t: ApiToken, email: str) -> TokenInfo:
+    return TokenInfo(t.id, email, t.name, t.prefix, t.created_at, t.last_used_at, t.revoked_at)
+
+
+def create_token(
+    store: Store, email: str, *, name: str = "", now: dt.datetime | None = None
+) -> NewToken:
+    """A new API token for the user; the secret is in the result only."""
+    if len(name) > 100:
+        raise InputError(
+            "The token `name` is longer than 100 characters.",
+            "令牌名称 `name` 超过 100 个字符。",
+            fields=("name",),
+        )
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with store.session() as s:
+        user = _user(s, email)
+        row = ApiToken(
+            user_id=user.id,
+            name=name,
+            token_hash=digest(secret),
+            prefix=secret[:12],
+            created_at=now or dt.datetime.now(dt.UTC),
+        )
+        s.add(row)
+        s.flush()
+        return NewToken(secret, _token_info(row, user.email))
+
+
+def list_tokens(store: Store, *, email: str | None = None) -> TokenList:
+    with store.session() as s:
+        q = select(ApiToken, UserAccount.email).join(
+            UserAccount, UserAccount.id == ApiToken.user_id
+        )
+        if email is not None:
+            q = q.where(UserAccount.id == _user(s, email).id)
+        rows = s.execute(q.order_by(ApiToken.id)).all()
+        return TokenList(tuple(_token_info(t, e) for t, e in rows))
+
+
+def revoke_token(store: Store, token_id: int, *, now: dt.datetime | None = None) -> TokenInfo:
+    """Revoke a token by its id (as `token list` shows it); revoking twice is harmless."""
+    with store.session() as s:
+        row = s.execute(
+            select(ApiToken, UserAccount.email)
+            .join(UserAccount, UserAccount.id == ApiToken.user_id)
+            .where(ApiToken.id == token_id)
+        ).first()
+        if row is None:
+            raise NotFoundError(
+                f"No API token with id {token_id}; `servgap token list` shows the ids.",
+                f"没有编号为 {token_id} 的 API 令牌；`servgap token list` 可列出编号。",
+                code="unknown_token",
+                fields=("token_id",),
+            )
+        token, email = row
+        if token.revoked_at is None:
+            token.revoked_at = now or dt.datetime.now(dt.UTC)
+        return _token_info(token, email)
+
+
+def token_principal(
+    store: Store, secret: str, *, now: dt.datetime | None = None
+) -> Principal | None:
+    """The user of a live API token, or None. Use is recorded at most once a minute."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 100:
+        return None
+    now = now or dt.datetime.now(dt.UTC)
+    with store.session() as s:
+        row = s.execute(
+            select(ApiToken, UserAccount)
+            .join(UserAccount, UserAccount.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == digest(secret))
+        ).first()
+        if row is None:
+            return None
+        token, user = row
+        if token.revoked_at is not None or not user.active:
+            return None
+        last = _aware(token.last_used_at)
+        if last is None or now - last > dt.timedelta(minutes=1):
+            token.last_used_at = now
+        return _principal(s, user, "token")
+
+
+def remove_membership(store: Store, email: str, *, workspace: str) -> UserInfo:
+    with store.session() as s:
+        user = _user(s, email)
+        ws = get_workspace(s, workspace)
+        member = s.scalar(
+            select(Membership).where(
+                Membership.user_id == user.id, Membership.workspace_id == ws.id
+            )
+        )
+        if member is None:
+            raise ConflictError(
+                f"`{user.email}` has no role in workspace `{workspace}`.",
+                f"`{user.email}` 在工作区 `{workspace}` 中没有角色。",
+            )
+        s.delete(member)
+        s.flush()
+        return _info(s, user)
+
+
+def describe(principal: Principal) -> dict[str, Any]:
+    """What the API's /me returns."""
+    return {"email": principal.email, "roles": dict(principal.roles), "via": principal.via}

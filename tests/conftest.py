@@ -1,5 +1,25 @@
 """Shared fixtures: a fresh store on SQLite always, and on PostgreSQL when
-SERVGAP_TEST_DATABASE_URL is set (CI sets it)."""
+SERVGAP_TEST_DATABASE_URL is set (CI sets it); and the Hypothesis profiles.
+
+Hypothesis profiles (registered here, before any test module builds its
+``@settings``, so every test inherits the loaded profile):
+
+* ``ci`` -- loaded when the environment variable ``CI`` is ``true`` (or ``1``):
+  derandomized (the same examples on every run, so a red CI on an unchanged
+  main is a real bug, reproducible by running the same command), no example
+  database, no deadline or too-slow health check (they depend on the machine's
+  speed), and a failure prints its reproduction blob (``@reproduce_failure``).
+  These are the settings of Hypothesis's own ``ci`` profile, pinned here so
+  that they do not change with the Hypothesis version, and so that ``CI=false``
+  (which Hypothesis alone would count as CI) is not CI.
+* ``fuzz`` -- ``HYPOTHESIS_PROFILE=fuzz`` (``make fuzz``): a random search with
+  2,000 examples a test (tests that pin ``max_examples`` keep their own count).
+* otherwise Hypothesis's defaults (random, 100 examples, local example database).
+
+``HYPOTHESIS_PROFILE`` names any registered profile and wins over ``CI``. No
+test may turn ``derandomize`` off or set an example ``database`` itself
+(``tests/test_hypothesis_profiles.py`` checks).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +28,32 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 
 from servgap.services.context import Store
 from servgap.settings import Settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("fuzz", max_examples=2000, derandomize=False, deadline=None)
+
+
+def hypothesis_profile(environ: dict[str, str] | os._Environ[str]) -> str:
+    """The profile to load: ``HYPOTHESIS_PROFILE``, else ``ci`` when ``CI=true``, else default."""
+    named = environ.get("HYPOTHESIS_PROFILE", "").strip()
+    if named:
+        return named
+    return "ci" if environ.get("CI", "").strip().lower() in ("true", "1") else "default"
+
+
+settings.load_profile(hypothesis_profile(os.environ))
 
 PG_URL = os.environ.get("SERVGAP_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,3 +124,39 @@ def test_demand_file_with_negative_volume(run, tmp_path: Path) -> None:  # type:
     assert "row 4" in res.output.lower() and "arrivals" in res.output and "-4" in res.output
     zh = run("forecast", "--file", str(p), "--horizon", "4", lang="zh")
     assert "第 4 行" in zh.output
+
+
+@pytest.mark.parametrize(
+    ("args", "field", "value"),
+    [
+        (["--aht", "1e308", "--patience", "none"], "aht_s", "1e+308"),
+        (["--aht", "1e30"], "aht_s", "1e+30"),
+        (["--patience", "1e308"], "patience_s", "1e+308"),
+        (["--target-wait", "1e308"], "target_wait_s", "1e+308"),
+        (["--target-sl", "1e308"], "target_sl", "1e+308"),
+        (["--aht", "0.00001"], "aht_s", "1e-05"),
+    ],
+)
+def test_staff_absurd_input_is_an_input_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], field: str, value: str
+) -> None:
+    """`capacity staff --aht 1e308` printed numpy RuntimeWarnings, then "Internal error ...
+    did not converge". Now: exit 1, the field, its value and the plausible range."""
+    monkeypatch.setenv("SERVGAP_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SERVGAP_DATABASE_URL", raising=False)
+    demand = tmp_path / "demand.csv"
+    rows = ["interval_start,arrivals,handled,abandoned,aht_s,total_wait_s"]
+    for ts in pd.date_range("2026-11-02 09:00", periods=8, freq="30min", tz="Asia/Shanghai"):
+        rows.append(f"{ts.isoformat()},50,48,2,180,300")
+    demand.write_text("\n".join(rows) + "\n")
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = CliRunner().invoke(
+            main, ["--lang", "en", "--database-url", url, "capacity", "staff",
+                   "--file", str(demand), *args],
+        )  # fmt: skip
+    assert res.exit_code == 1, res.output
+    assert "Internal error" not in res.output and "Traceback" not in res.output
+    assert "Warning" not in res.output and caught == []
+    assert f"`{field}`" in res.output and value in res.output and "plausible" in res.output

@@ -180,7 +180,9 @@ def test_click_texts_in_chinese() -> None:
     ),
     st.integers(min_value=8, max_value=60),
 )
-@example(tokens=["服", "服", "服", "服", "服", "水平", "，", " ", "，"], width=14)  # two hanging marks
+@example(
+    tokens=["服", "服", "服", "服", "服", "水平", "，", " ", "，"], width=14
+)  # two hanging marks
 def test_wrap_display_fits_and_keeps_every_character(tokens: list[str], width: int) -> None:
     text = "".join(tokens)
     lines = wrap_display(text, width)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from statsforecast import StatsForecast
 from statsforecast.models import (
@@ -333,12 +333,35 @@ def test_mase_undefined_is_flagged() -> None:
     assert math.isnan(acc.mase) and not acc.mase_defined and acc.mase_scale == 0
 
 
+@pytest.mark.parametrize(
+    ("insample", "season_length"),
+    [
+        ([0.0] * 7 + [2.2e-309], 2),  # the draw that overflowed in CI: a subnormal scale
+        ([1e6, 1e6 + 1e-10, 1e6, 1e6 + 1e-10, 1e6], 1),  # one-ulp steps: rounding noise
+    ],
+)
+def test_mase_scale_below_double_resolution_is_zero(
+    insample: list[float], season_length: int
+) -> None:
+    """MAE / Q must not overflow: a Q double precision cannot tell from 0 counts as 0."""
+    acc = forecast_accuracy([0.0, 0.0, 0.0], [1.0, 1.0, 1.0], insample, season_length=season_length)
+    assert math.isnan(acc.mase) and not acc.mase_defined and acc.mase_scale == 0
+    assert acc.mae == 1.0
+
+
+def test_mase_tiny_but_resolvable_scale_stays_defined() -> None:
+    """A small scale that is not rounding noise keeps MASE defined (1e-300: normal double)."""
+    acc = forecast_accuracy([0.0], [1e-300], [0.0, 0.0, 1e-300, 0.0, 1e-300], season_length=1)
+    assert acc.mase_defined and acc.mase == pytest.approx(1e-300 / acc.mase_scale)
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.floats(0, 1000), min_size=8, max_size=30),
     st.lists(st.floats(0, 1000), min_size=3, max_size=3),
     st.floats(0.01, 100),
 )
+@example(insample=[0.0] * 7 + [2.2e-309], actual=[0.0, 0.0, 0.0], c=1.0)  # overflowed in CI
 def test_accuracy_properties(insample: list[float], actual: list[float], c: float) -> None:
     """Bounds: all ≥ 0, sMAPE ≤ 200, MAE ≤ RMSE. Scale invariance of MASE and sMAPE."""
     pred = [a * 0.9 + 1 for a in actual]

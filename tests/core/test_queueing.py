@@ -11,6 +11,8 @@ from scipy import linalg, stats
 
 from servgap.core.errors import InputError, InsufficientDataError
 from servgap.core.queueing import (
+    MAX_OFFERED_LOAD_ERL,
+    MAX_PATIENCE_PER_AHT,
     erlang_a,
     erlang_b,
     erlang_c,
@@ -383,3 +385,34 @@ def test_estimate_patience_and_aht_errors() -> None:
     np.testing.assert_allclose(est.aht_s, [180, 150])
     with pytest.raises(InsufficientDataError):
         estimate_aht([0], [0])
+
+
+# --------------------------------------------------------------------------- absurd inputs
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "column", "needle"),
+    [
+        ({"aht_s": 1e308}, "aht_s", "plausible range 0.001 to 604800 s"),
+        ({"aht_s": 1e-300}, "aht_s", "plausible range 0.001 to 604800 s"),
+        ({"calls": 1e300}, "calls", "plausible range 0 to 1e+07"),
+        ({"interval_s": 1e-300}, "interval_s", "plausible range 1 to 2.6784e+06 s"),
+        ({"target_wait_s": 1e308}, "target_wait_s", "plausible range 0 to 604800 s"),
+        ({"patience_s": 1e-300}, "patience_s", "plausible minimum 0.001 s"),
+        ({"patience_s": 1e308}, "patience_s", f"more than {MAX_PATIENCE_PER_AHT:g} handling"),
+        ({"calls": 9e6, "aht_s": 6e5}, "aht_s", f"maximum of {MAX_OFFERED_LOAD_ERL:g}"),
+    ],
+)
+def test_absurd_inputs_are_refused_naming_field_value_and_range(
+    kwargs: dict[str, float], column: str, needle: str
+) -> None:
+    """Values that overflow double precision (or would run the search for hours) are input
+    errors naming the field, the value and the plausible range -- never a RuntimeWarning or
+    an internal error."""
+    args = {"calls": 100.0, "interval_s": 1800.0, "aht_s": 180.0, "patience_s": 60.0,
+            "agents": 12, "target_wait_s": 20.0} | kwargs  # fmt: skip
+    with pytest.raises(InputError) as exc:
+        erlang_a(**args)  # type: ignore[arg-type]
+    (problem,) = exc.value.problems
+    assert problem.column == column and needle in problem.en
+    assert f"{problem.value:g}" in problem.en

@@ -8,6 +8,7 @@ Asia/Shanghai; 2026-03-02 is a Monday), not taken from our own output.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -415,3 +416,109 @@ def test_category_and_sentiment_from_text_when_available(ws_store: Store) -> Non
     created = get_case(ws_store, workspace=WS, code=c["case"])["events"][0]["data"]
     assert created["category_auto"] and c["category"] == "attitude"
     assert created["sentiment"] is not None and created["sentiment"] < 0
+
+
+def test_concurrent_writes_to_one_case_all_succeed_in_time_order(ws_store: Store) -> None:
+    """16 agents write to one case at once (as 16 `servgap case note` processes or a web
+    app's workers do): every write lands, and the history stays in time order. The time
+    is taken after the case is locked, so a writer's lock order cannot refuse it."""
+    code = open_case(ws_store, workspace=WS, summary="包裹延误三天", category="delay")["case"]
+    n = 16
+    start = threading.Barrier(n)
+    errors: list[BaseException] = []
+
+    def agent(i: int) -> None:
+        try:
+            start.wait()
+            note_case(ws_store, workspace=WS, code=code, note=f"note {i}", actor=f"agent{i}")
+            assign_case(ws_store, workspace=WS, code=code, owner=f"agent{i}", actor=f"agent{i}")
+            act_on_case(ws_store, workspace=WS, code=code, action="apology", actor=f"agent{i}")
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    pool = [threading.Thread(target=agent, args=(i,)) for i in range(n)]
+    for th in pool:
+        th.start()
+    for th in pool:
+        th.join()
+    assert errors == []
+    with ws_store.session() as s:
+        case_id = s.scalar(select(Case.id).where(Case.code == code))
+        events = s.execute(
+            select(CaseEvent.kind, CaseEvent.at)
+            .where(CaseEvent.case_id == case_id)
+            .order_by(CaseEvent.id)
+        ).all()
+    kinds = [k for k, _ in events]
+    assert kinds.count("note") == n and kinds.count("assigned") == n
+    assert kinds.count("action") == n
+    times = [t for _, t in events]
+    assert times == sorted(times)
+    assert get_case(ws_store, workspace=WS, code=code)["history_consistent"]
+
+
+def test_explicit_time_before_the_last_event_is_still_refused(ws_store: Store) -> None:
+    code = open_case(ws_store, workspace=WS, summary="包裹延误", category="delay",
+                     now=at(2, 10))["case"]  # fmt: skip
+    with pytest.raises(InputError, match="earlier than the case's last event"):
+        note_case(ws_store, workspace=WS, code=code, note="late", now=at(2, 9))
+    with pytest.raises(InputError, match="no time zone"):
+        note_case(ws_store, workspace=WS, code=code, note="naive",
+                  now=dt.datetime(2026, 3, 2, 11))  # fmt: skip
+    note_case(ws_store, workspace=WS, code=code, note="in time", now=at(2, 11))
+
+
+LONG = "包裹" * 176_000  # the 352,000-character complaint that case open used to store
+
+
+def test_one_text_limit_for_surveys_and_cases() -> None:
+    from servgap.core import parse, survey
+
+    assert survey.MAX_TEXT_CHARS is parse.MAX_TEXT_CHARS == 10_000
+
+
+def test_overlong_summary_and_note_refused_naming_field_length_and_limit(
+    ws_store: Store,
+) -> None:
+    with pytest.raises(InputError) as ei:
+        open_case(ws_store, workspace=WS, summary=LONG, category="delay", now=at(2, 9))
+    assert "`summary`" in ei.value.en and "352000" in ei.value.en and "10000" in ei.value.en
+    assert ei.value.fields == ("summary",)
+    assert n_rows(ws_store, Case) == 0
+    code = open_case(ws_store, workspace=WS, summary="包" * 10_000, category="delay",
+                     now=at(2, 9))["case"]  # fmt: skip
+    for write in (
+        lambda: note_case(ws_store, workspace=WS, code=code, note=LONG, now=at(2, 10)),
+        lambda: move_case(ws_store, workspace=WS, code=code, to="acknowledged", note=LONG,
+                          now=at(2, 10)),
+        lambda: act_on_case(ws_store, workspace=WS, code=code, action="apology", note=LONG,
+                            now=at(2, 10)),
+    ):  # fmt: skip
+        with pytest.raises(InputError, match=r"`note` is 352000 characters long, over the 10000"):
+            write()
+    assert [e["kind"] for e in get_case(ws_store, workspace=WS, code=code)["events"]] == ["created"]
+
+
+def test_overlong_complaint_refused_by_import_and_intake(ws_store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    pd.DataFrame(
+        {
+            "code": ["L1", "L2"],
+            "received_at": ["2026-03-02 09:00", "2026-03-02 10:00"],
+            "text": ["快递延误", "包裹" * 10_001],  # within the CSV reader's own field limit
+            "channel": ["phone", "app"],
+        }
+    ).to_csv(path, index=False)
+    with pytest.raises(InputError) as ei:
+        import_cases(ws_store, path, workspace=WS, now=at(3, 9))
+    ((row, col, msg),) = [(p.row, p.column, p.en) for p in ei.value.problems]
+    assert (row, col) == (3, "text") and "20002" in msg and "10000" in msg  # file line 3
+    assert n_rows(ws_store, Case) == 0 and n_rows(ws_store, Complaint) == 0
+    with ws_store.session() as s:  # stored before the limit existed (or by another tool)
+        ws = s.scalar(select(Workspace).where(Workspace.code == WS))
+        assert ws is not None
+        s.add(Complaint(workspace_id=ws.id, code="OLD", channel="phone", received_at=at(2, 9),
+                        text=LONG))  # fmt: skip
+    with pytest.raises(InputError, match="complaint `OLD`: the text is 352000 characters"):
+        cases_from_complaints(ws_store, workspace=WS, now=at(3, 9))
+    assert n_rows(ws_store, Case) == 0

@@ -516,7 +516,8 @@ def balance(
                 _Spec("patience_s", strict=True, allow_inf=True),
                 np.inf if patience_s is None else patience_s,
             ),
-        ]
+        ],
+        load=("forecast_calls", "aht_s", "interval_s"),
     )
     calls, planned, interval, aht, patience = (
         v.reshape(-1) for v in (calls, planned, interval, aht, patience)

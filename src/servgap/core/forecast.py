@@ -133,15 +133,33 @@ def _seasonal_naive_scale(insample: FloatArray, season_length: int) -> float:
     return float(np.mean(np.abs(insample[season_length:] - insample[:-season_length])))
 
 
+def _resolvable_scales(scales: FloatArray, insample_max_abs: FloatArray) -> FloatArray:
+    """MASE scales with those indistinguishable from 0 in double precision set to 0.
+
+    A scale Q is numerically zero when it is subnormal (below the smallest
+    normal double, ~2.2e-308: it has lost significant digits and MAE / Q
+    overflows) or at most machine epsilon times the largest in-sample |y|
+    (the seasonal differences are rounding noise of the data). Both rules are
+    unchanged by rescaling the data, except where rescaling itself leaves the
+    normal range.
+    """
+    tiny = np.finfo(np.float64).tiny
+    eps = np.finfo(np.float64).eps
+    zero = (scales < tiny) | (scales <= eps * insample_max_abs)
+    out: FloatArray = np.where(zero, 0.0, scales)
+    return out
+
+
 def _window_metrics(
     actual: FloatArray, predicted: FloatArray, scales: FloatArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """MAE, RMSE, sMAPE and MASE over backtest windows of equal length.
 
-    ``actual`` and ``predicted`` have shape (..., windows, h), ``scales`` (..., windows);
-    the results have the leading shape. MAE and RMSE pool all errors; sMAPE averages
-    the per-point terms (0/0 := 0); MASE is the mean over windows of MAE_w / scale_w,
-    NaN where any window's scale is 0.
+    ``actual`` and ``predicted`` have shape (..., windows, h), ``scales`` (..., windows)
+    (already through :func:`_resolvable_scales`); the results have the leading shape.
+    MAE and RMSE pool all errors; sMAPE averages the per-point terms (0/0 := 0); MASE
+    is the mean over windows of MAE_w / scale_w, NaN where any window's scale is 0 and
+    inf where a forecast's error is beyond double range in units of a tiny scale.
     """
     err = actual - predicted
     abs_err = np.abs(err)
@@ -151,8 +169,9 @@ def _window_metrics(
     terms = np.divide(2.0 * abs_err, denom, out=np.zeros_like(denom), where=denom > 0)
     smape = 100.0 * terms.mean(axis=(-2, -1))
     ok = scales > 0
-    ratio = np.divide(abs_err.mean(axis=-1), scales, out=np.zeros_like(scales), where=ok)
-    mase = np.where(ok.all(axis=-1), ratio.mean(axis=-1), np.nan)
+    with np.errstate(over="ignore"):
+        ratio = np.divide(abs_err.mean(axis=-1), scales, out=np.zeros_like(scales), where=ok)
+        mase = np.where(ok.all(axis=-1), ratio.mean(axis=-1), np.nan)
     return mae, rmse, smape, mase
 
 
@@ -189,6 +208,11 @@ def forecast_accuracy(
     * MASE = MAE / Q with Q = 1/(T−m) · Σ_{t=m+1..T} |y_t − y_{t−m}| over the T
       in-sample values, the in-sample MAE of the seasonal naive forecast.
       When Q = 0, MASE is undefined: it is NaN and ``mase_defined`` is False.
+      A Q that double precision cannot tell from 0 counts as 0 (``mase_scale``
+      is then 0): a subnormal Q (below ~2.2e-308), or Q ≤ ε · max |y_t| over
+      the in-sample values (ε the machine epsilon). So
+      ``insample = [0, …, 0, 2.2e-309]`` gives an undefined MASE, not an
+      overflow.
 
     In a rolling-origin backtest :func:`forecast` pools MAE, RMSE and sMAPE over all
     windows (windows have equal length) and averages MASE over windows, each with
@@ -222,7 +246,12 @@ def forecast_accuracy(
             "actual, predicted and insample must be finite numbers; remove NaN/inf values.",
             "actual、predicted 和 insample 必须是有限数值；请去掉 NaN/inf。",
         )
-    scale = _seasonal_naive_scale(ins, season_length)
+    scale = float(
+        _resolvable_scales(
+            np.array([_seasonal_naive_scale(ins, season_length)]),
+            np.array([np.max(np.abs(ins))]),
+        )[0]
+    )
     mae, rmse, smape, mase = _window_metrics(y[None, :], f[None, :], np.array([scale]))
     return Accuracy(
         mae=float(mae),
@@ -820,12 +849,16 @@ def _score_backtest(
             "cutoff": d["ds"].to_numpy(),
             "n_train": grouped.cumcount().to_numpy() + 1,
             "csum": absdiff.fillna(0.0).groupby(d["unique_id"], sort=False).cumsum().to_numpy(),
+            "cmax": d["y"].abs().groupby(d["unique_id"], sort=False).cummax().to_numpy(),
         }
     )
     cut_pairs = cv[["unique_id", "cutoff"]].drop_duplicates()
     train = train[train["cutoff"].isin(cut_pairs["cutoff"].unique())]
     cuts = cut_pairs.merge(train, on=["unique_id", "cutoff"], how="left", sort=False)
-    scales = (cuts["csum"] / (cuts["n_train"] - m)).to_numpy(np.float64).reshape(n_s, n_w)
+    scales = _resolvable_scales(
+        (cuts["csum"] / (cuts["n_train"] - m)).to_numpy(np.float64).reshape(n_s, n_w),
+        cuts["cmax"].to_numpy(np.float64).reshape(n_s, n_w),
+    )
     actual = cv["y"].to_numpy(np.float64).reshape(n_s, n_w, h)
     frames: list[pd.DataFrame] = []
     for name in model_names:

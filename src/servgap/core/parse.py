@@ -16,6 +16,10 @@ numbers through these functions, so one rule holds everywhere:
 * **Stored times are plausible.** :func:`check_window` refuses times before
   1990 or more than a day in the future, so no stored value can later fall
   outside what pandas and every analysis can represent.
+* **Free text has one length limit.** A survey comment, a complaint, a case
+  summary or a note longer than :data:`MAX_TEXT_CHARS` characters is refused
+  with its length (:func:`check_text_length`, :func:`text_length_error`),
+  never stored or cut silently.
 * **Spreadsheet formulas are inert.** :func:`neutralize_cell` prefixes text that
   a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage
   return) with an apostrophe, as the OWASP *CSV Injection* guidance recommends;
@@ -47,6 +51,39 @@ class CellError(ValueError):
         super().__init__(en)
         self.en = en
         self.zh = zh
+
+
+#: The longest free text servgap accepts wherever a person's words enter: a survey
+#: comment, a complaint, a case summary or a note (about five pages of Chinese).
+MAX_TEXT_CHARS = 10_000
+
+
+def text_length_error(text: str) -> CellError | None:
+    """What is wrong with a free text longer than :data:`MAX_TEXT_CHARS`, else None."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return None
+    return CellError(
+        f"the text is {len(text)} characters long, over the {MAX_TEXT_CHARS} limit; shorten it.",
+        f"文字长度 {len(text)} 超过上限 {MAX_TEXT_CHARS}；请缩短。",
+    )
+
+
+def check_text_length(text: str, *, field: str, listed: bool = True) -> str:
+    """``text`` unchanged, or InputError naming ``field``, the length and the limit.
+
+    ``listed``: put ``field`` in the error's ``fields`` (the faces then show it in
+    their own words); leave it out for a value a face takes positionally.
+    """
+    from servgap.core.errors import InputError
+
+    if text_length_error(text) is not None:
+        raise InputError(
+            f"`{field}` is {len(text)} characters long, over the {MAX_TEXT_CHARS}-character "
+            "limit for a text; shorten it.",
+            f"`{field}` 长 {len(text)} 个字符，超过文本上限 {MAX_TEXT_CHARS} 个字符；请缩短。",
+            fields=(field,) if listed else (),
+        )
+    return text
 
 
 # year first: 2026-03-31, 2026/3/31, 2026.03.31, 2026年3月31日, then an optional time and offset

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from servgap.core.kano import kano_answer_code
-from servgap.core.parse import CellError, parse_number
+from servgap.core.parse import MAX_TEXT_CHARS as MAX_TEXT_CHARS  # the one text limit
+from servgap.core.parse import CellError, parse_number, text_length_error
 
 if TYPE_CHECKING:
     from servgap.core.survey import Question
@@ -83,16 +84,11 @@ def read_choice(q: Question, part: str, value: Any) -> str:
     return s
 
 
-MAX_TEXT_CHARS = 10_000
-
-
 def read_text(q: Question, part: str, value: Any) -> str:
     s = str(value)
-    if len(s) > MAX_TEXT_CHARS:
-        raise CellError(
-            f"the text is {len(s)} characters long, over the {MAX_TEXT_CHARS} limit; shorten it.",
-            f"文字长度 {len(s)} 超过上限 {MAX_TEXT_CHARS}；请缩短。",
-        )
+    problem = text_length_error(s)  # the one limit of core.parse.MAX_TEXT_CHARS
+    if problem is not None:
+        raise problem
     return s
 
 

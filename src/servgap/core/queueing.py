@@ -50,8 +50,71 @@ _MAX_PROBLEMS = 50
 
 
 @dataclass(frozen=True)
+class PlausibleRange:
+    """The values a queueing input can plausibly take, with its unit for messages."""
+
+    low: float
+    high: float
+    unit_en: str
+    unit_zh: str
+
+
+#: Largest plausible offered load calls x aht_s / interval_s (Erlang): thirty
+#: thousand agents busy at once in one queue, beyond the largest contact centres.
+#: Erlang B/C are checked against mpmath up to 20,000 agents; Erlang A was run
+#: over this range (loads to 3e4, patience to MAX_PATIENCE_PER_AHT handling
+#: times, agents 1 to 3x the load) without overflow; at 5e4 Erlang it overflows.
+MAX_OFFERED_LOAD_ERL = 3e4
+
+#: Largest mean patience in handling times, patience_s / aht_s. Far below it
+#: nobody abandons to many digits (that is Erlang C: leave patience out); above
+#: it Erlang A's series in x = n patience / aht and y = arrivals per mean
+#: patience leave the region where they were checked to run without overflow.
+MAX_PATIENCE_PER_AHT = 1e8
+
+
+_DAY_S = 86_400.0
+_PER_CONTACT_S = PlausibleRange(1e-3, 7 * _DAY_S, "s (1 ms to 7 days)", "秒（1 毫秒至 7 天）")
+_WAIT_S = PlausibleRange(0.0, 7 * _DAY_S, "s (up to 7 days)", "秒（最长 7 天）")
+_PER_INTERVAL = PlausibleRange(0.0, 1e7, "contacts per interval", "个/时段")
+_HEADCOUNT = PlausibleRange(0.0, 1e6, "agents", "人")
+
+#: Plausible range of every queueing input, by argument name. A value outside
+#: it is refused, naming the field, the value and the range, before any
+#: arithmetic: beyond these bounds the formulas overflow double precision or
+#: the staffing search would run for hours, and such a value is a unit slip or
+#: a typo (an AHT of 1e308 s), never a real queue.
+PLAUSIBLE_RANGES: dict[str, PlausibleRange] = {
+    "calls": _PER_INTERVAL,
+    "forecast_calls": _PER_INTERVAL,
+    "other_calls": _PER_INTERVAL,
+    "interval_s": PlausibleRange(1.0, 31 * _DAY_S, "s (1 s to 31 days)", "秒（1 秒至 31 天）"),
+    "aht_s": _PER_CONTACT_S,
+    # finite patience above any aht_s: bounded by MAX_PATIENCE_PER_AHT handling times
+    "patience_s": PlausibleRange(1e-3, np.inf, "s (at least 1 ms)", "秒（至少 1 毫秒）"),
+    "target_wait_s": _WAIT_S,
+    "adequate_wait_s": _WAIT_S,
+    "desired_wait_s": _WAIT_S,
+    "adequate_waits": _WAIT_S,
+    "think_time_s": PlausibleRange(0.0, 366 * _DAY_S, "s (up to a year)", "秒（最长一年）"),
+    "agents": _HEADCOUNT,
+    "capacity_agents": _HEADCOUNT,
+    "servers": _HEADCOUNT,
+    "capacity": PlausibleRange(0.0, 1e6, "places in the system", "个系统容量"),
+    "population": PlausibleRange(0.0, 1e6, "customers", "位顾客"),
+    "offered_load_erl": PlausibleRange(0.0, MAX_OFFERED_LOAD_ERL, "Erlang", "爱尔兰"),
+    "target_sl": PlausibleRange(0.0, 1.0, "(a share: 0.8 for 80 %)", "（比例：80% 写作 0.8）"),
+    "max_occupancy": PlausibleRange(
+        0.0, 1.0, "(a share: 0.85 for 85 %)", "（比例：85% 写作 0.85）"
+    ),
+    "max_abandon": PlausibleRange(0.0, 1.0, "(a share: 0.05 for 5 %)", "（比例：5% 写作 0.05）"),
+    "service_cv": PlausibleRange(0.0, 100.0, "(coefficient of variation)", "（变异系数）"),
+}
+
+
+@dataclass(frozen=True)
 class _Spec:
-    """How one argument is validated."""
+    """How one argument is validated (its plausible range: :data:`PLAUSIBLE_RANGES`)."""
 
     name: str
     min_value: float = 0.0
@@ -86,7 +149,11 @@ def _check(pc: ProblemCollector, spec: _Spec, arr: FloatArray) -> None:
         bad_int = np.zeros_like(bad_nan)
         if spec.integer:
             bad_int = finite & (flat != np.round(flat))
-    bad = bad_nan | bad_inf | bad_low | bad_int
+        rng = PLAUSIBLE_RANGES.get(spec.name)
+        bad_range = np.zeros_like(bad_nan)
+        if rng is not None:
+            bad_range = finite & ~bad_low & ((flat < rng.low) | (flat > rng.high))
+    bad = bad_nan | bad_inf | bad_low | bad_int | bad_range
     if not bad.any():
         return
     op = ">" if spec.strict else "≥"
@@ -100,16 +167,80 @@ def _check(pc: ProblemCollector, spec: _Spec, arr: FloatArray) -> None:
         elif bad_low[i]:
             en = f"value {v:g} must be {op} {spec.min_value:g}; correct it"
             zh = f"数值 {v:g} 必须 {op} {spec.min_value:g}，请更正"
+        elif bad_range[i] and rng is not None:
+            bounded = bool(np.isfinite(rng.high))
+            span_en = f"range {rng.low:g} to {rng.high:g}" if bounded else f"minimum {rng.low:g}"
+            span_zh = f"范围 {rng.low:g} 至 {rng.high:g}" if bounded else f"下限 {rng.low:g}"
+            en = (
+                f"value {v:g} is outside the plausible {span_en} {rng.unit_en}; "
+                "check the value and its unit"
+            )
+            zh = f"数值 {v:g} 超出合理{span_zh} {rng.unit_zh}，请检查数值及其单位"
         else:
             en = f"value {v:g} must be a whole number; round it or check the column"
             zh = f"数值 {v:g} 必须为整数，请取整或检查该列"
         pc.add(en, zh, row=row, column=spec.name, value=v)
 
 
+def _check_derived(
+    pc: ProblemCollector, arrays: dict[str, FloatArray], load: tuple[str, str, str]
+) -> None:
+    """Refuse an offered load above :data:`MAX_OFFERED_LOAD_ERL` and a patience
+    above :data:`MAX_PATIENCE_PER_AHT` handling times (each value already in range)."""
+    n_calls, n_aht, n_interval = load
+    # relative slack: a value at a limit stays in, whatever the rounding of the ratio
+    slack = 1.0 + 1e-9
+    if all(n in arrays for n in load):
+        c, h, iv = (arrays[n].reshape(-1) for n in load)
+        with np.errstate(over="ignore"):
+            erl = c * h / iv
+        for i in np.flatnonzero(erl > MAX_OFFERED_LOAD_ERL * slack)[
+            : max(0, _MAX_PROBLEMS - len(pc))
+        ]:
+            v, parts = float(erl[i]), f"{c[i]:g} x {h[i]:g} / {iv[i]:g}"
+            pc.add(
+                f"offered load {n_calls} x {n_aht} / {n_interval} = {parts} = {v:g} Erlang "
+                f"is above the plausible maximum of {MAX_OFFERED_LOAD_ERL:g} (agents busy at "
+                "once); check the volumes, the handling time and their units",
+                f"负荷 {n_calls} × {n_aht} / {n_interval} = {parts} = {v:g} 爱尔兰，超过合理"
+                f"上限 {MAX_OFFERED_LOAD_ERL:g}（同时在忙的人数）；请检查数量、处理时长及其单位",
+                row=int(i) + 1 if arrays[n_aht].ndim > 0 else None,
+                column=n_aht,
+                value=float(h[i]),
+            )
+    if "patience_s" in arrays and n_aht in arrays:
+        p, h = arrays["patience_s"].reshape(-1), arrays[n_aht].reshape(-1)
+        with np.errstate(over="ignore"):
+            ratio = np.where(np.isinf(p), 0.0, p / h)
+        low = PLAUSIBLE_RANGES["patience_s"].low
+        for i in np.flatnonzero(ratio > MAX_PATIENCE_PER_AHT * slack)[
+            : max(0, _MAX_PROBLEMS - len(pc))
+        ]:
+            top = MAX_PATIENCE_PER_AHT * float(h[i])
+            pc.add(
+                f"patience {p[i]:g} s is more than {MAX_PATIENCE_PER_AHT:g} handling times "
+                f"({n_aht} {h[i]:g} s); the plausible range is {low:g} to {top:g} s. Check both "
+                "units (seconds), or leave patience out (Erlang C: nobody abandons)",
+                f"耐心时间 {p[i]:g} 秒超过处理时长（{n_aht} {h[i]:g} 秒）的 "
+                f"{MAX_PATIENCE_PER_AHT:g} 倍；合理范围为 {low:g} 至 {top:g} 秒。请检查两者的单位"
+                "（秒），或不指定耐心时间（Erlang C：无人放弃）",
+                row=int(i) + 1 if arrays["patience_s"].ndim > 0 else None,
+                column="patience_s",
+                value=float(p[i]),
+            )
+
+
 def _prepare(
     args: Sequence[tuple[_Spec, ArrayLike]],
+    *,
+    load: tuple[str, str, str] = ("calls", "aht_s", "interval_s"),
 ) -> list[FloatArray]:
-    """Validate all arguments, then broadcast them; raise once with all problems."""
+    """Validate all arguments, then broadcast them; raise once with all problems.
+
+    Each value must lie in its :data:`PLAUSIBLE_RANGES` entry; when the
+    arguments named in ``load`` (arrivals, handling time, interval length) are
+    all present, their offered load is checked too, and so is patience_s / aht_s.
+    """
     pc = ProblemCollector()
     arrays = []
     for spec, value in args:
@@ -129,7 +260,14 @@ def _prepare(
             f"Arguments have incompatible shapes: {shapes}. Give scalars or arrays of one length.",
             f"参数形状不一致：{shapes}。请提供标量或等长数组。",
         ) from exc
-    return [np.array(a, dtype=np.float64) for a in out]
+    result = [np.array(a, dtype=np.float64) for a in out]
+    _check_derived(pc, {s.name: a for (s, _), a in zip(args, result, strict=True)}, load)
+    pc.raise_if_any(
+        InputError,
+        "Invalid queueing input; fix the values listed below.",
+        "排队模型输入无效，请更正以下数值。",
+    )
+    return result
 
 
 def _check_sl_definition(sl_definition: str) -> None:
@@ -789,7 +927,7 @@ def mmck(
         log_w = np.where(
             ks <= ci,
             ks * np.log(a) - special.gammaln(ks + 1.0),
-            ci * np.log(a) - special.gammaln(ci + 1.0) + (ks - ci) * np.log(a / ci),
+            ci * np.log(a) - special.gammaln(ci + 1.0) + (ks - ci) * (np.log(a) - np.log(ci)),
         )
         p = _birth_death(log_w)
         p_block = float(p[-1])

@@ -196,6 +196,7 @@ def simulate(
     )
     _prepare(
         [
+            (_Spec("calls"), calls_v),  # with aht_s and interval_s: the offered load
             (_Spec("interval_s", strict=True), interval_s),
             (_Spec("aht_s", strict=True), aht_s),
             (_Spec("target_wait_s"), target_wait_s),

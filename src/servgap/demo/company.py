@@ -134,7 +134,6 @@ OUTLETS: tuple[Outlet, ...] = (
 )
 
 
-
 def regions_frame() -> pd.DataFrame:
     """The three regions: code, name_zh, name_en."""
     return pd.DataFrame(list(REGIONS), columns=["code", "name_zh", "name_en"])

@@ -1,6 +1,6 @@
 """Complaint case handling and intake: open, move, act, SLA queue, escalation, ledger.
 
-A complaint or a dissatisfied survey answer becomes a *case* (DOMAIN.md §4)
+A complaint or a dissatisfied survey answer becomes a *case* (docs/domain.md §4)
 with an owner, a priority, a category and a full history. This module is the
 store-backed use-case layer over the pure logic of :mod:`servgap.core.cases`
 (state machine, vocabularies, closed-loop rule), :mod:`servgap.core.sla`
@@ -103,6 +103,7 @@ from servgap.core.errors import (
     ProblemCollector,
     SpecError,
 )
+from servgap.core.parse import check_text_length, text_length_error
 from servgap.core.sla import BusinessCalendar, SlaPolicy, sla_status
 from servgap.core.tolerance import rank_cases, tolerance_features, tolerance_scores
 from servgap.services.context import Store, get_workspace
@@ -145,15 +146,24 @@ LIST_COLUMNS = [
 # --------------------------------------------------------------------------- helpers
 
 
-def _now(now: dt.datetime | None) -> dt.datetime:
-    if now is None:
-        return utcnow()
-    if now.tzinfo is None or now.utcoffset() is None:
+def _checked_time(now: dt.datetime | None) -> dt.datetime | None:
+    """A caller's explicit time, refused when it has no time zone; None stays None."""
+    if now is not None and (now.tzinfo is None or now.utcoffset() is None):
         raise InputError(
             f"The time {now.isoformat()} has no time zone; give an aware datetime (e.g. +08:00).",
             f"时间 {now.isoformat()} 缺少时区；请提供带时区的时间（如 +08:00）。",
         )
     return now
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    """The caller's time (checked) or, without one, the clock's.
+
+    Changes to an existing case take their time from :func:`_event_time`
+    instead; intake reads the clock inside its transaction.
+    """
+    given = _checked_time(now)
+    return utcnow() if given is None else given
 
 
 def _iso(v: dt.datetime | None) -> str | None:
@@ -302,8 +312,18 @@ def _tolerance(
 # --------------------------------------------------------------------------- case lookups
 
 
-def _get_case(session: Session, ws: Workspace, code: str) -> Case:
-    case = session.scalar(select(Case).where(Case.workspace_id == ws.id, Case.code == code))
+def _get_case(session: Session, ws: Workspace, code: str, *, lock: bool = False) -> Case:
+    """The case ``code``; with ``lock``, held by this transaction until it ends.
+
+    Every function that changes a case locks it before it reads the case's
+    history or the clock (:func:`_event_time`), so that writers to one case
+    run one after the other. On SQLite the session's ``BEGIN IMMEDIATE``
+    already holds the database's write lock (:mod:`servgap.store.db`) and
+    ``FOR UPDATE`` is not emitted; on PostgreSQL ``SELECT … FOR UPDATE``
+    locks the case row.
+    """
+    q = select(Case).where(Case.workspace_id == ws.id, Case.code == code)
+    case = session.scalar(q.with_for_update() if lock else q)
     if case is None:
         raise NotFoundError(
             f"Case `{code}` does not exist in workspace `{ws.code}`. List cases with "
@@ -351,6 +371,34 @@ def _describe(session: Session, case: Case) -> dict[str, Any]:
     return _case_dict(case, sites, custs)
 
 
+def _last_event_at(session: Session, case: Case) -> dt.datetime | None:
+    last: dt.datetime | None = session.scalar(
+        select(func.max(CaseEvent.at)).where(CaseEvent.case_id == case.id)
+    )
+    return last
+
+
+def _event_time(session: Session, case: Case, now: dt.datetime | None) -> dt.datetime:
+    """The time of the next change to ``case``, a case locked by this transaction.
+
+    An explicit ``now`` is the caller's and :func:`_event` checks it against
+    the history (it must not precede the last event). Without one, the clock
+    is read here, inside the transaction that holds the case
+    (:func:`_get_case` with ``lock=True``), so that concurrent writers to one
+    case get increasing times in the order they write -- a clock read before
+    the lock could be overtaken by a writer that locked first. If the clock
+    still reads earlier than the last event (another server's clock runs
+    ahead, or the last event was recorded with a later explicit time), the
+    change takes the last event's time: the store decides the time of an
+    implicit change and history never moves backwards.
+    """
+    if now is not None:
+        return now
+    at = utcnow()
+    last = _last_event_at(session, case)
+    return at if last is None or at >= last else last
+
+
 def _event(
     session: Session,
     case: Case,
@@ -363,7 +411,7 @@ def _event(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> None:
-    last = session.scalar(select(func.max(CaseEvent.at)).where(CaseEvent.case_id == case.id))
+    last = _last_event_at(session, case)
     if last is not None and at < last:
         raise InputError(
             f"The time {at.isoformat()} is earlier than the case's last event "
@@ -547,9 +595,11 @@ def open_case(
     -------
     The case as a dict plus ``created`` (False when the key already existed).
     """
-    at = _now(now)
+    explicit_at = _checked_time(now)
+    check_text_length(summary, field="summary")
     with store.session() as session:
         ws = get_workspace(session, workspace)
+        at = _now(explicit_at)  # the clock is read inside the transaction
         op = _Opener(session, ws)
         comp: Complaint | None = None
         if complaint is not None:
@@ -613,9 +663,11 @@ def move_case(
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Move a case to state ``to``; illegal moves raise ConflictError, nothing written."""
-    at = _now(now)
+    explicit_at = _checked_time(now)
+    check_text_length(note, field="note")
     with store.session() as session:
-        case = _get_case(session, get_workspace(session, workspace), code)
+        case = _get_case(session, get_workspace(session, workspace), code, lock=True)
+        at = _event_time(session, case, explicit_at)
         src = case.state
         transition(src, to)
         if src == "new" and case.acknowledged_at is None:
@@ -653,10 +705,12 @@ def act_on_case(
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Record a recovery action (apology, explanation, redelivery, refund, coupon, ...)."""
-    at = _now(now)
+    explicit_at = _checked_time(now)
+    check_text_length(note, field="note")
     kind = check_action(action, amount_cny)
     with store.session() as session:
-        case = _get_case(session, get_workspace(session, workspace), code)
+        case = _get_case(session, get_workspace(session, workspace), code, lock=True)
+        at = _event_time(session, case, explicit_at)
         if case.state == "closed":
             raise ConflictError(
                 f"Case `{code}` is closed; reopen it (`servgap case move {code} investigating`) "
@@ -686,11 +740,13 @@ def note_case(
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Add a note to a case's history."""
-    at = _now(now)
+    explicit_at = _checked_time(now)
+    check_text_length(note, field="note", listed=False)  # `case note CODE TEXT`
     if not note.strip():
         raise InputError("The note is empty; write some text.", "备注为空；请填写内容。")
     with store.session() as session:
-        case = _get_case(session, get_workspace(session, workspace), code)
+        case = _get_case(session, get_workspace(session, workspace), code, lock=True)
+        at = _event_time(session, case, explicit_at)
         _event(session, case, at=at, actor=actor, kind="note", note=note)
         return _describe(session, case)
 
@@ -705,11 +761,12 @@ def assign_case(
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Give a case to an owner."""
-    at = _now(now)
+    explicit_at = _checked_time(now)
     if not owner.strip():
         raise InputError("The owner is empty; name a person.", "负责人为空；请填写负责人。")
     with store.session() as session:
-        case = _get_case(session, get_workspace(session, workspace), code)
+        case = _get_case(session, get_workspace(session, workspace), code, lock=True)
+        at = _event_time(session, case, explicit_at)
         prev = case.owner
         case.owner = owner.strip()
         _event(session, case, at=at, actor=actor, kind="assigned",
@@ -727,9 +784,11 @@ def wait_for_customer(
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Pause the resolution clock while the firm waits for the customer."""
-    at = _now(now)
+    explicit_at = _checked_time(now)
+    check_text_length(note, field="note")
     with store.session() as session:
-        case = _get_case(session, get_workspace(session, workspace), code)
+        case = _get_case(session, get_workspace(session, workspace), code, lock=True)
+        at = _event_time(session, case, explicit_at)
         if case.waiting_since is not None:
             raise ConflictError(
                 f"Case `{code}` already waits for the customer since "
@@ -756,9 +815,11 @@ def resume_case(
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """End a waiting-for-customer pause (the customer replied)."""
-    at = _now(now)
+    explicit_at = _checked_time(now)
+    check_text_length(note, field="note")
     with store.session() as session:
-        case = _get_case(session, get_workspace(session, workspace), code)
+        case = _get_case(session, get_workspace(session, workspace), code, lock=True)
+        at = _event_time(session, case, explicit_at)
         if case.waiting_since is None:
             raise ConflictError(
                 f"Case `{code}` is not waiting for the customer; nothing to resume.",
@@ -959,10 +1020,11 @@ def escalate_cases(
     ``all_overdue`` adds every open case with a breached running SLA clock at
     ``now``. Urgent cases stay urgent (the event still records the escalation).
     """
-    at = _now(now)
+    explicit_at = _checked_time(now)
+    check_text_length(note, field="note")
     targets = list(dict.fromkeys(codes))
     if all_overdue:
-        over = list_cases(store, workspace=workspace, overdue=True, now=at, order="opened")
+        over = list_cases(store, workspace=workspace, overdue=True, now=explicit_at, order="opened")
         targets.extend(c for c in over["case"].tolist() if c not in targets)
     if not targets and not all_overdue:
         raise InputError(
@@ -974,8 +1036,11 @@ def escalate_cases(
     out: list[dict[str, Any]] = []
     with store.session() as session:
         ws = get_workspace(session, workspace)
+        # lock in one global order (by code), so two escalations of shared cases cannot deadlock
+        locked = {code: _get_case(session, ws, code, lock=True) for code in sorted(targets)}
         for code in targets:
-            case = _get_case(session, ws, code)
+            case = locked[code]
+            case_at = _event_time(session, case, explicit_at)
             if case.state not in OPEN_STATES:
                 raise ConflictError(
                     f"Case `{code}` is {case.state!r}; only open cases can be escalated.",
@@ -985,7 +1050,7 @@ def escalate_cases(
             new = levels[min(PRIORITY_LEVEL[old] + 1, len(levels) - 1)]
             case.priority = new
             case.escalated = True
-            _event(session, case, at=at, actor=actor, kind="escalated", note=note,
+            _event(session, case, at=case_at, actor=actor, kind="escalated", note=note,
                    data={"from_priority": old, "to_priority": new})  # fmt: skip
             out.append({"case": code, "from_priority": old, "to_priority": new, "escalated": True})
     return out
@@ -1110,11 +1175,12 @@ def cases_from_complaints(
     or later. The case opens at ``now`` (default: the current time), its
     priority from the complaint severity (1 low … 4 urgent; missing → normal).
     """
-    at = _now(now)
+    explicit_at = _checked_time(now)
     report = IntakeReport(source="complaints")
     sev_pri = {1: "low", 2: "normal", 3: "high", 4: "urgent"}
     with store.session() as session:
         ws = get_workspace(session, workspace)
+        at = _now(explicit_at)  # the clock is read inside the transaction
         op = _Opener(session, ws)
         q = select(Complaint).where(Complaint.workspace_id == ws.id)
         if since is not None:
@@ -1130,6 +1196,18 @@ def cases_from_complaints(
         report.rows_read = len(complaints)
         todo = [c for c in complaints if f"complaint:{c.code}" not in keys]
         report.already_open = len(complaints) - len(todo)
+        pc = ProblemCollector()
+        for comp in todo:
+            too_long = text_length_error(comp.text)
+            if too_long is not None and len(pc) < MAX_PROBLEMS:
+                pc.add(f"complaint `{comp.code}`: {too_long.en}",
+                       f"投诉 `{comp.code}`：{too_long.zh}", column="text", value=comp.code)  # fmt: skip
+        pc.raise_if_any(
+            InputError,
+            f"{len(pc)} stored complaint(s) are too long to open as cases; nothing was opened. "
+            "Shorten their texts:",
+            f"{len(pc)} 条已存投诉过长，无法立案；未立任何工单。请缩短其文本：",
+        )
         need = [c.text for c in todo]
         cats, sents = _auto_text(need)
         for comp, cat, sent in zip(todo, cats, sents, strict=True):
@@ -1183,7 +1261,7 @@ def import_cases(
     an unknown site code is an error naming it. Naive times are in the
     workspace's time zone. Cases open at ``max(now, received_at)``.
     """
-    at = _now(now)
+    explicit_at = _checked_time(now)
     table = open_table(path, encoding=encoding, sheet=sheet,
                        max_bytes=store.settings.max_import_bytes)  # fmt: skip
     src = path.name
@@ -1202,6 +1280,7 @@ def import_cases(
     pc = ProblemCollector()
     with store.session() as session:
         ws = get_workspace(session, workspace)
+        at = _now(explicit_at)  # the clock is read inside the transaction
         op = _Opener(session, ws)
         tz = zoneinfo.ZoneInfo(ws.timezone or "Asia/Shanghai")
         recs: list[dict[str, Any]] = []
@@ -1221,6 +1300,9 @@ def import_cases(
                 if _blank(text):
                     bad("the complaint text is empty.", "投诉内容为空。", row, "text", text)
                 rec["text"] = "" if _blank(text) else str(text).strip()
+                too_long = text_length_error(rec["text"])
+                if too_long is not None:
+                    bad(too_long.en, too_long.zh, row, "text", rec["text"][:40] + "…")
                 ts_raw = get.get("received_at")
                 ts: pd.Timestamp | None = None
                 if _blank(ts_raw):
@@ -1375,7 +1457,7 @@ def cases_from_survey(
     """
     from servgap.services.responses import load_responses
 
-    at = _now(now)
+    explicit_at = _checked_time(now)
     items = [i.strip() for i in items if i.strip()]
     definition, frame = load_responses(store, workspace=workspace, survey=survey)
     pc = ProblemCollector()
@@ -1408,6 +1490,7 @@ def cases_from_survey(
     report = IntakeReport(source=f"survey:{survey}")
     with store.session() as session:
         ws = get_workspace(session, workspace)
+        at = _now(explicit_at)  # the clock is read inside the transaction
         op = _Opener(session, ws)
         site_by_code = dict(op.sites)
         rid_of = dict(

@@ -94,8 +94,8 @@ def train_workspace_model(
     if labelled.empty:
         raise InsufficientDataError(
             f"Workspace `{workspace}` has no complaints with a category to learn from. Import "
-            "labelled complaints (`servgap case import`) or set categories on cases first.",
-            f"工作区 `{workspace}` 没有带类别的投诉可供学习。请先导入带类别的投诉（`servgap case import`）"
+            "complaints with a filled `category` column, or set categories on cases first.",
+            f"工作区 `{workspace}` 没有带类别的投诉可供学习。请先导入 `category` 列已填写的投诉，"
             "或为案例设置类别。",
         )
     trained = train_classifier(
@@ -139,27 +139,45 @@ def keywords_stored(
 
 
 def similar_to_case(store: Store, workspace: str, code: str, *, top_k: int = 5) -> pd.DataFrame:
-    """Earlier complaints most similar to case/complaint ``code`` and how they were resolved."""
+    """Earlier complaints most similar to case/complaint ``code`` and how they were resolved.
+
+    The text compared is the complaint's; a case without a stored complaint (opened
+    by hand) is compared by its summary with the complaints received before it opened.
+    """
     from servgap.core.errors import NotFoundError
 
     frame = complaints_frame(store, workspace)
-    hit = frame.index[frame["code"] == code]
     with store.session() as s:
         ws = get_workspace(s, workspace)
+        hit = frame.index[frame["code"] == code]
+        case = None
         if len(hit) == 0:
             case = s.scalar(select(Case).where(Case.workspace_id == ws.id, Case.code == code))
-            if case is None or case.complaint_id is None:
+            if case is None:
                 raise NotFoundError(
-                    f"No complaint or case `{code}` with a text in workspace `{workspace}`.",
-                    f"工作区 `{workspace}` 中没有带文本的投诉或案例 `{code}`。",
+                    f"No complaint or case `{code}` in workspace `{workspace}`.",
+                    f"工作区 `{workspace}` 中没有投诉或案例 `{code}`。",
                 )
-            ccode = s.scalar(select(Complaint.code).where(Complaint.id == case.complaint_id))
-            hit = frame.index[frame["code"] == ccode]
-        i = int(hit[0])
-        earlier = frame.iloc[:i]
+            if case.complaint_id is not None:
+                ccode = s.scalar(select(Complaint.code).where(Complaint.id == case.complaint_id))
+                hit = frame.index[frame["code"] == ccode]
+        if len(hit):
+            i = int(hit[0])
+            query = str(frame.loc[i, "text"])
+            earlier = frame.iloc[:i]
+        else:  # a case opened by hand: its summary, against complaints before it opened
+            opened = case.opened_at if case is not None else None
+            query = (case.summary or "").strip() if case is not None else ""
+            if not query or opened is None:
+                raise NotFoundError(
+                    f"Case `{code}` has neither a complaint text nor a summary to compare.",
+                    f"案例 `{code}` 既没有投诉文本也没有摘要，无法比较。",
+                )
+            received = pd.to_datetime(frame["received_at"], utc=True)
+            earlier = frame[(received < pd.Timestamp(opened)).to_numpy()]
         if earlier.empty:
             return pd.DataFrame(columns=["rank", "code", "score", "text", "state", "actions"])
-        sim = similar_cases(str(frame.loc[i, "text"]), earlier["text"].tolist(), top_k=top_k).table
+        sim = similar_cases(query, earlier["text"].tolist(), top_k=top_k).table
         codes = earlier["code"].to_numpy()[sim["index"].to_numpy()]
         outcome: dict[str, tuple[str, str]] = {}
         rows = s.execute(

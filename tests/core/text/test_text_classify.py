@@ -206,8 +206,11 @@ def test_label_length_mismatch() -> None:
 def test_load_model_rejects_non_model(tmp_path: Path) -> None:
     bad = tmp_path / "x.npz"
     bad.write_bytes(b"not a zip")
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as exc:
         load_model(bad)
+    # core names what is wrong and its own API, never a command of one face (the CLI)
+    assert str(bad) in exc.value.en and "save_model" in exc.value.en
+    assert "`servgap " not in exc.value.en and "`servgap " not in exc.value.zh
     with pytest.raises(InputError):
         load_model(tmp_path / "missing.npz")
 

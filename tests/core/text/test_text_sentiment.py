@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, f1_score
 
 from servgap.core.errors import InputError
-from servgap.core.text import MAX_TEXT_CHARS, sentiment
+from servgap.core.text import MAX_TEXT_CHARS, segment, sentiment
 from servgap.core.text.sentiment import ALPHA, N_SCALAR, lexicon
 
 
@@ -99,3 +99,30 @@ def test_validation_and_truncation() -> None:
     assert [p.row for p in exc.value.problems] == [2, 3]
     t = sentiment(["好评" + "。" * (MAX_TEXT_CHARS + 10)]).table
     assert bool(t["truncated"].iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity"),
+    [
+        ("😡😡😡", "negative"),
+        ("🤬", "negative"),
+        ("👎👎", "negative"),
+        ("😭", "negative"),
+        ("👍", "positive"),
+        ("❤️", "positive"),  # with the variation selector U+FE0F
+        ("👍🏻", "positive"),  # with a skin-tone modifier
+        ("🙏👌", "positive"),
+        ("太慢了😡", "negative"),
+        ("不👍", "negative"),  # negation applies to an emoji as to a word
+    ],
+)
+def test_emoji_carry_sentiment(text: str, polarity: str) -> None:
+    """Emoji-only complaints scored neutral: the tokenizer dropped emoji. Now an emoji is a
+    token and emoji_lexicon.tsv gives common ones a valence."""
+    assert sentiment([text]).table["polarity"].iloc[0] == polarity
+
+
+def test_emoji_are_tokens_and_modifiers_are_not() -> None:
+    assert segment(["太慢了😡👍🏻❤️"]) == [["太慢", "了", "😡", "👍", "❤"]]
+    lex = lexicon()
+    assert lex.words["😡"] < 0 < lex.words["👍"] and "❤" in lex.words

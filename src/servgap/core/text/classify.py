@@ -684,10 +684,10 @@ def _model_from_bytes(data: bytes, source: str = "<bytes>") -> TextModel:
             )
     except (OSError, KeyError, ValueError) as exc:
         raise InputError(
-            f"{source} is not a servgap text model (.npz): {exc}. Train one with "
-            "`servgap text train` or use the shipped default.",
-            f"{source} 不是 servgap 文本模型文件（.npz）：{exc}。请用 `servgap text train` "
-            "训练模型，或使用内置默认模型。",
+            f"{source} is not a servgap text model (.npz): {str(exc).rstrip('.')}. Give a model "
+            "file written by save_model (after train_classifier), or use the shipped default.",
+            f"{source} 不是 servgap 文本模型文件（.npz）：{str(exc).rstrip('.')}。请给出由 "
+            "save_model 写出的模型文件（先用 train_classifier 训练），或使用内置默认模型。",
         ) from exc
     if model.coef.shape != (len(model.classes), model.n_features):
         raise InputError(

@@ -16,6 +16,9 @@ adds character n-grams which cover unknown words and typos anyway.
 
 English (and any Latin-script run) is split on non-alphanumerics by jieba's own
 "non-Han block" rule; we lower-case and drop whitespace and punctuation tokens.
+Emoji and other pictographic symbols (Unicode category So: 😡, 👍, ❤) are kept
+as one token each -- they carry sentiment (``emoji_lexicon.tsv``) -- while
+variation selectors (U+FE0F) and skin-tone modifiers are dropped.
 
 References
 ----------
@@ -26,6 +29,7 @@ Sun, J. (2012-2020). jieba: Chinese text segmentation. https://github.com/fxsjy/
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -68,10 +72,16 @@ def tokenizer() -> Any:
     return tok
 
 
+def _is_symbol(token: str) -> bool:
+    """One pictographic symbol such as an emoji (jieba yields them one character each)."""
+    return len(token) == 1 and unicodedata.category(token) == "So"
+
+
 def tokens_of(normalised_text: str) -> list[str]:
-    """Tokens of one already-normalised (NFKC, lower-cased) text, punctuation removed."""
+    """Tokens of one already-normalised (NFKC, lower-cased) text, punctuation removed;
+    an emoji is a token of its own."""
     tok = tokenizer()
-    return [w for w in tok.cut(normalised_text, HMM=False) if _WORDLIKE.search(w)]
+    return [w for w in tok.cut(normalised_text, HMM=False) if _WORDLIKE.search(w) or _is_symbol(w)]
 
 
 def segment(texts: str | Sequence[str], *, remove_stopwords: bool = False) -> list[list[str]]:

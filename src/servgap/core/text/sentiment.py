@@ -3,7 +3,8 @@
 A VADER-style rule scorer with a hand-written, express-delivery-tuned lexicon
 (``servgap/data/text/sentiment_lexicon.tsv``: ~330 valence words such as 慢,
 暴力分拣, 态度恶劣, 点赞, 及时, 贴心, rude, on time; ~40 negators; ~45 degree
-adverbs). No general Chinese sentiment model ships in a pip-installable package
+adverbs) and 30 common emoji (``emoji_lexicon.tsv``: 😡 -3, 👎 -2, 👍 +2, ❤️
++2.5 ...; an emoji is a token, so 😡😡😡 scores like three angry words). No general Chinese sentiment model ships in a pip-installable package
 usable offline, and a lexicon is transparent (``terms`` shows what was matched),
 which is why this is written by hand rather than taken from a library.
 
@@ -77,15 +78,19 @@ class Lexicon:
     degrees: dict[str, float]
 
 
+#: The shipped lexicon files, read in this order (same format: term, kind, value).
+LEXICON_FILES = ("sentiment_lexicon.tsv", "emoji_lexicon.tsv")
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    """The shipped sentiment lexicon (valence words, negators, degree adverbs)."""
+    """The shipped sentiment lexicon (valence words and emoji, negators, degree adverbs)."""
     words: dict[str, float] = {}
     neg: set[str] = set()
     deg: dict[str, float] = {}
-    for line in data_lines("sentiment_lexicon.tsv"):
+    for line in (ln for name in LEXICON_FILES for ln in data_lines(name)):
         term, kind, value = line.split("\t")
-        term = term.lower()
+        term = term.lower().replace("\ufe0f", "")  # ❤️ is the token ❤ (see segment)
         if kind == "word":
             words[term] = float(value)
         elif kind == "negator":

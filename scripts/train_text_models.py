@@ -33,12 +33,12 @@ from servgap.core.text.classify import (
     TextModel,
     evaluate_classifier,
     fit_model,
-    load_model,
+    model_from_bytes,
+    model_to_bytes,
     prepare_texts,
-    save_model,
 )
-from servgap.core.text.corpus import generate_complaints
 from servgap.core.text.sentiment import sentiment
+from servgap.training.corpus import generate_complaints
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "servgap" / "data" / "text"
 CORPUS_FILE = "complaints_labelled.csv"
@@ -91,7 +91,7 @@ def main() -> int:
     df, model = build_model(csv_bytes)
     if args.check:
         same_csv = (DATA / CORPUS_FILE).read_bytes() == csv_bytes
-        shipped = load_model(DATA / DEFAULT_MODEL_FILE)
+        shipped = model_from_bytes((DATA / DEFAULT_MODEL_FILE).read_bytes())
         same_model = (
             shipped.word_vocab == model.word_vocab
             and shipped.char_vocab == model.char_vocab
@@ -102,7 +102,7 @@ def main() -> int:
         return 0 if same_csv and same_model else 1
 
     (DATA / CORPUS_FILE).write_bytes(csv_bytes)
-    save_model(model, DATA / DEFAULT_MODEL_FILE)
+    (DATA / DEFAULT_MODEL_FILE).write_bytes(model_to_bytes(model))
 
     test = df[df["split"] == "test"]
     ev = evaluate_classifier(test["text"].tolist(), test["category"].tolist(), model=model)

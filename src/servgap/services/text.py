@@ -15,20 +15,21 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from servgap.core.errors import InsufficientDataError
+from servgap.core.errors import InputError, InsufficientDataError
 from servgap.core.text import (
     TextModel,
     TrainedModel,
     classify_complaints,
     default_model,
     keywords,
-    load_model,
-    save_model,
+    model_from_bytes,
+    model_to_bytes,
     sentiment,
     similar_cases,
     train_classifier,
 )
 from servgap.services.context import Store, get_workspace
+from servgap.services.files import write_bytes
 from servgap.store.models import Case, Complaint, RecoveryAction, Site
 
 
@@ -40,7 +41,15 @@ def workspace_model(store: Store, workspace: str) -> tuple[TextModel, str]:
     """The workspace's retrained model if there is one, else the shipped default."""
     path = model_path(store, workspace)
     if path.exists():
-        return load_model(path), str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(
+                f"Cannot read the model file {path}: {exc.strerror}. Retrain the workspace's "
+                "model, or remove the file to use the shipped one.",
+                f"无法读取模型文件 {path}：{exc.strerror}。请重新训练工作区模型，或删除该文件以使用内置模型。",
+            ) from exc
+        return model_from_bytes(data, str(path)), str(path)
     return default_model(), "default"
 
 
@@ -102,8 +111,9 @@ def train_workspace_model(
         labelled["text"].tolist(), labelled["category"].tolist(), test_size=test_size, seed=seed
     )
     path = model_path(store, workspace)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_model(trained.model, path)
+    # the workspace's own model file: replaced on retraining, never the store
+    write_bytes(path, model_to_bytes(trained.model), force=True,
+                protected=store.protected_files())  # fmt: skip
     return TrainReport(str(path), len(labelled), trained)
 
 

@@ -22,6 +22,8 @@ from servgap.core.errors import InputError, ProblemCollector
 #: are typically 5-150 characters; 500 keeps whole letters while bounding the cost of
 #: one pathological input (a pasted e-mail thread) on the throughput of a batch.
 MAX_TEXT_CHARS = 500
+#: The complaint categories the classifier assigns (labels of the training corpus).
+CATEGORIES: tuple[str, ...] = ("delay", "damage_loss", "attitude", "information", "price", "other")
 
 _DATA_PACKAGE = "servgap"
 

@@ -51,7 +51,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from os import PathLike
 from typing import Any
 
 import numpy as np
@@ -303,7 +302,7 @@ def _top_terms(model: TextModel, X: sp.csr_matrix, pred: npt.NDArray[np.int64]) 
 @lru_cache(maxsize=1)
 def default_model() -> TextModel:
     """The shipped complaint model (``servgap/data/text/complaint_model.npz``), loaded once."""
-    return _model_from_bytes(read_data_bytes(DEFAULT_MODEL_FILE))
+    return model_from_bytes(read_data_bytes(DEFAULT_MODEL_FILE))
 
 
 def classify_complaints(
@@ -667,7 +666,8 @@ def model_to_bytes(model: TextModel) -> bytes:
     return buf.getvalue()
 
 
-def _model_from_bytes(data: bytes, source: str = "<bytes>") -> TextModel:
+def model_from_bytes(data: bytes, source: str = "<bytes>") -> TextModel:
+    """Read a model serialised by :func:`model_to_bytes` (``allow_pickle=False``)."""
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
@@ -685,9 +685,9 @@ def _model_from_bytes(data: bytes, source: str = "<bytes>") -> TextModel:
     except (OSError, KeyError, ValueError) as exc:
         raise InputError(
             f"{source} is not a servgap text model (.npz): {str(exc).rstrip('.')}. Give a model "
-            "file written by save_model (after train_classifier), or use the shipped default.",
+            "file written by servgap (after training), or use the shipped default.",
             f"{source} 不是 servgap 文本模型文件（.npz）：{str(exc).rstrip('.')}。请给出由 "
-            "save_model 写出的模型文件（先用 train_classifier 训练），或使用内置默认模型。",
+            "servgap 训练后写出的模型文件，或使用内置默认模型。",
         ) from exc
     if model.coef.shape != (len(model.classes), model.n_features):
         raise InputError(
@@ -697,22 +697,3 @@ def _model_from_bytes(data: bytes, source: str = "<bytes>") -> TextModel:
             f"{model.n_features} 个特征不符；文件已损坏。",
         )
     return model
-
-
-def save_model(model: TextModel, path: str | PathLike[str]) -> None:
-    """Write a model to ``path`` as ``.npz`` (arrays + JSON metadata, no pickle)."""
-    with open(path, "wb") as fh:
-        fh.write(model_to_bytes(model))
-
-
-def load_model(path: str | PathLike[str]) -> TextModel:
-    """Read a model written by :func:`save_model` (``allow_pickle=False``)."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        raise InputError(
-            f"Cannot read the model file {path}: {exc.strerror}. Check the path.",
-            f"无法读取模型文件 {path}：{exc.strerror}。请检查路径。",
-        ) from exc
-    return _model_from_bytes(data, str(path))

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-CATEGORIES: tuple[str, ...] = ("delay", "damage_loss", "attitude", "information", "price", "other")
+from servgap.core.text._common import CATEGORIES  # the classifier's labels
 
 _SLOTS: dict[str, list[str]] = {
     "city": [

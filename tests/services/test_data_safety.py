@@ -403,3 +403,12 @@ def test_ragged_rows_are_refused_not_filled_with_blanks(sqlite_store: Store,
     assert err.code == "ragged_rows"
     assert [p.row for p in err.problems] == [3, 4]
     assert "has 4 fields but the header has 5" in err.problems[0].en
+
+
+def test_a_huge_text_cell_gets_the_length_message(sqlite_store: Store, tmp_path: Path) -> None:
+    setup_ws(sqlite_store)
+    path = tmp_path / "huge.csv"
+    rows(2, comment=["短", "长" * 352_000]).to_csv(path, index=False)
+    err = refused(sqlite_store, path)
+    assert [(p.row, p.column) for p in err.problems] == [(3, "comment")]
+    assert "352000 characters long, over the 10000 limit" in err.problems[0].en

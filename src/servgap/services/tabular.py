@@ -168,6 +168,7 @@ def detect_encoding(path: Path) -> str:
 
 
 MIXED_ROWS_SHOWN = 5
+MAX_CELL_BYTES = 256 * 1024 * 1024
 
 
 def scan_csv(path: Path, encoding: str, sep: str, ncols: int | None) -> None:
@@ -194,7 +195,10 @@ def scan_csv(path: Path, encoding: str, sep: str, ncols: int | None) -> None:
     ragged: list[Problem] = []
     n_ragged = 0
     row = 1
-    with path.open("r", encoding="latin-1", newline="") as fh:
+    # a cell may be far longer than the csv module's default 131,072-character limit; the
+    # importer then refuses it with its own length message (MAX_TEXT_CHARS)
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_BYTES))
+    with path.open("r", encoding="latin-1", newline="") as fh:  # bytes 1:1 as characters
         reader = csv.reader(fh, delimiter=sep)
         next(reader, None)  # the header
         try:

@@ -237,7 +237,7 @@ def test_mapping_file(sqlite_store: Store, tmp_path: Path) -> None:
     rep = import_responses(
         sqlite_store, path, workspace="acme", survey="mini", mapping_file=mapping
     )
-    assert rep.inserted == 4 and rep.ignored_columns == ["IP地址"]
+    assert rep.inserted == 4 and rep.ignored_columns == ("IP地址",)
     _, back = load_responses(sqlite_store, workspace="acme", survey="mini")
     assert set(back["site"]) <= {"SH01", "SH02"}
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from servgap.cli._app import emit, force_option, get_ctx, is_tty, json_option
+from servgap.core.survey import CHANNELS
 from servgap.i18n import t
 
 
@@ -204,7 +205,7 @@ def survey_show(code: str, as_json: bool) -> None:
 @click.option("--sheet", default=None, help="Excel sheet name (default: the first sheet).")
 @click.option(
     "--channel",
-    type=click.Choice(["web", "phone", "import", "audit"]),
+    type=click.Choice(list(CHANNELS)),
     default="import",
     show_default=True,
     help="Channel for rows that do not say.",

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zoneinfo
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,9 +22,10 @@ import pandas as pd
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from servgap.core.errors import InputError, ProblemCollector, UsageError
+from servgap.core._result import ResultMixin
+from servgap.core.errors import InputError, Problem, ProblemCollector, UsageError
 from servgap.core.parse import CellError, DateFormat, check_window, parse_datetime, parse_number
-from servgap.core.survey import CHANNELS, Question, SurveyDefinition
+from servgap.core.survey import CHANNELS, META_COLUMNS, Question, SurveyDefinition
 from servgap.services.context import Store, get_workspace
 from servgap.services.mapping import ColumnMapping, build_mapping, read_mapping_file
 from servgap.services.surveys import definition_of, latest_version
@@ -35,24 +37,32 @@ META_TARGETS = frozenset(("response_id", "submitted_at", "site", "channel", "cus
 OnDuplicate = Literal["error", "skip", "replace"]
 
 
-@dataclass
-class ImportReport:
+@dataclass(frozen=True)
+class ImportReport(ResultMixin):
+    """What an import did: rows read, inserted, replaced and skipped, and how columns mapped."""
+
     file: str
     survey: str
     version: int
+    rows_read: int
+    inserted: int
+    replaced: int
+    skipped: int
+    customers_created: int
+    encoding: str | None
+    mapping: dict[str, str]
+    ignored_columns: tuple[str, ...]
+    unmapped_columns: tuple[str, ...]
+    questions_absent: tuple[str, ...]
+
+
+@dataclass
+class _Counts:
     rows_read: int = 0
     inserted: int = 0
     replaced: int = 0
     skipped: int = 0
     customers_created: int = 0
-    encoding: str | None = None
-    mapping: dict[str, str] = field(default_factory=dict)
-    ignored_columns: list[str] = field(default_factory=list)
-    unmapped_columns: list[str] = field(default_factory=list)
-    questions_absent: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 def _is_blank(v: Any) -> bool:
@@ -301,6 +311,86 @@ class _Validator:
             return None
 
 
+@dataclass(frozen=True)
+class CheckedRow:
+    """One response read by the importer's rules: its meta columns (``response_id``,
+    ``submitted_at``, ``site``, ``channel``, ``customer``, ``period``, as the import stores
+    them), its answers keyed by canonical column names, and every problem found."""
+
+    record: dict[str, Any]
+    answers: dict[str, Any]
+    problems: tuple[Problem, ...]
+
+
+def check_row(
+    definition: SurveyDefinition,
+    row: Mapping[str, Any],
+    *,
+    meta: Mapping[str, Any] | None = None,
+    sites: Mapping[str, int] | None = None,
+    tz: dt.tzinfo = dt.UTC,
+    now: dt.datetime | None = None,
+    source: str = "row",
+) -> CheckedRow:
+    """Validate and normalise one response given as an import row (canonical column names):
+    every cell through its question type's reader, importance points that must add up to
+    100, the period against the submission time, known sites and channels — the rules of
+    :func:`import_responses`, for a face that takes one response at a time (the web, the
+    API). ``meta`` gives meta columns already known (a link's site, the submission time);
+    they are taken as they are. A key that is neither a meta column nor an answer column of
+    the survey is a problem. Problems name their column; their row and file mean nothing
+    here and are left out."""
+    owner = definition.column_owner()
+    known_meta = dict(meta or {})
+    cols = [str(k) for k in row]
+    v = _Validator(
+        definition,
+        ColumnMapping(columns={c: c for c in cols}),
+        source=source,
+        sites=dict(sites or {}),
+        tz=tz,
+        existing=set(),
+        on_duplicate="skip",  # a face finds duplicates by the store's unique key
+        now=now,
+    )
+    problems: list[Problem] = []
+    for k in cols:
+        if k not in owner and k not in META_COLUMNS:
+            problems.append(
+                Problem(
+                    f"`{k}` is not a column of survey `{definition.code}`; columns are the meta "
+                    f"columns ({', '.join(META_COLUMNS)}) and the answer columns (such as "
+                    f"{', '.join(list(owner)[:4])}).",
+                    f"`{k}` 不是调查 `{definition.code}` 的列；可用的列为元数据列"
+                    f"（{'、'.join(META_COLUMNS)}）和答案列（如 {'、'.join(list(owner)[:4])}）。",
+                    column=k,
+                    value=None,
+                )
+            )
+    record: dict[str, Any] = {"_row": 1}
+    for target in META_COLUMNS:
+        if target in known_meta:
+            record[target] = known_meta[target]
+        elif target in row:
+            record[target] = v.meta(target, row[target], 1, target)
+    answer_cols: dict[str, list[Any]] = {}
+    for col, value in row.items():
+        if col not in owner:
+            continue
+        q, part = owner[col]
+        if isinstance(value, bool | list | dict):
+            v.problem("is not a single answer value.", "不是单个答案值。", row=1, column=col,
+                      value=str(value)[:40])  # fmt: skip
+            answer_cols[col] = [None]
+            continue
+        answer_cols[col] = [v.answer(q, part, value, 1, col)]
+    v.check_importance(answer_cols, [1])
+    v.check_periods([record], "period" if "period" in row else None)
+    problems.extend(Problem(p.en, p.zh, column=p.column, value=p.value) for p in v.pc.problems)
+    record.pop("_row", None)
+    return CheckedRow(record, {k: vals[0] for k, vals in answer_cols.items()}, tuple(problems))
+
+
 def _date_format(text: str | None, source: str) -> DateFormat | None:
     if text is None:
         return None
@@ -366,19 +456,9 @@ def import_responses(
         existing = set(
             session.scalars(select(Response.external_id).where(Response.survey_id == sv.survey_id))
         )
-        report = ImportReport(
-            file=str(path),
-            survey=survey,
-            version=sv.version,
-            encoding=table.encoding,
-            mapping=dict(mapping.columns),
-            ignored_columns=mapping.ignored,
-            unmapped_columns=mapping.unknown,
-        )
+        n = _Counts()
         mapped = set(mapping.columns.values())
-        report.questions_absent = [
-            q.code for q in definition.questions if not any(c in mapped for c in q.columns())
-        ]
+        absent = [q.code for q in definition.questions if not any(c in mapped for c in q.columns())]
         v = _Validator(
             definition,
             mapping,
@@ -393,7 +473,7 @@ def import_responses(
         replaced_ids: list[str] = []
         for start, frame in table.chunks(progress):
             recs = v.rows(start, frame)
-            report.rows_read += len(recs)
+            n.rows_read += len(recs)
             if v.n_problems:
                 continue  # keep validating to report every bad row; write nothing more
             batch: list[dict[str, Any]] = []
@@ -403,7 +483,7 @@ def import_responses(
                     continue
                 if rid in existing:
                     if on_duplicate == "skip":
-                        report.skipped += 1
+                        n.skipped += 1
                         continue
                     replaced_ids.append(rid)
                 cust_code = rec.get("customer")
@@ -415,7 +495,7 @@ def import_responses(
                         session.add(c)
                         session.flush()
                         customers[cust_code] = cust_id = c.id
-                        report.customers_created += 1
+                        n.customers_created += 1
                 submitted = rec.get("submitted_at")
                 period = rec.get("period")
                 batch.append(
@@ -440,12 +520,12 @@ def import_responses(
                         Response.survey_id == sv.survey_id, Response.external_id.in_(replaced_ids)
                     )
                 )
-                report.replaced += len(replaced_ids)
+                n.replaced += len(replaced_ids)
                 replaced_ids = []
             if batch:
                 session.execute(insert(Response.__table__), batch)  # type: ignore[arg-type]
-                report.inserted += len(batch)
-        if report.rows_read == 0:
+                n.inserted += len(batch)
+        if n.rows_read == 0:
             raise InputError(
                 f"File {source} has a header but no data rows; nothing was imported.",
                 f"文件 {source} 只有表头没有数据行；未导入任何内容。",
@@ -463,8 +543,21 @@ def import_responses(
                 problems=sorted(v.pc.problems, key=lambda p: p.row or 0),  # stable: by row
                 fields=("on_duplicate",),
             )
-        report.inserted -= report.replaced
-        return report
+        return ImportReport(
+            file=str(path),
+            survey=survey,
+            version=sv.version,
+            rows_read=n.rows_read,
+            inserted=n.inserted - n.replaced,
+            replaced=n.replaced,
+            skipped=n.skipped,
+            customers_created=n.customers_created,
+            encoding=table.encoding,
+            mapping=dict(mapping.columns),
+            ignored_columns=tuple(mapping.ignored),
+            unmapped_columns=tuple(mapping.unknown),
+            questions_absent=tuple(absent),
+        )
 
 
 def responses_frame(

@@ -25,22 +25,34 @@ def register(main: click.Group) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Folder for the report's files.")  # fmt: skip
 @click.option("--format", "formats", default="md,json,xlsx", show_default=True,
-              help="Output formats, comma-separated: md, json, xlsx, csv.")  # fmt: skip
+              help="Output formats, comma-separated: md, json, xlsx, csv, pdf, pptx.")  # fmt: skip
+@click.option("--template", type=click.Path(path_type=Path), default=None,
+              help="Company slide template (.pptx with the slide master) for --format pptx.")  # fmt: skip
 @click.option("--force", is_flag=True, help="Replace the files of an earlier report in --out.")
 @json_option
 def report(period: str | None, compare: str | None, site: str | None, survey_code: str | None,
-           out_dir: Path, formats: str, force: bool, as_json: bool) -> None:  # fmt: skip
-    """Write the expectation and satisfaction report (Markdown, JSON, Excel) for a period."""
+           out_dir: Path, formats: str, template: Path | None, force: bool,
+           as_json: bool) -> None:  # fmt: skip
+    """Write the expectation and satisfaction report (Markdown, JSON, Excel, PDF, slides)."""
+    from servgap.core.errors import UsageError
     from servgap.reports import parse_formats, run_report
+    from servgap.reports.writers.pptx import check_template, slide_template
     from servgap.services.report import ReportRequest
 
     c = get_ctx()
     chosen = parse_formats(formats)
+    if template is not None:
+        if "pptx" not in chosen:
+            raise UsageError(t("report_template_without_pptx", "en"),
+                             t("report_template_without_pptx", "zh"),
+                             fields=("template", "format"))  # fmt: skip
+        check_template(template)
     request = ReportRequest(
         workspace=c.workspace, survey=survey_code, period=period, compare=compare, site=site
     )
-    written = run_report(c.store(), request, lang=c.lang, out_dir=out_dir, formats=chosen,
-                         force=force)  # fmt: skip
+    with slide_template(template):
+        written = run_report(c.store(), request, lang=c.lang, out_dir=out_dir, formats=chosen,
+                             force=force)  # fmt: skip
     if as_json:
         emit(written.to_dict(), as_json=True)
         return

@@ -22,6 +22,8 @@ from servgap.reports.writers.csv_tables import CsvWriter
 from servgap.reports.writers.excel import XlsxWriter
 from servgap.reports.writers.json_doc import JsonWriter
 from servgap.reports.writers.markdown import MarkdownWriter
+from servgap.reports.writers.pdf import PdfWriter
+from servgap.reports.writers.pptx import PptxWriter
 from servgap.services.files import check_target
 
 
@@ -42,7 +44,8 @@ class Writer(Protocol):
 
 
 WRITERS: dict[str, Writer] = {
-    w.format: w for w in (MarkdownWriter(), JsonWriter(), XlsxWriter(), CsvWriter())
+    w.format: w
+    for w in (MarkdownWriter(), JsonWriter(), XlsxWriter(), CsvWriter(), PdfWriter(), PptxWriter())
 }
 #: Formats of ``servgap report`` when none are named.
 DEFAULT_FORMATS: tuple[str, ...] = ("md", "json", "xlsx")

@@ -114,3 +114,75 @@ def test_import_from_complaints_and_survey(runner: CliRunner, tmp_path: Path) ->
     assert code == 0 and "Opened 0 case(s); 1 already had one" in out
     code, out = run(runner, "from-survey", "--survey", "nps", "--at", T0, lang="zh")
     assert "新立案 0 个" in out
+
+
+def test_typed_times_follow_the_workspace_zone(runner: CliRunner) -> None:
+    res = runner.invoke(main, ["workspace", "create", "xj", "--timezone", "Asia/Urumqi"])
+    assert res.exit_code == 0, res.output
+
+    def xj(*args: str) -> tuple[int, str]:
+        r = runner.invoke(main, ["--lang", "en", "-w", "xj", "case", *args])
+        return r.exit_code, r.output
+
+    code, out = xj("open", "--summary", "包裹延误", "--category", "delay", "--at",
+                   "2026-03-02 09:00", "--json")  # fmt: skip
+    assert code == 0, out
+    case = json.loads(out)
+    assert case["opened_at"] == "2026-03-02T03:00:00+00:00"  # 09:00 at UTC+6
+    code, out = xj("list", "--at", "2026-03-02 12:30", "--json")
+    assert code == 0 and json.loads(out)[0]["remaining_h"] == 0.5
+    # a time the reader cannot take is a usage error naming the option
+    code, out = xj("move", case["case"], "acknowledged", "--at", "03/02/2026 10:00")
+    assert code == 2 and "`--at`" in out and "ambiguous" in out and "Traceback" not in out
+    code, out = xj("from-complaints", "--since", "yesterday")
+    assert code == 2 and "`--since`" in out
+
+
+def test_close_with_satisfaction_and_import_outcomes(runner: CliRunner, tmp_path: Path) -> None:
+    _, out = run(runner, "open", "--summary", "包裹破损", "--category", "damage_loss",
+                 "--customer", "c1", "--at", T0, "--json")  # fmt: skip
+    cid = json.loads(out)["case"]
+    for to, hour in (("investigating", 10), ("resolved", 11)):
+        code, out = run(runner, "move", cid, to, "--at", f"2026-03-02T{hour}:00+08:00")
+        assert code == 0, out
+    code, out = run(runner, "close", cid, "--satisfaction-after", "9", "--at",
+                    "2026-03-02T12:00+08:00")  # fmt: skip
+    assert code == 1 and "`--satisfaction-after`" in out and "1–7" in out
+    code, out = run(runner, "close", cid, "--satisfaction-after", "6", "--satisfaction-before",
+                    "4", "--at", "2026-03-02T12:00+08:00")  # fmt: skip
+    assert code == 0 and f"Case {cid} is closed. Satisfaction before 4, after 6" in out
+    code, out = run(runner, "close", cid, "--satisfaction-before", "4", lang="zh")
+    assert code == 2 and "`--satisfaction-after`" in out
+    _, out = run(runner, "open", "--summary", "送错地址", "--category", "delay", "--at", T0,
+                 "--json")  # fmt: skip
+    other = json.loads(out)["case"]
+    f = tmp_path / "outcomes.csv"
+    f.write_text(f"case,satisfaction_before,satisfaction_after\n{cid},3,5\n{other},,6\n",
+                 encoding="utf-8")  # fmt: skip
+    code, out = run(runner, "import-outcomes", str(f))
+    assert code == 1 and "row 3, column `case`" in out and "nothing was imported" in out
+    f.write_text(f"case,satisfaction_before,satisfaction_after\n{cid},3,5\n", encoding="utf-8")
+    code, out = run(runner, "import-outcomes", str(f), "--json")
+    assert code == 0 and json.loads(out)["recorded"] == 1
+    code, out = run(runner, "show", cid, "--json")
+    shown = json.loads(out)
+    assert (shown["satisfaction_before"], shown["satisfaction_after"]) == (3.0, 5.0)
+    assert shown["history_consistent"]
+
+
+def test_a_listing_in_a_year_without_official_holidays_warns_on_stderr(
+    runner: CliRunner,
+) -> None:
+    from servgap.core.holidays import official_years
+
+    year = official_years()[0] - 1  # the package's data starts in 2004; --at allows 1990 on
+    _, out = run(runner, "open", "--summary", "x", "--category", "other", "--at",
+                 f"{year}-03-03 09:00", "--json")  # fmt: skip
+    cid = json.loads(out)["case"]
+    res = runner.invoke(main, ["--lang", "en", "-w", "acme", "case", "list", "--at",
+                               f"{year}-03-03 10:00", "--json"])  # fmt: skip
+    assert res.exit_code == 0 and [r["case"] for r in json.loads(res.stdout)] == [cid]
+    assert "Warning:" in res.stderr and str(year) in res.stderr
+    res = runner.invoke(main, ["--lang", "zh", "-w", "acme", "case", "list", "--at",
+                               f"{year}-03-03 10:00"])  # fmt: skip
+    assert "注意：" in res.stderr and "官方节假日" in res.stderr

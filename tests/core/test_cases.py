@@ -16,15 +16,20 @@ from hypothesis import strategies as st
 
 from servgap.core.cases import (
     CATEGORIES,
+    COMPLAINT_CHANNELS,
     PRIORITIES,
     RECOVERY_ACTIONS,
     STATES,
     TRANSITIONS,
     CaseEvent,
+    apply_event,
     case_from_survey_response,
     check_action,
+    check_channel,
+    escalated_priority,
     is_reopen,
     legal_next_states,
+    open_state,
     replay_history,
     state_label,
     transition,
@@ -196,3 +201,107 @@ def test_only_watched_items_trigger_and_missing_answers_skip() -> None:
     assert not case_from_survey_response(1, answers, watched_items=["b"]).open_case
     with pytest.raises(InputError):
         case_from_survey_response(1, answers, nps=11)
+
+
+# --------------------------------------------------------------------------- apply_event
+
+
+def test_apply_event_moves_times_and_counts() -> None:
+    s = open_state(T0, "normal")
+    s = apply_event(s, ev(30, "transition", "new", "acknowledged"))
+    assert s.acknowledged_at == T0 + timedelta(minutes=30)
+    s = apply_event(s, ev(40, "transition", "acknowledged", "investigating"))
+    s = apply_event(s, ev(50, "wait_customer"))
+    assert s.waiting_since == T0 + timedelta(minutes=50)
+    # resolving ends the pause
+    s = apply_event(s, ev(60, "transition", "investigating", "resolved"))
+    assert s.waiting_since is None and s.resolved_at == T0 + timedelta(minutes=60)
+    s = apply_event(s, ev(70, "transition", "resolved", "closed"))
+    assert s.closed_at == T0 + timedelta(minutes=70)
+    s = apply_event(s, ev(80, "outcome"))  # a closed case takes its recovery outcome
+    s = apply_event(s, ev(90, "transition", "closed", "investigating"))
+    assert (s.reopen_count, s.resolved_at, s.closed_at) == (1, None, None)
+    assert s.acknowledged_at == T0 + timedelta(minutes=30)  # the first acknowledgement stays
+    s = apply_event(s, ev(95, "escalated"))
+    assert s.escalated and s.priority == "high"
+
+
+@pytest.mark.parametrize(
+    ("setup", "event", "words"),
+    [
+        ([], ev(10, "resume"), "not waiting"),
+        ([ev(5, "wait_customer")], ev(10, "wait_customer"), "already waits"),
+        ([], ev(10, "outcome"), "once the case is resolved"),
+        ([], ev(10, "created", None, "new"), "created only once"),
+        ([], ev(10, "transition", "acknowledged", "investigating"), "starts from"),
+    ],
+)
+def test_apply_event_refuses_what_the_state_does_not_allow(
+    setup: list[CaseEvent], event: CaseEvent, words: str
+) -> None:
+    s = open_state(T0, "normal")
+    for e in setup:
+        s = apply_event(s, e)
+    with pytest.raises(ConflictError, match=words):
+        apply_event(s, event)
+
+
+def test_apply_event_refuses_actions_on_closed_cases_and_escalating_finished_ones() -> None:
+    s = open_state(T0, "low")
+    for i, (a, b) in enumerate(itertools.pairwise(["new", "investigating", "resolved", "closed"])):
+        s = apply_event(s, ev(i, "transition", a, b))
+    with pytest.raises(ConflictError, match="reopen"):
+        apply_event(s, ev(10, "action"))
+    with pytest.raises(ConflictError, match="only open cases can be escalated"):
+        apply_event(s, ev(10, "escalated"))
+    with pytest.raises(InputError):
+        apply_event(s, ev(10, "teleported"))
+    with pytest.raises(InputError, match="no time zone"):
+        apply_event(s, CaseEvent(at=datetime(2025, 10, 17, 9), actor="x", kind="note"))
+
+
+def test_escalation_steps_one_level_and_stops_at_urgent() -> None:
+    assert [escalated_priority(p) for p in PRIORITIES] == ["normal", "high", "urgent", "urgent"]
+    with pytest.raises(InputError):
+        escalated_priority("critical")
+
+
+EVENT_STEPS = st.sampled_from(
+    [("transition", None, t) for t in STATES]
+    + [("wait_customer", None, None), ("resume", None, None), ("escalated", None, None),
+       ("action", None, None), ("outcome", None, None), ("note", None, None)]
+)  # fmt: skip
+
+
+@given(st.lists(EVENT_STEPS, max_size=25), st.sampled_from(list(PRIORITIES)))
+def test_replay_is_apply_event_over_the_history(
+    steps: list[tuple[str, str | None, str | None]], priority: str
+) -> None:
+    """Metamorphic: the live rule (apply_event, refused events left out) and the replay of
+    the events it accepted end in the same state, pauses included."""
+    state = open_state(T0, priority)
+    history = [ev(0, "created", None, "new")]
+    pauses: list[tuple[datetime, datetime | None]] = []
+    for i, (kind, _, target) in enumerate(steps, start=1):
+        e = ev(i, kind, state.state if kind == "transition" else None, target)
+        try:
+            new = apply_event(state, e)
+        except ConflictError:
+            continue
+        if state.waiting_since is not None and new.waiting_since is None:
+            pauses.append((state.waiting_since, e.at))
+        state = new
+        history.append(e)
+    if state.waiting_since is not None:
+        pauses.append((state.waiting_since, None))
+    replay = replay_history(history, priority=priority)
+    assert replay.final == state
+    assert replay.pauses == tuple(pauses)
+    assert replay.state == state.state and replay.reopen_count == state.reopen_count
+
+
+def test_complaint_channels_are_checked_with_the_field_named() -> None:
+    assert check_channel("wechat") == "wechat" and "phone" in COMPLAINT_CHANNELS
+    with pytest.raises(InputError) as e:
+        check_channel("fax")
+    assert e.value.fields == ("channel",) and "`channel`" in e.value.en

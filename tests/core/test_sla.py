@@ -16,11 +16,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servgap.core.errors import InputError, SpecError
+from servgap.core.holidays import official_years
 from servgap.core.sla import (
     BusinessCalendar,
     SlaPolicy,
     add_business_time,
+    business_calendar,
     business_seconds_between,
+    current_clocks,
+    holiday_coverage,
     sla_status,
 )
 
@@ -264,3 +268,114 @@ def test_sla_status_missing_policy_and_naive_columns() -> None:
     naive = cases.assign(opened_at=[datetime(2025, 10, 17, 9)])
     with pytest.raises(InputError):
         sla_status(naive, now=at(2025, 10, 17, 10), calendar=PLAIN, policies=SlaPolicy())
+
+
+# --------------------------------------------------------------------------- workspace calendar
+# 2026 National Day and Mid-Autumn: 1–7 October off, Sunday 20 September and Saturday
+# 10 October worked (国务院办公厅关于2026年部分节假日安排的通知), read from chinesecalendar.
+
+
+def test_official_2026_national_day_in_the_workspace_calendar() -> None:
+    cal = business_calendar(None, tz="Asia/Shanghai")
+    # Wed 30 Sep 17:00 + 4 h: 1 h on 30 Sep, 1–7 Oct off, 3 h on Thu 8 Oct 09–12.
+    assert add_business_time(at(2026, 9, 30, 17), 4 * H, cal) == pd.Timestamp(
+        "2026-10-08 12:00", tz="Asia/Shanghai"
+    )
+    # The clock runs on the make-up Saturday 10 Oct: Fri 9 Oct 17:00 + 4 h = Sat 12:00.
+    assert add_business_time(at(2026, 10, 9, 17), 4 * H, cal) == pd.Timestamp(
+        "2026-10-10 12:00", tz="Asia/Shanghai"
+    )
+    assert business_seconds_between(at(2026, 10, 9, 18), at(2026, 10, 10, 18), cal) == 9 * H
+    # and on the make-up Sunday 20 Sep: Sat 19 Sep 12:00 → Mon 21 Sep 10:00 = 9 + 1 h
+    assert business_seconds_between(at(2026, 9, 19, 12), at(2026, 9, 21, 10), cal) == 10 * H
+
+
+def test_workspace_days_merge_with_and_win_over_official_ones() -> None:
+    spec = {"holidays": ["2026-10-08"], "extra_workdays": ["2026-10-03"]}
+    cal = business_calendar(spec, tz="Asia/Shanghai")
+    # the workspace works Sat 3 Oct (inside the official holiday): 30 Sep 17:00 + 4 h = 3 Oct 12:00
+    assert add_business_time(at(2026, 9, 30, 17), 4 * H, cal) == pd.Timestamp(
+        "2026-10-03 12:00", tz="Asia/Shanghai"
+    )
+    # and takes Thu 8 Oct off: Wed 7 Oct is official, so Sat 3 Oct 17:00 + 4 h → Fri 9 Oct 12:00
+    assert add_business_time(at(2026, 10, 3, 17), 4 * H, cal) == pd.Timestamp(
+        "2026-10-09 12:00", tz="Asia/Shanghai"
+    )
+    plain = business_calendar(spec, tz="Asia/Shanghai", official_holidays=False)
+    # without the official days only the workspace's own count: 30 Sep 17:00 + 4 h = 1 Oct 12:00
+    assert add_business_time(at(2026, 9, 30, 17), 4 * H, plain) == pd.Timestamp(
+        "2026-10-01 12:00", tz="Asia/Shanghai"
+    )
+
+
+def test_a_six_day_week_also_rests_on_an_official_saturday_holiday() -> None:
+    cal = business_calendar({"workdays": [0, 1, 2, 3, 4, 5], "hours": ["08:30", "17:30"]},
+                            tz="Asia/Shanghai")  # fmt: skip
+    # Sat 3 Oct 2026 is inside the holiday: no business time that day
+    assert business_seconds_between(at(2026, 10, 3, 8), at(2026, 10, 3, 20), cal) == 0.0
+    assert business_seconds_between(at(2026, 10, 10, 8), at(2026, 10, 10, 20), cal) == 9 * H
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"hours": ["9am", "18:00"]},
+        {"hours": "09:00-18:00"},
+        {"workdays": ["Mon"]},
+        {"holidays": ["2026-13-01"]},
+        {"holidays": "2026-10-01"},
+        ["not", "a", "mapping"],
+    ],
+)
+def test_workspace_calendar_settings_of_the_wrong_shape_are_spec_errors(spec: object) -> None:
+    with pytest.raises(SpecError):
+        business_calendar(spec, tz="Asia/Shanghai")  # type: ignore[arg-type]
+
+
+def test_closing_at_midnight_reads_as_24_00() -> None:
+    cal = business_calendar({"hours": ["18:00", "24:00"], "workdays": [0, 1, 2, 3, 4, 5, 6]},
+                            official_holidays=False)  # fmt: skip
+    assert business_seconds_between(at(2026, 3, 2, 17), at(2026, 3, 3, 1), cal) == 6 * H
+
+
+def test_holiday_coverage_names_the_years_without_official_data() -> None:
+    last = official_years()[1]
+    ok = holiday_coverage([at(last, 3, 2, 9)], pd.Series([pd.NaT]), tz="Asia/Shanghai")
+    assert ok.uncovered == () and ok.warning() is None
+    # a deadline in the next year, which the package does not know yet
+    cover = holiday_coverage([at(last, 12, 30, 9)], [at(last + 1, 1, 4, 12)], tz="Asia/Shanghai")
+    assert cover.years == (last, last + 1) and cover.uncovered == (last + 1,)
+    assert str(last + 1) in (cover.warning("en") or "") and "官方节假日" in (
+        cover.warning("zh") or ""
+    )
+
+
+def test_current_clock_and_overdue_rules() -> None:
+    # Mon 2 Mar 2026 09:00 openings, now 13:30; normal: ack 4 h / resolve 40 h.
+    cases = pd.DataFrame(
+        {
+            "case": ["new_late", "acked", "resolved_late", "new_ok"],
+            "opened_at": [at(2026, 3, 2, 9)] * 3 + [at(2026, 3, 2, 13)],
+            "acknowledged_at": [pd.NaT, at(2026, 3, 2, 9, 30), at(2026, 3, 2, 9, 30), pd.NaT],
+            "resolved_at": [pd.NaT, pd.NaT, at(2026, 3, 2, 13), pd.NaT],
+            "category": ["other"] * 4,
+            "priority": ["normal", "normal", "normal", "normal"],
+        }
+    )
+    st_ = sla_status(cases, now=at(2026, 3, 2, 13, 30), calendar=PLAIN,
+                     policies=SlaPolicy(acknowledge_within_h=4, resolve_within_h=40))  # fmt: skip
+    states = {"new_late": "new", "acked": "acknowledged", "resolved_late": "resolved",
+              "new_ok": "new"}  # fmt: skip
+    cur = current_clocks(st_, states).set_index("case")
+    # a new case is measured by its running acknowledge clock: 4.5 h elapsed of 4 → overdue
+    assert cur.loc["new_late", "sla_clock"] == "acknowledge"
+    assert cur.loc["new_late", "remaining_h"] == pytest.approx(-0.5)
+    assert cur.loc["new_late", "overdue"] and not cur.loc["new_late", "at_risk"]
+    # an acknowledged case by its resolve clock: 4.5 h of 40
+    assert cur.loc["acked", "sla_clock"] == "resolve"
+    assert cur.loc["acked", "remaining_h"] == pytest.approx(35.5)
+    # a finished case is never overdue or at risk, whatever its clocks say
+    assert not cur.loc["resolved_late", "overdue"] and not cur.loc["resolved_late", "at_risk"]
+    # 0.5 h of 4 elapsed: ok; nothing at risk
+    assert cur.loc["new_ok", "sla_state"] == "ok" and not cur.loc["new_ok", "at_risk"]
+    assert list(cur.index) == ["new_late", "acked", "resolved_late", "new_ok"]

@@ -12,6 +12,7 @@ sklearn.metrics.roc_auc_score, sklearn.calibration.calibration_curve.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +25,13 @@ from servgap.core.errors import ComputationError, InputError, InsufficientDataEr
 from servgap.core.tolerance import (
     DEFAULT_TOLERANCE_MODEL,
     FEATURES,
+    NEUTRAL_TOLERANCE,
     ToleranceModel,
     brier_score,
     calibrate_tolerance,
     logistic_fit,
+    neutral_tolerance,
+    opening_tolerance,
     rank_cases,
     reliability_curve,
     tolerance_features,
@@ -248,3 +252,37 @@ def test_rank_cases_rule() -> None:
     assert r.loc[0, "urgency"] == pytest.approx(0.2 + 0.35 / 3 + 0.25)
     with pytest.raises(InputError):
         rank_cases(q.assign(priority=["asap", "normal", "normal", "normal"]))
+
+
+def test_neutral_tolerance_is_the_intercept_alone() -> None:
+    # every feature at x = 0: score = 100·σ(b0) = 100 / (1 + e^(−0.5)) = 62.2459 (hand-computed)
+    assert neutral_tolerance() == pytest.approx(100.0 / (1.0 + math.exp(-0.5)))
+    assert round(NEUTRAL_TOLERANCE, 4) == 62.2459
+    assert neutral_tolerance(ToleranceModel(intercept=0.0)) == pytest.approx(50.0)
+
+
+def test_opening_tolerance_scores_known_profiles_and_imputes_implausible_values() -> None:
+    profiles = pd.DataFrame(
+        {
+            "tenure_months": [60, None, -3, 12],
+            "orders_per_month": [8, None, 2, None],
+            "loyalty_intent": [7, None, 9, 4],  # 9 is off the 1–7 scale: unknown
+            "sentiment": [None, None, None, -1.0],
+        }
+    )
+    scored = opening_tolerance(profiles)
+    # nobody known: the neutral value
+    assert scored["score"].iloc[1] == pytest.approx(NEUTRAL_TOLERANCE)
+    # row 0 by hand: b0 + 0.4·ln(1 + 60/12) + 0.3·ln(1 + 8) + 0.6·(7 − 4)/3
+    z = 0.5 + 0.4 * math.log(6) + 0.3 * math.log(9) + 0.6 * 1.0
+    assert scored["score"].iloc[0] == pytest.approx(100 / (1 + math.exp(-z)))
+    # row 2: tenure −3 and loyalty 9 are unknown, only the 2 orders a month count
+    assert scored["score"].iloc[2] == pytest.approx(
+        100 / (1 + math.exp(-(0.5 + 0.3 * math.log(3))))
+    )
+    assert {"tenure", "loyalty"} <= set(scored["imputed"].iloc[2].split(","))
+    # row 3: one year, neutral loyalty, angry words (sentiment −1 × 0.8)
+    z3 = 0.5 + 0.4 * math.log(2) + 0.0 - 0.8
+    assert scored["score"].iloc[3] == pytest.approx(100 / (1 + math.exp(-z3)))
+    with_brand = opening_tolerance(profiles.iloc[[1]], brand_reputation=100.0)
+    assert with_brand["score"].iloc[0] == pytest.approx(100 / (1 + math.exp(-1.0)))

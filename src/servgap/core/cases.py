@@ -32,6 +32,12 @@ open and close a pause of the resolution clock while the firm waits for the
 customer (the "waiting for customer" status of Jira Service Management / the
 "pending" status of Zendesk).
 
+Every change to a case, live or replayed, goes through one function,
+:func:`apply_event` (a :class:`CaseState` and a :class:`CaseEvent` in, the next
+:class:`CaseState` out): the store-backed workflow (``servgap.services.cases``)
+applies it before writing an event, :func:`replay_history` applies it to a
+whole recorded history, so the two cannot disagree.
+
 Closed loop
 -----------
 :func:`case_from_survey_response` opens a case when the respondent's perceived
@@ -51,14 +57,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
 from servgap.core._result import ResultMixin
-from servgap.core.errors import ConflictError, InputError, ProblemCollector
+from servgap.core.errors import ConflictError, InputError, Problem, ProblemCollector
 
 # --------------------------------------------------------------------------- vocabularies
 
@@ -147,6 +153,19 @@ EVENT_KINDS: dict[str, tuple[str, str]] = {
     "wait_customer": ("Waiting for customer", "等待客户回复"),
     "resume": ("Customer replied", "客户已回复"),
     "escalated": ("Escalated", "升级处理"),
+    "outcome": ("Recovery outcome", "补救结果"),
+}
+
+#: Channels a complaint comes in by, with (en, zh) labels.
+COMPLAINT_CHANNELS: dict[str, tuple[str, str]] = {
+    "phone": ("Phone", "电话"),
+    "app": ("App", "App"),
+    "web": ("Web", "网站"),
+    "wechat": ("WeChat", "微信"),
+    "email": ("E-mail", "电子邮件"),
+    "store": ("In store", "门店"),
+    "survey": ("Survey", "问卷"),
+    "other": ("Other", "其他"),
 }
 
 
@@ -190,6 +209,18 @@ def check_category(category: str) -> str:
             f"未知的投诉类别 {category!r}。请使用以下之一：{known}。",
         )
     return category
+
+
+def check_channel(channel: str) -> str:
+    """Return ``channel`` if it is one of :data:`COMPLAINT_CHANNELS`, else raise InputError."""
+    if channel not in COMPLAINT_CHANNELS:
+        known = ", ".join(COMPLAINT_CHANNELS)
+        raise InputError(
+            f"Unknown `channel` {channel!r}. Use one of: {known}.",
+            f"未知的渠道 `channel` {channel!r}。请使用以下之一：{known}。",
+            fields=("channel",),
+        )
+    return channel
 
 
 def check_action(action: str, amount_cny: float | None = None) -> RecoveryActionType:
@@ -246,16 +277,9 @@ def transition(state: str, target: str) -> str:
     """
     _check_state(state, "state")
     _check_state(target, "target state")
-    legal = TRANSITIONS[state]
-    if target not in legal:
-        en_list = ", ".join(f"{s} ({STATES[s][0]})" for s in legal)
-        zh_list = "、".join(f"{STATES[s][1]}（{s}）" for s in legal)
-        raise ConflictError(
-            f"A case that is {state!r} ({STATES[state][0]}) cannot move to {target!r} "
-            f"({STATES[target][0]}). Legal next states: {en_list}.",
-            f"处于“{STATES[state][1]}”（{state}）状态的工单不能变更为“{STATES[target][1]}”"
-            f"（{target}）。可变更为：{zh_list}。",
-        )
+    if target not in TRANSITIONS[state]:
+        fault = _illegal_move(state, target)
+        raise ConflictError(fault.en, fault.zh)
     return target
 
 
@@ -281,6 +305,254 @@ class CaseEvent:
 
 
 @dataclass(frozen=True)
+class CaseState(ResultMixin):
+    """What a case's history decides about it: the columns every change updates.
+
+    Attributes
+    ----------
+    state : workflow state (:data:`STATES`).
+    opened_at : time of the ``created`` event.
+    priority : current priority; None when not known (a replay given no
+        opening priority), and then escalations leave it None.
+    acknowledged_at : first move out of ``new``.
+    resolved_at : the latest move into ``resolved``; cleared by a reopen.
+    closed_at : the latest move into ``closed``; cleared by a reopen.
+    waiting_since : start of the running waiting-for-customer pause, or None.
+    reopen_count : number of reopens.
+    escalated : True once the case has been escalated.
+    """
+
+    state: str
+    opened_at: datetime
+    priority: str | None = None
+    acknowledged_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    waiting_since: datetime | None = None
+    reopen_count: int = 0
+    escalated: bool = False
+
+
+def open_state(at: datetime, priority: str | None = None) -> CaseState:
+    """The state a ``created`` event gives: ``new``, opened at ``at``."""
+    if priority is not None:
+        check_priority(priority)
+    return CaseState(state="new", opened_at=at, priority=priority)
+
+
+def escalated_priority(priority: str) -> str:
+    """The priority one level up (low → normal → high → urgent); urgent stays urgent."""
+    levels = list(PRIORITIES)
+    return levels[min(PRIORITY_LEVEL[check_priority(priority)] + 1, len(levels) - 1)]
+
+
+#: States in which a recovery outcome (satisfaction after the recovery) can be recorded.
+OUTCOME_STATES: frozenset[str] = frozenset({"resolved", "follow_up_done", "closed"})
+
+
+@dataclass(frozen=True)
+class _Fault:
+    """One reason an event cannot apply: InputError (malformed) or ConflictError."""
+
+    cls: type[InputError] | type[ConflictError]
+    en: str
+    zh: str
+    column: str
+    value: Any
+
+
+def _illegal_move(state: str, target: str) -> _Fault:
+    legal = TRANSITIONS[state]
+    en_list = ", ".join(f"{s} ({STATES[s][0]})" for s in legal)
+    zh_list = "、".join(f"{STATES[s][1]}（{s}）" for s in legal)
+    return _Fault(
+        ConflictError,
+        f"A case that is {state!r} ({STATES[state][0]}) cannot move to {target!r} "
+        f"({STATES[target][0]}). Legal next states: {en_list}.",
+        f"处于“{STATES[state][1]}”（{state}）状态的工单不能变更为“{STATES[target][1]}”"
+        f"（{target}）。可变更为：{zh_list}。",
+        "to_state",
+        target,
+    )
+
+
+def _step(cur: CaseState, ev: CaseEvent) -> tuple[CaseState, list[_Fault]]:
+    """``cur`` after ``ev``, or ``cur`` unchanged and why ``ev`` cannot apply.
+
+    The one statement of the case rules: :func:`apply_event` raises the faults,
+    :func:`replay_history` collects them over a whole history.
+    """
+    kind, at, state = ev.kind, ev.at, cur.state
+    if kind not in EVENT_KINDS:
+        return cur, [
+            _Fault(
+                InputError,
+                f"Unknown event kind {kind!r}; use one of {', '.join(EVENT_KINDS)}.",
+                f"未知的事件类型 {kind!r}；请使用 {', '.join(EVENT_KINDS)} 之一。",
+                "kind",
+                kind,
+            )
+        ]
+    if kind == "created":
+        return cur, [
+            _Fault(
+                ConflictError,
+                "A case is created only once; remove the repeated 'created' event.",
+                "工单只能创建一次；请删除重复的“创建工单”记录。",
+                "kind",
+                kind,
+            )
+        ]
+    if kind == "transition":
+        faults: list[_Fault] = []
+        if ev.from_state != state:
+            faults.append(
+                _Fault(
+                    ConflictError,
+                    f"The move starts from {ev.from_state!r} but the case is {state!r}.",
+                    f"变更的起始状态 {ev.from_state!r} 与工单当前状态 {state!r} 不一致。",
+                    "from_state",
+                    ev.from_state,
+                )
+            )
+        target = ev.to_state or ""
+        if target not in STATES:
+            faults.append(
+                _Fault(
+                    InputError,
+                    f"Unknown target state {ev.to_state!r}; use one of {', '.join(STATES)}.",
+                    f"未知的目标状态 {ev.to_state!r}；请使用 {', '.join(STATES)} 之一。",
+                    "to_state",
+                    ev.to_state,
+                )
+            )
+        elif target not in TRANSITIONS[state]:
+            faults.append(_illegal_move(state, target))
+        if faults:
+            return cur, faults
+        reopen = is_reopen(state, target)
+        return replace(
+            cur,
+            state=target,
+            acknowledged_at=at if state == "new" and cur.acknowledged_at is None else (
+                cur.acknowledged_at),
+            resolved_at=at if target == "resolved" else (None if reopen else cur.resolved_at),
+            closed_at=at if target == "closed" else (None if reopen else cur.closed_at),
+            # resolving ends a running pause: the customer no longer holds the case up
+            waiting_since=None if target == "resolved" else cur.waiting_since,
+            reopen_count=cur.reopen_count + int(reopen),
+        ), []  # fmt: skip
+    if kind == "wait_customer":
+        if cur.waiting_since is not None:
+            since = cur.waiting_since.isoformat()
+            return cur, [
+                _Fault(
+                    ConflictError,
+                    f"The case already waits for the customer since {since}; record the "
+                    "customer's reply (resume) first.",
+                    f"工单自 {since} 起已在等待客户；请先记录客户已回复（resume）。",
+                    "kind",
+                    kind,
+                )
+            ]
+        if state not in OPEN_STATES:
+            return cur, [
+                _Fault(
+                    ConflictError,
+                    f"The case is {state!r} ({STATES[state][0]}); only open cases can wait for "
+                    "the customer.",
+                    f"工单处于“{STATES[state][1]}”状态；只有未解决的工单可以等待客户。",
+                    "kind",
+                    kind,
+                )
+            ]
+        return replace(cur, waiting_since=at), []
+    if kind == "resume":
+        if cur.waiting_since is None:
+            return cur, [
+                _Fault(
+                    ConflictError,
+                    "The case is not waiting for the customer; there is nothing to resume.",
+                    "工单并未在等待客户；无需恢复。",
+                    "kind",
+                    kind,
+                )
+            ]
+        return replace(cur, waiting_since=None), []
+    if kind == "escalated":
+        if state not in OPEN_STATES:
+            return cur, [
+                _Fault(
+                    ConflictError,
+                    f"The case is {state!r} ({STATES[state][0]}); only open cases can be "
+                    "escalated.",
+                    f"工单处于“{STATES[state][1]}”状态；只有未解决的工单可以升级。",
+                    "kind",
+                    kind,
+                )
+            ]
+        pri = None if cur.priority is None else escalated_priority(cur.priority)
+        return replace(cur, priority=pri, escalated=True), []
+    if kind == "action" and state == "closed":
+        return cur, [
+            _Fault(
+                ConflictError,
+                "The case is closed; reopen it (move it to `investigating`) before recording a "
+                "recovery action.",
+                "工单已关闭；请先重新打开（变更为 `investigating`）再记录补救措施。",
+                "kind",
+                kind,
+            )
+        ]
+    if kind == "outcome" and state not in OUTCOME_STATES:
+        return cur, [
+            _Fault(
+                ConflictError,
+                f"The case is {state!r} ({STATES[state][0]}); satisfaction after the recovery is "
+                "recorded once the case is resolved.",
+                f"工单处于“{STATES[state][1]}”状态；补救后的满意度须在工单解决之后记录。",
+                "kind",
+                kind,
+            )
+        ]
+    return cur, []  # note, assigned, action, outcome: history only
+
+
+def apply_event(state: CaseState, event: CaseEvent) -> CaseState:
+    """The case after ``event``: the one rule for every change to a case.
+
+    ``transition``: a legal move (:data:`TRANSITIONS`) from the current state;
+    the first move out of ``new`` sets ``acknowledged_at``, a move into
+    ``resolved`` sets ``resolved_at`` and ends a running pause, a move into
+    ``closed`` sets ``closed_at``, a reopen counts and clears both.
+    ``wait_customer`` / ``resume`` open and close a pause (open cases only).
+    ``escalated`` raises the priority one level (:func:`escalated_priority`)
+    and flags the case (open cases only). ``action`` is refused on a closed
+    case, ``outcome`` before the case is resolved. ``note`` and ``assigned``
+    change nothing here.
+
+    Raises
+    ------
+    InputError
+        An unknown event kind or target state.
+    ConflictError
+        A change the case's state does not allow; nothing changes.
+    """
+    if event.at.tzinfo is None or event.at.utcoffset() is None:
+        raise InputError(
+            f"The time {event.at.isoformat()} has no time zone; give an aware datetime "
+            "(e.g. +08:00).",
+            f"时间 {event.at.isoformat()} 缺少时区；请提供带时区的时间（如 +08:00）。",
+        )
+    new, faults = _step(state, event)
+    if faults:
+        first = faults[0]
+        problems = [Problem(f.en, f.zh, column=f.column, value=f.value) for f in faults]
+        raise first.cls(first.en, first.zh, problems=problems if len(faults) > 1 else ())
+    return new
+
+
+@dataclass(frozen=True)
 class CaseReplay(ResultMixin):
     """Result of replaying a case history.
 
@@ -294,6 +566,7 @@ class CaseReplay(ResultMixin):
     pauses : (start, end) waiting-for-customer intervals; ``end`` None when
         still waiting.
     timeline : DataFrame ``at, state, kind, actor`` (state after each event).
+    final : the whole :class:`CaseState` after the last event.
     """
 
     state: str
@@ -303,19 +576,21 @@ class CaseReplay(ResultMixin):
     reopen_count: int
     pauses: tuple[tuple[datetime, datetime | None], ...]
     timeline: pd.DataFrame
+    final: CaseState
 
     def to_frame(self) -> pd.DataFrame:
         return self.timeline.copy()
 
 
-def replay_history(events: Sequence[CaseEvent]) -> CaseReplay:
-    """Validate and replay a full case history.
+def replay_history(events: Sequence[CaseEvent], *, priority: str | None = None) -> CaseReplay:
+    """Validate and replay a full case history with :func:`apply_event`'s rules.
 
     Checks, collecting every problem before raising once:
     the first event is ``created`` → ``new``; timestamps are tz-aware and
-    non-decreasing; each transition starts from the current state and is legal
-    (:data:`TRANSITIONS`); ``wait_customer``/``resume`` alternate; no other
-    ``created`` event follows.
+    non-decreasing; each later event applies to the state before it
+    (:func:`apply_event`: legal moves, pauses that alternate, …). An event that
+    cannot apply is reported and skipped. ``priority`` is the priority the case
+    was opened with (its escalations are then replayed too).
 
     Raises
     ------
@@ -331,13 +606,8 @@ def replay_history(events: Sequence[CaseEvent]) -> CaseReplay:
         )
     input_pc = ProblemCollector()
     conflict_pc = ProblemCollector()
-    state = "new"
-    opened_at = events[0].at
-    acknowledged_at: datetime | None = None
-    resolved_at: datetime | None = None
-    reopen_count = 0
+    cur = open_state(events[0].at, priority)
     pauses: list[tuple[datetime, datetime | None]] = []
-    waiting_since: datetime | None = None
     prev_at: datetime | None = None
     rows: list[dict[str, Any]] = []
     for i, ev in enumerate(events, start=1):
@@ -359,15 +629,6 @@ def replay_history(events: Sequence[CaseEvent]) -> CaseReplay:
                 value=ev.at.isoformat(),
             )
         prev_at = ev.at
-        if ev.kind not in EVENT_KINDS:
-            input_pc.add(
-                f"unknown event kind; use one of {', '.join(EVENT_KINDS)}.",
-                f"未知的事件类型；请使用 {', '.join(EVENT_KINDS)} 之一。",
-                row=i,
-                column="kind",
-                value=ev.kind,
-            )
-            continue
         if i == 1:
             if ev.kind != "created" or ev.to_state not in (None, "new"):
                 conflict_pc.add(
@@ -377,86 +638,17 @@ def replay_history(events: Sequence[CaseEvent]) -> CaseReplay:
                     column="kind",
                     value=ev.kind,
                 )
-            opened_at = ev.at
-        elif ev.kind == "created":
-            conflict_pc.add(
-                "a case is created only once; remove the repeated 'created' event.",
-                "工单只能创建一次；请删除重复的“创建工单”记录。",
-                row=i,
-                column="kind",
-                value=ev.kind,
-            )
-        elif ev.kind == "transition":
-            if ev.from_state != state:
-                conflict_pc.add(
-                    f"from_state does not match the current state {state!r}.",
-                    f"from_state 与当前状态 {state!r} 不一致。",
-                    row=i,
-                    column="from_state",
-                    value=ev.from_state,
-                )
-            target = ev.to_state or ""
-            if target not in STATES:
-                input_pc.add(
-                    f"unknown to_state; use one of {', '.join(STATES)}.",
-                    f"未知的目标状态；请使用 {', '.join(STATES)} 之一。",
-                    row=i,
-                    column="to_state",
-                    value=ev.to_state,
-                )
-                continue
-            if target not in TRANSITIONS[state]:
-                conflict_pc.add(
-                    f"{state!r} cannot move to {target!r}; legal: {', '.join(TRANSITIONS[state])}.",
-                    f"“{STATES[state][1]}”不能变更为“{STATES[target][1]}”；"
-                    f"可变更为：{'、'.join(STATES[s][1] for s in TRANSITIONS[state])}。",
-                    row=i,
-                    column="to_state",
-                    value=target,
-                )
-            if state == "new" and acknowledged_at is None:
-                acknowledged_at = ev.at
-            if is_reopen(state, target):
-                reopen_count += 1
-                resolved_at = None
-            if target == "resolved":
-                resolved_at = ev.at
-                if waiting_since is not None:  # resolving ends a pending pause
-                    pauses.append((waiting_since, ev.at))
-                    waiting_since = None
-            state = target
-        elif ev.kind == "wait_customer":
-            if waiting_since is not None:
-                conflict_pc.add(
-                    "already waiting for the customer; add a 'resume' event first.",
-                    "已处于等待客户状态；请先添加“客户已回复”（resume）记录。",
-                    row=i,
-                    column="kind",
-                    value=ev.kind,
-                )
-            elif state not in OPEN_STATES:
-                conflict_pc.add(
-                    f"cannot wait for the customer on a case that is {state!r}.",
-                    f"工单处于“{STATES[state][1]}”状态，不能进入等待客户。",
-                    row=i,
-                    column="kind",
-                    value=ev.kind,
-                )
-            else:
-                waiting_since = ev.at
-        elif ev.kind == "resume":
-            if waiting_since is None:
-                conflict_pc.add(
-                    "'resume' without a preceding 'wait_customer'.",
-                    "“客户已回复”（resume）之前没有“等待客户回复”（wait_customer）。",
-                    row=i,
-                    column="kind",
-                    value=ev.kind,
-                )
-            else:
-                pauses.append((waiting_since, ev.at))
-                waiting_since = None
-        rows.append({"at": ev.at, "state": state, "kind": ev.kind, "actor": ev.actor})
+            rows.append({"at": ev.at, "state": cur.state, "kind": ev.kind, "actor": ev.actor})
+            continue
+        new, faults = _step(cur, ev)
+        for f in faults:
+            pc = input_pc if f.cls is InputError else conflict_pc
+            pc.add(f.en, f.zh, row=i, column=f.column, value=f.value)
+        if cur.waiting_since is not None and new.waiting_since is None:
+            pauses.append((cur.waiting_since, ev.at))
+        cur = new
+        if not any(f.cls is InputError for f in faults):
+            rows.append({"at": ev.at, "state": cur.state, "kind": ev.kind, "actor": ev.actor})
     input_pc.raise_if_any(
         InputError,
         f"The case history has {len(input_pc)} malformed event(s).",
@@ -467,18 +659,17 @@ def replay_history(events: Sequence[CaseEvent]) -> CaseReplay:
         f"The case history has {len(conflict_pc)} inconsistent event(s).",
         f"工单历史中有 {len(conflict_pc)} 条前后矛盾的记录。",
     )
-    if waiting_since is not None:
-        pauses.append((waiting_since, None))
-    if state in OPEN_STATES:
-        resolved_at = None
+    if cur.waiting_since is not None:
+        pauses.append((cur.waiting_since, None))
     return CaseReplay(
-        state=state,
-        opened_at=opened_at,
-        acknowledged_at=acknowledged_at,
-        resolved_at=resolved_at,
-        reopen_count=reopen_count,
+        state=cur.state,
+        opened_at=cur.opened_at,
+        acknowledged_at=cur.acknowledged_at,
+        resolved_at=cur.resolved_at,
+        reopen_count=cur.reopen_count,
         pauses=tuple(pauses),
         timeline=pd.DataFrame(rows, columns=["at", "state", "kind", "actor"]),
+        final=cur,
     )
 
 

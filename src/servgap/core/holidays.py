@@ -52,7 +52,10 @@ class HolidayCalendar(ResultMixin):
 def _official() -> tuple[frozenset[dt.date], frozenset[dt.date], tuple[int, int]]:
     import chinese_calendar
 
-    hol = frozenset(d for d in chinese_calendar.holidays if d.weekday() < 5)
+    # every official day off (weekends inside a holiday too) and every official working day
+    # that is not Monday-Friday (the 调休 make-up days); business_days keeps those that matter
+    # for the workspace's own week
+    hol = frozenset(chinese_calendar.holidays)
     work = frozenset(d for d in chinese_calendar.workdays if d.weekday() >= 5)
     years = [d.year for d in chinese_calendar.holidays]
     return hol, work, (min(years), max(years))
@@ -69,20 +72,24 @@ def business_days(
     extra_holidays: Iterable[dt.date] = (),
     extra_workdays: Iterable[dt.date] = (),
     official: bool = True,
+    workdays: Iterable[int] = (0, 1, 2, 3, 4),
 ) -> HolidayCalendar:
-    """Official weekday holidays and weekend make-up days of ``years``, plus the workspace's.
+    """Official holidays and make-up days of ``years`` that matter, plus the workspace's.
 
-    Only holidays falling on weekdays and make-up days falling on weekends are
-    listed (the others change nothing in a Monday–Friday calendar).
+    Only official holidays falling on one of ``workdays`` (Monday = 0; default
+    Monday–Friday) and make-up days falling on another day are listed (the
+    others change nothing in that week): a workspace open Monday–Saturday gets
+    a Saturday inside the National Day holiday as a day off.
     """
     ys = tuple(sorted(set(years)))
+    week = frozenset(int(w) for w in workdays)
     hol: set[dt.date] = set(extra_holidays)
     work: set[dt.date] = set(extra_workdays)
     uncovered: tuple[int, ...] = ()
     if official:
         off_hol, off_work, (first, last) = _official()
-        hol |= {d for d in off_hol if d.year in ys}
-        work |= {d for d in off_work if d.year in ys}
+        hol |= {d for d in off_hol if d.year in ys and d.weekday() in week}
+        work |= {d for d in off_work if d.year in ys and d.weekday() not in week}
         uncovered = tuple(y for y in ys if not first <= y <= last)
     work -= set(extra_holidays)  # a company day off wins over an official make-up day
     hol -= set(extra_workdays)

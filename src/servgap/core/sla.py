@@ -31,6 +31,14 @@ that clock value (a deadline that uses a day up exactly is that day's closing
 time, not the next opening). Everything is a cumulative sum and a
 ``searchsorted`` over a day grid, so 10,000 cases are vectorised.
 
+A workspace's calendar (:func:`business_calendar`) is its ``calendar`` settings
+(workdays, hours, its own days off and make-up days) merged with the official
+PRC public holidays and 调休 make-up working days
+(:func:`servgap.core.holidays.business_days`); :func:`holiday_coverage` names
+the years a clock spans that the holiday data does not cover, so that such a
+clock comes with a warning. :func:`current_clocks` says which clock a case is
+measured by now and whether it is overdue or at risk.
+
 Time zones: timestamps must be tz-aware (naive → :class:`InputError`); they
 are converted to the calendar's zone and the clock runs on local wall-clock
 time. In zones with daylight saving a DST jump inside working hours is not
@@ -65,6 +73,7 @@ import pandas as pd
 
 from servgap.core._result import ResultMixin
 from servgap.core.errors import InputError, ProblemCollector, SpecError
+from servgap.core.holidays import HolidayCalendar
 
 FloatArray = npt.NDArray[np.float64]
 _DAY_S = 86400.0
@@ -763,3 +772,195 @@ def sla_status(
         )
     tbl = pd.concat(out_frames, ignore_index=True)
     return SlaStatusResult(table=tbl, now=now_ts, at_risk_fraction=at_risk_fraction)
+
+
+# --------------------------------------------------------------------------- the case queue
+
+
+def current_clocks(status: SlaStatusResult, states: Mapping[Any, str]) -> pd.DataFrame:
+    """The SLA clock each case is measured by now, and whether it is overdue or at risk.
+
+    Parameters
+    ----------
+    status : :func:`sla_status` of the cases (one acknowledge and one resolve row
+        per case).
+    states : each case's workflow state (:data:`servgap.core.cases.STATES`),
+        keyed by the case id of ``status``.
+
+    Returns
+    -------
+    DataFrame, one row per case in the order of ``status``: ``case, sla_clock,
+    sla_state, remaining_h, target_h, deadline, overdue, at_risk``.
+
+    Notes
+    -----
+    The current clock of a ``new`` case is its acknowledge clock while that
+    clock runs; otherwise the resolve clock. Only an open case (``new`` …
+    ``recovery_offered``) can be late: it is *overdue* when one of its running
+    clocks is breached, and *at risk* when it is not overdue and a running clock
+    is ``at_risk`` (under ``at_risk_fraction`` of its target left).
+    """
+    from servgap.core.cases import OPEN_STATES
+
+    t = status.table
+    ack = t[t["clock"] == "acknowledge"].set_index("case")
+    res = t[t["clock"] == "resolve"].set_index("case").loc[ack.index]
+    state = pd.Series([states[c] for c in ack.index], index=ack.index, dtype=object)
+    is_open = state.isin(sorted(OPEN_STATES)).to_numpy()
+    use_ack = (ack["running"].to_numpy(dtype=bool)) & (state == "new").to_numpy()
+
+    def pick(col: str) -> npt.NDArray[Any]:
+        return np.where(use_ack, ack[col].to_numpy(dtype=object), res[col].to_numpy(dtype=object))
+
+    running = [x["running"].to_numpy(dtype=bool) & is_open for x in (ack, res)]
+    breached = [r & (x["state"] == "breached").to_numpy() for r, x in zip(running, (ack, res),
+                                                                         strict=True)]  # fmt: skip
+    risky = [r & (x["state"] == "at_risk").to_numpy() for r, x in zip(running, (ack, res),
+                                                                     strict=True)]  # fmt: skip
+    overdue = breached[0] | breached[1]
+    at_risk = ~overdue & (risky[0] | risky[1])
+    return pd.DataFrame(
+        {
+            "case": ack.index.to_numpy(),
+            "sla_clock": pick("clock").astype(str),
+            "sla_state": pick("state").astype(str),
+            "remaining_h": pick("remaining_h").astype(np.float64),
+            "target_h": pick("target_h").astype(np.float64),
+            "deadline": pick("deadline"),
+            "overdue": overdue,
+            "at_risk": at_risk,
+        }
+    )
+
+
+# --------------------------------------------------------------------------- workspace calendar
+
+
+def _hhmm(v: Any, what: str) -> time:
+    text = str(v).strip()
+    if text in ("24:00", "24:00:00"):
+        return time(0)  # midnight closing: BusinessCalendar reads time(0) as 24:00
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise SpecError(
+            f"Workspace calendar: {what} {v!r} is not a time; write it like '09:00'.",
+            f"工作区日历：{what} {v!r} 不是时间；请写成 '09:00'。",
+        ) from None
+
+
+def _date_set(v: Any, what: str) -> frozenset[date]:
+    if v is None:
+        return frozenset()
+    if isinstance(v, str) or not isinstance(v, Sequence | set | frozenset):
+        raise SpecError(
+            f"Workspace calendar: {what} must be a list of dates like ['2026-10-01']; got {v!r}.",
+            f"工作区日历：{what} 须为日期列表，如 ['2026-10-01']；当前为 {v!r}。",
+        )
+    out: set[date] = set()
+    for x in v:
+        try:
+            out.add(x if isinstance(x, date) else date.fromisoformat(str(x)))
+        except ValueError:
+            raise SpecError(
+                f"Workspace calendar: {what} entry {x!r} is not a date; write it like "
+                "'2026-10-01'.",
+                f"工作区日历：{what} 中的 {x!r} 不是日期；请写成 '2026-10-01'。",
+            ) from None
+    return frozenset(out)
+
+
+def business_calendar(
+    spec: Mapping[str, Any] | None,
+    *,
+    tz: str = "Asia/Shanghai",
+    official_holidays: bool = True,
+) -> BusinessCalendar:
+    """A workspace's business calendar: its ``calendar`` settings and the official holidays.
+
+    Parameters
+    ----------
+    spec : the stored ``calendar`` settings object (``workspace.settings["calendar"]``)::
+
+            {"workdays": [0, 1, 2, 3, 4], "hours": ["09:00", "18:00"],
+             "holidays": ["2026-12-24"], "extra_workdays": ["2026-10-11"],
+             "tz": "Asia/Shanghai"}
+
+        every key optional (defaults: Monday–Friday 09:00–18:00, no days of
+        its own; ``tz`` defaults to ``tz=``, the workspace's zone).
+    official_holidays : add the PRC public holidays and 调休 make-up working days
+        of every year the ``chinesecalendar`` package covers
+        (:func:`servgap.core.holidays.business_days`); the workspace's
+        ``holidays`` are further days off and its ``extra_workdays`` further
+        working days, and each wins over an official day.
+
+    Notes
+    -----
+    Years the package does not cover have only the workspace's own days; say so
+    with :func:`holiday_coverage` over the years a clock spans.
+
+    Raises
+    ------
+    SpecError
+        A setting of the wrong shape, naming the key and the value.
+    """
+    from servgap.core.holidays import business_days, official_years
+
+    if spec is None:
+        spec = {}
+    if not isinstance(spec, Mapping):
+        raise SpecError(
+            "Workspace setting `calendar` must be a mapping (workdays, hours, holidays, "
+            "extra_workdays).",
+            "工作区设置 `calendar` 须为映射（workdays、hours、holidays、extra_workdays）。",
+        )
+    hours = spec.get("hours", ["09:00", "18:00"])
+    if not (isinstance(hours, list | tuple) and len(hours) == 2):
+        raise SpecError(
+            f"Workspace calendar: hours must be [open, close] like ['09:00', '18:00']; "
+            f"got {hours!r}.",
+            f"工作区日历：hours 须为 [开始, 结束]，如 ['09:00', '18:00']；当前为 {hours!r}。",
+        )
+    workdays = spec.get("workdays", [0, 1, 2, 3, 4])
+    try:
+        wd = frozenset(int(w) for w in workdays)
+    except (TypeError, ValueError):
+        raise SpecError(
+            f"Workspace calendar: workdays must be numbers 0 (Monday) … 6; got {workdays!r}.",
+            f"工作区日历：workdays 须为 0（周一）…6 的数字；当前为 {workdays!r}。",
+        ) from None
+    own_off = _date_set(spec.get("holidays"), "holidays")
+    own_work = _date_set(spec.get("extra_workdays"), "extra_workdays")
+    if official_holidays:
+        first, last = official_years()
+        days = business_days(range(first, last + 1), extra_holidays=own_off,
+                             extra_workdays=own_work, workdays=wd)  # fmt: skip
+        off, work = days.holidays, days.extra_workdays
+    else:
+        off, work = own_off - own_work, own_work
+    return BusinessCalendar(
+        tz=str(spec.get("tz") or tz or "Asia/Shanghai"),
+        workdays=wd,
+        hours=(_hhmm(hours[0], "opening"), _hhmm(hours[1], "closing")),
+        holidays=frozenset(off),
+        extra_workdays=frozenset(work - off),
+    )
+
+
+def holiday_coverage(*times: Any, tz: str = "Asia/Shanghai") -> HolidayCalendar:
+    """Which calendar years the given times span, and which of them lack official holidays.
+
+    ``times``: timestamps or collections of them (opening times, ``now``,
+    deadlines; NaT ignored). The result's ``uncovered`` years have no official
+    PRC holiday data in the installed ``chinesecalendar``; its
+    ``warning(lang)`` says so, for a clock that would otherwise be silently
+    wrong in those years.
+    """
+    from servgap.core.holidays import business_days
+
+    years: set[int] = set()
+    for t in times:
+        idx = _aware_index(t, "times")
+        local = idx[~np.asarray(idx.isna(), dtype=bool)].tz_convert(tz)
+        years.update(int(y) for y in local.year)
+    return business_days(sorted(years))

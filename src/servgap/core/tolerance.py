@@ -366,6 +366,61 @@ def tolerance_scores(
     )
 
 
+def neutral_tolerance(model: ToleranceModel = DEFAULT_TOLERANCE_MODEL) -> float:
+    """The tolerance of a customer about whom nothing is known.
+
+    Every feature at its neutral point x = 0 contributes nothing, so the score
+    is 100·σ(b0): 62.25 with the default intercept b0 = 0.5. A case whose
+    customer is unknown (or a case stored without a score) ranks at this value.
+    """
+    return float(100.0 * _sigmoid(np.array([float(model.intercept)]))[0])
+
+
+#: :func:`neutral_tolerance` of the default model (100·σ(0.5) = 62.2459…).
+NEUTRAL_TOLERANCE: float = neutral_tolerance()
+
+#: Plausible ranges of the profile values a case is scored with when it opens;
+#: a stored value outside its range counts as unknown (imputed at the neutral point).
+OPENING_RANGES: dict[str, tuple[float, float]] = {
+    "tenure_months": (0.0, 1e6),
+    "orders_per_month": (0.0, 1e6),
+    "loyalty_intent": (1.0, 7.0),
+    "sentiment": (-1.0, 1.0),
+}
+
+
+def opening_tolerance(
+    profiles: pd.DataFrame,
+    *,
+    brand_reputation: float | None = None,
+    model: ToleranceModel = DEFAULT_TOLERANCE_MODEL,
+) -> pd.DataFrame:
+    """Tolerance scores of complaining customers at the moment their cases open.
+
+    ``profiles`` has one row per case and the columns of :data:`OPENING_RANGES`
+    (``tenure_months``, ``orders_per_month``, ``loyalty_intent`` on 1–7 and the
+    ``sentiment`` of the complaint text in [−1, 1]); a missing, non-numeric or
+    implausible value counts as unknown and is imputed at the neutral point
+    (:func:`tolerance_features`). ``brand_reputation`` is the workspace's 0–100
+    index, None when not set. Returns ``score`` (0–100) and ``imputed`` (the
+    comma-separated features filled in), in the order of ``profiles``.
+    """
+    frame = pd.DataFrame({"code": np.arange(len(profiles))})
+    for col, (lo, hi) in OPENING_RANGES.items():
+        v = (
+            pd.to_numeric(profiles[col], errors="coerce")
+            if col in profiles.columns
+            else pd.Series(np.nan, index=profiles.index)
+        )
+        v = v.reset_index(drop=True).astype(np.float64)
+        frame[col] = v.where(np.isfinite(v) & (v >= lo) & (v <= hi))
+    feats = tolerance_features(frame, sentiment_col="sentiment", brand_reputation=brand_reputation)
+    table = tolerance_scores(feats, model).table
+    return pd.DataFrame(
+        {"score": table["score"].to_numpy(), "imputed": table["imputed"].to_numpy()}
+    )
+
+
 # --------------------------------------------------------------------------- calibration
 
 

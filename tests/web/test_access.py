@@ -59,9 +59,12 @@ def test_a_route_without_a_rule_is_caught() -> None:
 
 
 def _params(web: Web) -> dict[str, str]:
+    from servgap.services.cases import open_case
+
     [link] = make_links(web.client, web.auth("admin@acme"))
+    case = open_case(web.store, workspace="acme", summary="parcel late", category="delay")
     return {"ws": "acme", "survey": "svc", "link_id": str(link["id"]), "fmt": "svg",
-            "analysis": "nps"}  # fmt: skip
+            "analysis": "nps", "code": case["case"]}  # fmt: skip
 
 
 def _body(path: str) -> dict[str, Any] | None:
@@ -69,6 +72,16 @@ def _body(path: str) -> dict[str, Any] | None:
         return {"count": 1}
     if path.endswith("/responses"):
         return {"response_id": uuid.uuid4().hex, "nps": 9}
+    if path.endswith("/interviews"):
+        return {"call_key": uuid.uuid4().hex, "customer": "C1", "outcome": "no_answer"}
+    if path.endswith("/quotas"):
+        return {"segment": "site", "quotas": {"sh01": 100}}
+    if path.endswith("/cases"):
+        return {"summary": "The parcel came two days late."}
+    if path.endswith("/move"):
+        return {"to": "investigating", "note": "looking"}
+    if path.endswith("/actions"):
+        return {"action": "apology"}
     if path.endswith("/surveys"):
         return {"code": "tiny", "title": "Tiny", "questions": [{"code": "nps", "type": "nps",
                 "text": {"zh": "推荐", "en": "Recommend"}}]}  # fmt: skip

@@ -174,7 +174,7 @@ def test_serve_starts_on_a_fresh_store_and_answers_healthz(tmp_path: Path) -> No
                     out = proc.stdout.read().decode() if proc.stdout else ""
                     pytest.fail(f"server did not start: {out}")
                 time.sleep(0.2)
-        assert r.status_code == 200 and r.json()["schema_revision"] == "0005"
+        assert r.status_code == 200 and r.json()["schema_revision"] == "0006"
         assert (tmp_path / "home" / "servgap.sqlite").exists()
     finally:
         proc.terminate()

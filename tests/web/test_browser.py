@@ -197,3 +197,74 @@ def test_admin_creates_links_and_a_qr_code(server: Server, browser: object) -> N
     assert page.evaluate("(img) => img.naturalWidth", qr.element_handle()) > 0  # the SVG loaded
     _shot(page, "admin_2_links_and_qr")
     ctx.close()
+
+
+def test_an_interviewer_keys_a_phone_interview(server: Server, browser: object) -> None:
+    from servgap.store.models import InterviewCall
+
+    create_user(server.store, "analyst@acme.test", role="analyst", workspace="acme",
+                password=PASSWORD)  # fmt: skip
+    ctx = browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN")  # type: ignore[attr-defined]
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{server.url}/w/acme/surveys/svc/interview")
+    page.fill('input[name="email"]', "analyst@acme.test")
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"]')
+    page.wait_for_load_state()
+    assert page.url.endswith("/w/acme/surveys/svc/interview")
+    _shot(page, "interview_1_empty")
+    kb = page.keyboard
+    # the customer field has the focus: everything else is number keys and Tab
+    assert page.evaluate("document.activeElement.name") == "customer"
+    kb.type("C0815")
+    kb.press("Tab")
+    page.select_option('select[name="site"]', "sh01")
+    page.focus('input[name="a-rel1_adequate"]')
+    for digit in "586473699":  # one-key answers move on by themselves
+        kb.type(digit)
+    assert page.evaluate("document.activeElement.name") == "a-wait_adequate"
+    for value in ("15", "5", "12.5"):  # several keys: Tab moves on
+        kb.type(value)
+        kb.press("Tab")
+    kb.type("1")
+    kb.type("4")  # Kano
+    kb.type("9")
+    kb.press("Tab")  # NPS 0-10 takes two keys at most
+    kb.type("4")  # CSAT
+    for value in ("10", "40", "20", "20", "10"):
+        kb.type(value)
+        kb.press("Tab")
+    kb.type("2")  # channel_used: the second option
+    assert page.locator('input[name="a-channel_used"] + output').inner_text() == "counter"
+    kb.press("Space")  # extras: insurance
+    kb.press("Tab")
+    kb.press("Tab")
+    kb.press("Space")  # packing
+    kb.press("Tab")
+    kb.type("3")  # age_group 55+
+    kb.type("很快，态度好")
+    _shot(page, "interview_2_keyed")
+    page.click("form.iv-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "已记录：客户 C0815，完成访谈" in page.inner_text("main")
+    _shot(page, "interview_3_recorded")
+    with server.store.session() as s:
+        [resp] = s.scalars(select(Response)).all()
+        [call] = s.scalars(select(InterviewCall)).all()
+    assert resp.channel == "phone" and call.outcome == "answered" and call.response_id == resp.id
+    assert resp.answers["rel2_perceived"] == 3 and resp.answers["wait_perceived"] == 12.5
+    assert resp.answers["channel_used"] == "counter" and resp.answers["age_group"] == "55+"
+    assert resp.answers["extras_insurance"] == 1 and resp.answers["extras_pickup"] == 0
+    assert resp.answers["comment"] == "很快，态度好"
+    # the next call: nobody answers
+    page.fill('input[name="customer"]', "C0816")
+    page.check('input[name="outcome"][value="no_answer"]')
+    page.click("form.iv-form button[type=submit]")
+    page.wait_for_load_state()
+    assert "C0816" in page.inner_text("table.iv-log")
+    _shot(page, "interview_4_log")
+    assert _count(server.store) == 1
+    assert not errors, errors
+    ctx.close()

@@ -32,6 +32,7 @@ def demo(seed: int, out_dir: Path | None, as_json: bool) -> None:
     from servgap.reports import run_report
     from servgap.services.context import safe_url
     from servgap.services.demo import build_demo_store
+    from servgap.services.demo_web import open_demo_web
     from servgap.services.report import ReportRequest
 
     c = get_ctx()
@@ -49,8 +50,17 @@ def demo(seed: int, out_dir: Path | None, as_json: bool) -> None:
         formats=DEMO_FORMATS,
         force=True,
     )
+    web = open_demo_web(store, workspace=load.workspace, survey=load.survey)
+    base = "http://127.0.0.1:8000"
+    urls = {"dashboard": f"{base}/w/{web.workspace}", "respondent": f"{base}/s/{web.token}",
+            "login": f"{base}/login"}  # fmt: skip
+    serve = "servgap serve --port 8000"
+    if c.database_url:
+        serve = f"servgap --database-url {safe_url(c.database_url)} serve --port 8000"
     if as_json:
-        emit({"load": load.__dict__, "report": written.to_dict()}, as_json=True)
+        emit({"load": load.__dict__, "report": written.to_dict(),
+              "web": {**urls, "serve": serve, "email": web.email, "password": web.password}},
+             as_json=True)  # fmt: skip
         return
     click.echo(
         t(
@@ -67,3 +77,6 @@ def demo(seed: int, out_dir: Path | None, as_json: bool) -> None:
     click.echo(written.summary_text)
     click.echo("")
     click.echo(t("demo_results", c.lang, path=out))
+    click.echo("")
+    click.echo(t("demo_web", c.lang, serve=serve, dashboard=urls["dashboard"],
+                 respondent=urls["respondent"], email=web.email, password=web.password))  # fmt: skip

@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from servgap.core.errors import ConflictError, InputError, NotFoundError, ServgapError
 from servgap.services.context import Store, get_workspace
 from servgap.services.dated import DatedResult
-from servgap.store.models import ApiToken, Membership, UserAccount, WebSession, Workspace
+from servgap.store.models import ApiToken, Membership, Site, UserAccount, WebSession, Workspace
 
 ROLES: tuple[str, ...] = ("admin", "analyst", "agent", "auditor")
 ROLE_LABELS: dict[str, tuple[str, str]] = {
@@ -51,6 +51,13 @@ class AuthenticationError(ServgapError):
 
     code = "unauthenticated"
     status = 401
+
+
+class SiteNotAssignedError(ServgapError):
+    """An auditor acting for a site that is not among their assigned sites."""
+
+    code = "site_not_assigned"
+    status = 403
 
 
 class AccountLockedError(ServgapError):
@@ -98,6 +105,29 @@ class Principal(DatedResult):
     def role_in(self, workspace: str) -> str | None:
         return self.roles.get(workspace)
 
+    def site_scope(self, workspace: str) -> tuple[str, ...] | None:
+        """The sites this user may act for in ``workspace``: an auditor's assigned sites, or
+        None (every site) for other roles and for an auditor without assignments."""
+        if self.roles.get(workspace) != "auditor":
+            return None
+        return self.sites.get(workspace) or None
+
+
+def check_site_scope(scope: tuple[str, ...] | None, site: str | None) -> str | None:
+    """``site`` when the scope allows it; an assigned auditor must name one of their sites
+    (:class:`SiteNotAssignedError`, naming the field ``site``)."""
+    if scope is None:
+        return site
+    if site is None or site not in scope:
+        shown = "(none)" if site is None else f"`{site}`"
+        raise SiteNotAssignedError(
+            f"`site` {shown} is not one of your assigned sites: {', '.join(scope)}.",
+            f"网点 `site` {'（未填写）' if site is None else f'`{site}`'} 不在您负责的网点中："
+            f"{'、'.join(scope)}。",
+            fields=("site",),
+        )
+    return site
+
 
 @dataclass(frozen=True)
 class UserInfo(DatedResult):
@@ -107,6 +137,7 @@ class UserInfo(DatedResult):
     memberships: dict[str, str]
     tokens: int
     created_at: dt.datetime
+    sites: dict[str, tuple[str, ...]] = field(default_factory=dict)  # an auditor's sites
 
 
 @dataclass(frozen=True)
@@ -119,6 +150,7 @@ class UserList(DatedResult):
                 "email": u.email,
                 "workspace": ws,
                 "role": role,
+                "sites": ",".join(u.sites.get(ws, ())),
                 "active": u.active,
                 "locked_until": u.locked_until,
                 "tokens": u.tokens,
@@ -126,7 +158,7 @@ class UserList(DatedResult):
             for u in self.users
             for ws, role in (sorted(u.memberships.items()) or [("", "")])
         ]
-        cols = ["email", "workspace", "role", "active", "locked_until", "tokens"]
+        cols = ["email", "workspace", "role", "sites", "active", "locked_until", "tokens"]
         return pd.DataFrame(rows, columns=cols)
 
 
@@ -218,13 +250,13 @@ def _user(session: Session, email: str) -> UserAccount:
 
 
 def _info(session: Session, user: UserAccount) -> UserInfo:
-    members = dict(
-        session.execute(
-            select(Workspace.code, Membership.role)
-            .join(Workspace, Workspace.id == Membership.workspace_id)
-            .where(Membership.user_id == user.id)
-        ).all()
-    )
+    rows = session.execute(
+        select(Workspace.code, Membership.role, Membership.sites)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .where(Membership.user_id == user.id)
+    ).all()
+    members = {code: role for code, role, _ in rows}
+    sites = {code: tuple(st or ()) for code, _, st in rows if st}
     tokens = session.scalar(
         select(func.count())
         .select_from(ApiToken)
@@ -237,6 +269,7 @@ def _info(session: Session, user: UserAccount) -> UserInfo:
         memberships=members,
         tokens=int(tokens or 0),
         created_at=user.created_at,
+        sites=sites,
     )
 
 
@@ -255,8 +288,29 @@ def create_user(
     address = normalise_email(email)
     check_role(role)
     hashed = _hasher().hash(check_password(password)) if password is not None else None
+    sites = tuple(dict.fromkeys(str(x).strip() for x in sites))
+    if sites and role != "auditor":
+        raise InputError(
+            f"Assigned sites (`site`) are for auditors; a user with role {role} works for every "
+            "site of the workspace.",
+            f"负责网点（`site`）只适用于审核员；角色为 {role} 的用户可处理工作区的全部网点。",
+            code="sites_for_auditors",
+            fields=("site",),
+        )
     with store.session() as s:
         ws = get_workspace(s, workspace)
+        if sites:
+            known = set(s.scalars(select(Site.code).where(Site.workspace_id == ws.id)))
+            unknown = [x for x in sites if x not in known]
+            if unknown:
+                raise InputError(
+                    f"`site` {', '.join(unknown)} is not a site of workspace `{ws.code}`; its "
+                    f"sites are {', '.join(sorted(known)[:20]) or '(none)'}.",
+                    f"网点 `site` {'、'.join(unknown)} 不属于工作区 `{ws.code}`；其网点为 "
+                    f"{'、'.join(sorted(known)[:20]) or '（无）'}。",
+                    code="unknown_site",
+                    fields=("site",),
+                )
         user = s.scalar(select(UserAccount).where(UserAccount.email == address))
         created = user is None
         if user is None:
@@ -315,6 +369,7 @@ def workspace_users(store: Store, *, workspace: str) -> UserList:
                 {workspace: u.memberships[workspace]},
                 u.tokens,
                 u.created_at,
+                {workspace: u.sites[workspace]} if workspace in u.sites else {},
             )
             for u in full.users
         )
@@ -565,4 +620,9 @@ def remove_membership(store: Store, email: str, *, workspace: str) -> UserInfo:
 
 def describe(principal: Principal) -> dict[str, Any]:
     """What the API's /me returns."""
-    return {"email": principal.email, "roles": dict(principal.roles), "via": principal.via}
+    return {
+        "email": principal.email,
+        "roles": dict(principal.roles),
+        "sites": {ws: list(x) for ws, x in principal.sites.items() if x},
+        "via": principal.via,
+    }

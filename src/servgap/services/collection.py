@@ -38,11 +38,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servgap.core.errors import ConflictError, InputError, NotFoundError, Problem, UsageError
-from servgap.core.survey import META_COLUMNS, SurveyDefinition, Text, parse_survey
+from servgap.core.survey import SurveyDefinition, Text, parse_survey
 from servgap.services.context import Store, get_workspace
 from servgap.services.distribution import link_state, response_prefix
-from servgap.services.mapping import ColumnMapping
-from servgap.services.responses import _Validator
+from servgap.services.quotas import Quota, QuotaCell, full_cells, quota_full, quotas_of
+from servgap.services.responses import check_row
 from servgap.services.surveys import latest_version
 from servgap.store.models import (
     Customer,
@@ -105,7 +105,7 @@ class FormContext:
     token: str
     link_id: int
     kind: str
-    state: str  # open | answered | not_yet | closed
+    state: str  # open | answered | not_yet | closed | quota_full
     workspace: str
     workspace_name: Text
     survey: str
@@ -123,6 +123,8 @@ class FormContext:
     version_id: int = 0
     site_id: int | None = None
     timezone: str = "Asia/Shanghai"
+    quotas: tuple[Quota, ...] = ()
+    full: tuple[QuotaCell, ...] = ()  # the full quota cells this respondent falls in
 
     @property
     def title(self) -> Text:
@@ -224,9 +226,16 @@ def open_form(
             if s.scalar(q["answered"], {"survey_id": survey_id, "eid": eid}) is not None:
                 state = "answered"
         draft: dict[str, Any] = {}
+        quotas: tuple[Quota, ...] = ()
+        full: list[QuotaCell] = []
         if state == "open":
             stored = s.scalar(q["draft"], {"link_id": link_id, "key": key})
             draft = dict(stored or {})
+            quotas = quotas_of(s, survey_id)
+            if quotas:
+                full = full_cells(s, survey_id, quotas, site, _read_draft(definition, draft))
+                if full:
+                    state = "quota_full"
     return FormContext(
         token=token,
         link_id=link_id,
@@ -248,10 +257,24 @@ def open_form(
         version_id=version_id,
         site_id=site_id,
         timezone=tz or "Asia/Shanghai",
+        quotas=quotas,
+        full=tuple(full),
     )
 
 
+def _read_draft(definition: SurveyDefinition, draft: Mapping[str, Any]) -> dict[str, Any]:
+    """The draft's answers of the questions quotas may use, read as a response stores them."""
+    out: dict[str, Any] = {}
+    owner = definition.column_owner()
+    for col, value in draft.items():
+        if col in owner and owner[col][0].type in ("single", "profile") and not _blank(value):
+            out[col] = str(value).strip()
+    return out
+
+
 def _closed(form: FormContext) -> ConflictError:
+    if form.state == "quota_full":
+        return quota_full(form.full)
     if form.state == "answered":
         return ConflictError(
             "This survey has already been answered with this link. Thank you!",
@@ -266,28 +289,6 @@ def _closed(form: FormContext) -> ConflictError:
 
 
 # ---------------------------------------------------------------- validation
-
-
-def _validator(
-    definition: SurveyDefinition,
-    columns: Iterable[str],
-    *,
-    sites: dict[str, int],
-    tz: dt.tzinfo,
-    now: dt.datetime,
-    source: str,
-) -> _Validator:
-    cols = list(columns)
-    return _Validator(
-        definition,
-        ColumnMapping(columns={c: c for c in cols}),
-        source=source,
-        sites=sites,
-        tz=tz,
-        existing=set(),
-        on_duplicate="skip",  # duplicates are found by the store's unique key
-        now=now,
-    )
 
 
 def _blank(v: Any) -> bool:
@@ -352,60 +353,19 @@ def check_answers(
     zones: bool = True,
 ) -> Checked:
     """Read one response (answer columns and meta columns, as in an import row) with the
-    importer's rules; every problem is returned, naming its column."""
-    now = now or dt.datetime.now(dt.UTC)
-    owner = definition.column_owner()
-    meta = dict(meta or {})
-    unknown = [k for k in raw if k not in owner and k not in META_COLUMNS]
-    v = _validator(definition, list(raw), sites=sites or {}, tz=tz, now=now, source=source)
-    problems: list[Problem] = []
-    for k in unknown:
-        problems.append(
-            Problem(
-                f"`{k}` is not a column of survey `{definition.code}`; columns are the meta columns "
-                f"({', '.join(META_COLUMNS)}) and the answer columns (such as "
-                f"{', '.join(list(owner)[:4])}).",
-                f"`{k}` 不是调查 `{definition.code}` 的列；可用的列为元数据列（{'、'.join(META_COLUMNS)}）"
-                f"和答案列（如 {'、'.join(list(owner)[:4])}）。",
-                column=k,
-                value=None,
-            )
-        )
-    record: dict[str, Any] = {"_row": 1}
-    for target in META_COLUMNS:
-        if target in meta:
-            record[target] = meta[target]
-        elif target in raw:
-            record[target] = v.meta(target, raw[target], 1, target)
-    answer_cols: dict[str, list[Any]] = {}
-    for col, value in raw.items():
-        if col not in owner:
-            continue
-        q, part = owner[col]
-        if isinstance(value, bool | list | dict):
-            v.problem(
-                "is not a single answer value.",
-                "不是单个答案值。",
-                row=1,
-                column=col,
-                value=str(value)[:40],
-            )
-            answer_cols[col] = [None]
-            continue
-        answer_cols[col] = [v.answer(q, part, value, 1, col)]
-    v.check_importance(answer_cols, [1])
-    v.check_periods([record], "period" if "period" in raw else None)
-    answers = {k: vals[0] for k, vals in answer_cols.items()}
-    problems.extend(
-        Problem(p.en, p.zh, column=p.column, value=p.value) for p in v.pc.problems
-    )  # the row and file of an import mean nothing here
+    importer's rules (:func:`servgap.services.responses.check_row`), and with ``zones`` the
+    friendly check of three-column answers; every problem is returned, naming its column."""
+    row = check_row(
+        definition, raw, meta=meta, sites=sites, tz=tz, now=now or dt.datetime.now(dt.UTC),
+        source=source,
+    )  # fmt: skip
+    problems = list(row.problems)
     if zones:
-        problems.extend(check_zones(definition, answers))
-    record.pop("_row", None)
-    return Checked(answers, record, tuple(problems))
+        problems.extend(check_zones(definition, row.answers))
+    return Checked(row.answers, row.record, tuple(problems))
 
 
-def _raise(problems: Iterable[Problem], code: str = "invalid_answers") -> None:
+def raise_problems(problems: Iterable[Problem], code: str = "invalid_answers") -> None:
     probs = tuple(problems)
     if probs:
         raise InputError(
@@ -479,7 +439,7 @@ def _sites(session: Any, ws_id: int) -> dict[str, int]:
     return dict(session.execute(select(Site.code, Site.id).where(Site.workspace_id == ws_id)).all())
 
 
-def _write(
+def write_response(
     session: Any,
     *,
     ws_id: int,
@@ -489,37 +449,44 @@ def _write(
     record: Mapping[str, Any],
     answers: dict[str, Any],
     channel: str,
-    sites: dict[str, int],
-) -> None:
-    """One response row, written as :func:`servgap.services.responses.import_responses` does."""
+    sites: Mapping[str, int],
+) -> int:
+    """One response row, written as :func:`servgap.services.responses.import_responses` does
+    (a customer code not yet known is added); returns the row's id."""
     cust_code = record.get("customer")
     cust_id = None
     if cust_code:
-        cust_id = session.scalar(
-            select(Customer.id).where(Customer.workspace_id == ws_id, Customer.code == cust_code)
-        )
-        if cust_id is None:
-            c = Customer(workspace_id=ws_id, code=cust_code, attributes={})
-            session.add(c)
-            session.flush()
-            cust_id = c.id
-    session.execute(
-        insert(Response.__table__),  # type: ignore[arg-type]
-        [
-            {
-                "workspace_id": ws_id,
-                "survey_id": survey_id,
-                "survey_version_id": version_id,
-                "external_id": eid,
-                "site_id": sites.get(record["site"]) if record.get("site") else None,
-                "customer_id": cust_id,
-                "channel": record.get("channel") or channel,
-                "period": record.get("period"),
-                "submitted_at": record.get("submitted_at"),
-                "answers": answers,
-            }
-        ],
+        cust_id = customer_id(session, ws_id, str(cust_code))
+    table = Response.__table__
+    new_id = session.execute(
+        insert(table).returning(table.c.id),  # type: ignore[arg-type]
+        {
+            "workspace_id": ws_id,
+            "survey_id": survey_id,
+            "survey_version_id": version_id,
+            "external_id": eid,
+            "site_id": sites.get(record["site"]) if record.get("site") else None,
+            "customer_id": cust_id,
+            "channel": record.get("channel") or channel,
+            "period": record.get("period"),
+            "submitted_at": record.get("submitted_at"),
+            "answers": answers,
+        },
+    ).scalar_one()
+    return int(new_id)
+
+
+def customer_id(session: Any, ws_id: int, code: str) -> int:
+    """The id of customer ``code`` of the workspace, added when not yet known (as imports do)."""
+    cid = session.scalar(
+        select(Customer.id).where(Customer.workspace_id == ws_id, Customer.code == code)
     )
+    if cid is None:
+        c = Customer(workspace_id=ws_id, code=code, attributes={})
+        session.add(c)
+        session.flush()
+        cid = c.id
+    return int(cid)
 
 
 def check_page(
@@ -535,6 +502,13 @@ def check_page(
     checked = check_answers(
         form.definition, _clean_raw(raw, form.definition), now=now, meta={"submitted_at": None}
     )
+    if form.quotas:
+        # an answer that puts the respondent in a full quota cell ends the survey now
+        with _session(store) as s:
+            answers = _read_draft(form.definition, form.draft)
+            full = full_cells(s, form.survey_id, form.quotas, form.site, answers)
+        if full:
+            raise quota_full(full)
     return form, checked.problems
 
 
@@ -579,7 +553,7 @@ def submit_form(
     }
     tz = zoneinfo.ZoneInfo(form.timezone)
     checked = check_answers(form.definition, values, meta=meta, sites=sites, tz=tz, now=now)
-    _raise(checked.problems)
+    raise_problems(checked.problems)
     try:
         with _session(store) as s:
             if form.kind == "personal":
@@ -590,7 +564,12 @@ def submit_form(
                 )
                 if getattr(claimed, "rowcount", 1) == 0:
                     return SubmitResult(False, eid, form.survey, form.workspace)
-            _write(
+            if form.quotas:
+                site = checked.record.get("site")
+                full = full_cells(s, form.survey_id, form.quotas, site, checked.answers, lock=True)
+                if full:
+                    raise quota_full(full)  # nothing is written: the transaction rolls back
+            write_response(
                 s,
                 ws_id=form.workspace_id,
                 survey_id=form.survey_id,
@@ -642,11 +621,11 @@ def submit_response(
         tz = zoneinfo.ZoneInfo(ws.timezone or "Asia/Shanghai")
         ws_id, survey_id, version_id = ws.id, sv.survey_id, sv.id
     checked = check_answers(definition, row, sites=sites, tz=tz, now=now, source="api", zones=False)
-    _raise(checked.problems, "invalid_row")
+    raise_problems(checked.problems, "invalid_row")
     eid = str(checked.record.get("response_id"))
     try:
         with store.session() as s:
-            _write(
+            write_response(
                 s,
                 ws_id=ws_id,
                 survey_id=survey_id,

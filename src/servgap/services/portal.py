@@ -132,7 +132,22 @@ def load_definition(
 
 # ---------------------------------------------------------------- analyses (as `servgap analyze`)
 
-ANALYSES: tuple[str, ...] = ("servqual", "kano", "nps", "csat")
+ANALYSES: tuple[str, ...] = (
+    "servqual", "tolerance", "kano", "nps", "csat", "anova", "trend", "drivers", "csi",
+)  # fmt: skip
+MAX_BOOTSTRAP = 2000
+
+
+def _required(value: str | None, field: str, analysis: str, example: str) -> str:
+    from servgap.core.errors import UsageError
+
+    if not value:
+        raise UsageError(
+            f"The {analysis} analysis needs `{field}` (for example {example}).",
+            f"{analysis} 分析需要 `{field}`（例如 {example}）。",
+            fields=(field,),
+        )
+    return value
 
 
 def run_analysis(
@@ -143,18 +158,26 @@ def run_analysis(
     survey: str | None = None,
     by: list[str] | None = None,
     period: str | None = None,
+    question: str | None = None,
+    value: str | None = None,
+    group: str | None = None,
+    period_column: str = "period",
+    target: str | None = None,
+    method: str = "lmg",
+    ipa: bool = False,
+    model: str = "ccsi",
+    bootstrap: int = 0,
 ) -> Any:
-    """The result ``servgap analyze <analysis> --json`` prints (the same service calls), on
-    the responses of ``period`` when one is given."""
+    """The result ``servgap analyze <analysis> --json`` prints (the same service calls with
+    the same options), on the responses of ``period`` when one is given.
+
+    ``servqual`` and ``tolerance`` give the SERVQUAL result (``analyze tolerance --json``
+    prints it whole too); ``nps`` and ``csat`` the table of ``analyze nps [--csat]``; ``anova``
+    needs ``value`` and ``group``, ``trend`` ``value``; ``drivers`` with ``ipa`` gives the
+    importance–performance table of ``analyze drivers --ipa``.
+    """
     from servgap.core.errors import UsageError
-    from servgap.services.analysis import (
-        load_survey,
-        run_csat,
-        run_kano,
-        run_nps,
-        run_servqual,
-        select_period,
-    )
+    from servgap.services import analysis as an
 
     if analysis not in ANALYSES:
         raise UsageError(
@@ -162,13 +185,32 @@ def run_analysis(
             f"未知的分析 `{analysis}`；可用：{'、'.join(ANALYSES)}。",
             fields=("analysis",),
         )
-    d, data = load_survey(store, workspace=workspace, survey=survey)
+    if not 0 <= bootstrap <= MAX_BOOTSTRAP:
+        raise UsageError(
+            f"`bootstrap` {bootstrap} must be between 0 and {MAX_BOOTSTRAP} resamples.",
+            f"`bootstrap` {bootstrap} 须在 0 到 {MAX_BOOTSTRAP} 次重抽样之间。",
+            fields=("bootstrap",),
+        )
+    d, data = an.load_survey(store, workspace=workspace, survey=survey)
     if period:
-        data = select_period(d, data, period)
-    if analysis == "servqual":
-        return run_servqual(d, data, by=by)
+        data = an.select_period(d, data, period)
+    if analysis in ("servqual", "tolerance"):
+        return an.run_servqual(d, data, by=by)
     if analysis == "kano":
-        return run_kano(d, data, by=by)
+        return an.run_kano(d, data, by=by)
     if analysis == "nps":
-        return run_nps(d, data, by=by)
-    return run_csat(d, data, by=by)
+        return an.run_nps(d, data, question=question, by=by)
+    if analysis == "csat":
+        return an.run_csat(d, data, question=question, by=by)
+    if analysis == "anova":
+        v = _required(value, "value", analysis, "msa:reliability")
+        g = _required(group, "group", analysis, "site")
+        return an.run_anova(d, data, value=v, group=g)
+    if analysis == "trend":
+        v = _required(value, "value", analysis, "msa:responsiveness")
+        return an.run_trend(d, data, value=v, period=period_column)
+    if analysis == "drivers":
+        if ipa:
+            return an.run_ipa(d, data, target=target)
+        return an.run_drivers(d, data, target=target, method=method)
+    return an.run_csi(d, data, model=model, bootstrap=bootstrap)

@@ -473,3 +473,51 @@ class SurveyDraft(Base):
     respondent: Mapped[str] = mapped_column(String(64))
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# ---------------------------------------------------------------- phone interviews, quotas (0006)
+
+
+class InterviewCall(Base):
+    """One call of a phone interview: which customer, by whom, and how the call ended
+    (``outcome``: answered, no_answer, busy, refused, call_back, wrong_number, voicemail).
+    An answered call points at the response it produced (channel ``phone``)."""
+
+    __tablename__ = "interview_call"
+    __table_args__ = (
+        UniqueConstraint(
+            "workspace_id", "call_key", name="uq_interview_call_workspace_id_call_key"
+        ),
+        Index("ix_interview_call_ws_survey", "workspace_id", "survey_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    call_key: Mapped[str] = mapped_column(String(64))  # the form's key: a double post is one call
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"))
+    interviewer: Mapped[str] = mapped_column(String(254))  # the signed-in user's email
+    outcome: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text, info=PERSONAL)
+    call_back_at: Mapped[dt.datetime | None] = mapped_column()
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id", ondelete="SET NULL"))
+    called_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SurveyQuota(Base):
+    """A quota cell: at most ``target`` responses of a survey whose ``segment`` (``site`` or
+    the code of a single-choice or profile question) is ``value``."""
+
+    __tablename__ = "survey_quota"
+    __table_args__ = (
+        UniqueConstraint(
+            "survey_id", "segment", "value", name="uq_survey_quota_survey_id_segment_value"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    segment: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(200))
+    target: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,8 @@
 Credentials: ``Authorization: Bearer <token>`` (API tokens), or the browser session
 cookie. Every unsafe request (POST, PUT, PATCH, DELETE) not authenticated by a bearer
 token must carry the CSRF token — the session's, or for anonymous forms the
-double-submit cookie's — in the form field ``csrf`` or the ``X-CSRF-Token`` header.
+double-submit cookie's — in the form field ``csrf`` or the ``X-CSRF-Token`` header (under
+``/api`` in the header only, so that an upload is never read before its route streams it).
 ``tests/web/test_access.py`` enumerates every route of the app and fails when one has
 no rule.
 """
@@ -44,6 +45,10 @@ SURVEY_EDITORS: tuple[str, ...] = ("admin", "analyst")
 DISTRIBUTORS: tuple[str, ...] = ("admin", "analyst")
 ANALYSTS: tuple[str, ...] = ("admin", "analyst")
 ADMINS: tuple[str, ...] = ("admin",)
+INTERVIEWERS: tuple[str, ...] = ("analyst", "auditor")  # key phone interviews
+CALL_READERS: tuple[str, ...] = ("admin", "analyst", "auditor")  # auditors: their sites only
+CASE_READERS: tuple[str, ...] = ("admin", "analyst", "agent")
+CASE_WORKERS: tuple[str, ...] = ("admin", "agent")  # open, move and act on complaint cases
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,11 @@ class Access:
     principal: Principal
     workspace: str
     role: str
+
+    @property
+    def sites(self) -> tuple[str, ...] | None:
+        """The sites this caller may act for (an auditor's assigned sites), None: every site."""
+        return self.principal.site_scope(self.workspace)
 
 
 async def principal_of(request: Request) -> Principal | None:
@@ -94,7 +104,7 @@ async def check_csrf(request: Request, principal: Principal | None) -> None:
         return
     expected = principal.csrf if principal is not None else request.cookies.get(CSRF_COOKIE)
     sent: Any = request.headers.get("x-csrf-token")
-    if sent is None:
+    if sent is None and not is_api(request):  # the API takes the token in the header only
         ctype = request.headers.get("content-type", "")
         if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = await request.form()

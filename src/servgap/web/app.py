@@ -96,7 +96,14 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
     _warm()
-    app.add_middleware(RequestGuard, max_bytes=ws.max_body_bytes)
+    from servgap.web.api.imports import UPLOAD_PATHS
+
+    app.add_middleware(
+        RequestGuard,
+        max_bytes=ws.max_body_bytes,
+        upload_bytes=ws.max_upload_bytes,
+        upload_paths=UPLOAD_PATHS,
+    )
     app.add_middleware(SecurityHeaders)
     return app
 

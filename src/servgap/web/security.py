@@ -127,9 +127,18 @@ class RequestGuard:
     """Refuses request bodies over ``max_bytes`` (413) and text that no store can hold (400)
     before the app sees the request."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        upload_bytes: int | None = None,
+        upload_paths: re.Pattern[str] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes if upload_bytes is not None else max_bytes
+        self.upload_paths = upload_paths
 
     async def _refuse(self, scope: Scope, send: Send, status: int) -> None:
         headers, data = _refusal(scope, status)
@@ -162,6 +171,13 @@ class RequestGuard:
                     declared = int(v)
                 except ValueError:
                     declared = None
+        if self.upload_paths is not None and self.upload_paths.match(scope.get("path", "")):
+            # an upload: its route streams the body to disk and counts it against upload_bytes
+            if declared is not None and declared > self.upload_bytes:
+                await self._refuse(scope, send, 413)
+                return
+            await self.app(scope, receive, send)
+            return
         if declared is not None and declared > self.max_bytes:
             await self._refuse(scope, send, 413)
             return

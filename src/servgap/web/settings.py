@@ -26,6 +26,10 @@ class WebSettings(Settings):
         description="Take the client address from X-Forwarded-For (only behind a proxy).",
     )
     max_body_bytes: int = Field(default=1024**2, description="Largest request body (bytes).")
+    max_upload_bytes: int = Field(
+        default=200 * 1024**2,
+        description="Largest file uploaded for import (bytes); streamed to disk, not memory.",
+    )
     session_hours: float = Field(default=12.0, description="Lifetime of a browser session.")
     login_max_failures: int = Field(default=5, description="Failed logins before a lockout.")
     lockout_minutes: float = Field(default=15.0, description="How long a lockout lasts.")

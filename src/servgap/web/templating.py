@@ -16,7 +16,7 @@ from servgap.i18n import t
 from servgap.web.lang import LANG_COOKIE, parse_lang, request_lang
 
 CSRF_COOKIE = "sg_csrf"
-STATIC_VERSION = "1"
+STATIC_VERSION = "2"
 
 
 @cache

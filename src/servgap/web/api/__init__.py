@@ -4,10 +4,36 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from servgap.web.api import analysis, health, links, responses, surveys, workspaces
+from servgap.web.api import (
+    analysis,
+    capacity,
+    cases,
+    health,
+    imports,
+    interviews,
+    links,
+    quotas,
+    responses,
+    surveys,
+    workspaces,
+)
 
 PREFIX = "/api/v1"
 ROUTERS: tuple[tuple[APIRouter, str], ...] = (
     (health.router, ""),
-    *((m.router, PREFIX) for m in (workspaces, surveys, links, responses, analysis)),
+    *(
+        (m.router, PREFIX)
+        for m in (
+            workspaces,
+            surveys,
+            links,
+            quotas,
+            responses,
+            imports,
+            interviews,
+            analysis,
+            cases,
+            capacity,
+        )
+    ),
 )

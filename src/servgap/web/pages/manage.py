@@ -16,6 +16,7 @@ from servgap.i18n import Lang, t
 from servgap.services.accounts import Principal, role_label
 from servgap.services.distribution import SOURCES, create_links
 from servgap.services.portal import my_workspaces, survey_detail, workspace_overview
+from servgap.services.quotas import list_quotas, segments_of, set_quota
 from servgap.web.access import ALL_ROLES, DISTRIBUTORS, Access, InWorkspace, SignedIn
 from servgap.web.api.links import invite_text, link_url
 from servgap.web.deps import LangDep, StoreDep, public_base
@@ -28,6 +29,7 @@ Member = Annotated[Access, Depends(InWorkspace(*ALL_ROLES, page=True))]
 Distributor = Annotated[Access, Depends(InWorkspace(*DISTRIBUTORS, page=True))]
 
 LINK_FIELDS = ("kind", "count", "customers", "site", "source", "opens_at", "closes_at")
+QUOTA_FIELDS = ("segment", "quotas")
 
 
 @router.get("/")
@@ -64,8 +66,11 @@ def _survey_context(
         }
         for x in detail.links
     ]
+    quotas = list_quotas(store, workspace=access.workspace, survey=survey)
     return {
         "detail": detail,
+        "quotas": quotas.cells,
+        "segments": list(segments_of(detail.definition)),
         "links": links,
         "sites": ov.sites,
         "ws_name": ws_name,
@@ -160,3 +165,42 @@ def links_csv(
             "Cache-Control": "no-store",
         },
     )
+
+
+@router.post("/w/{ws}/surveys/{survey}/quotas")
+async def quota_form(
+    ws: str,
+    survey: str,
+    request: Request,
+    store: StoreDep,
+    access: Distributor,
+    lang: LangDep,
+    segment: Annotated[str, Form(max_length=64)] = "site",
+    value: Annotated[str, Form(max_length=200)] = "",
+    target: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Set one quota cell (an empty target removes it)."""
+    from servgap.core.errors import InputError
+
+    request.state.field_labels = {f: t(f"web_quota_{f}", lang) for f in QUOTA_FIELDS}
+    n: int | None = None
+    if target.strip():
+        try:
+            n = int(target)
+        except ValueError:
+            raise InputError(
+                f"`quotas`: {target!r} is not a whole number of responses.",
+                f"`quotas`：{target!r} 不是整数答卷数。",
+                fields=("quotas",),
+            ) from None
+    await run_in_threadpool(
+        lambda: set_quota(
+            store,
+            workspace=access.workspace,
+            survey=survey,
+            segment=segment,
+            value=value.strip(),
+            target=n,
+        )
+    )
+    return RedirectResponse(f"/w/{access.workspace}/surveys/{survey}#quotas", status_code=303)

@@ -11,6 +11,7 @@ double tap, the back button and submit again) stores nothing more and says so.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -25,6 +26,7 @@ from servgap.core.survey import Question, SurveyDefinition, dimension_label
 from servgap.i18n import Lang, t
 from servgap.services.analysis import unit_label
 from servgap.services.collection import FormContext, check_page, open_form, save_draft, submit_form
+from servgap.services.quotas import QuotaFullError
 from servgap.web.access import Public
 from servgap.web.deps import LangDep, SettingsDep, StoreDep
 from servgap.web.security import client_address
@@ -365,6 +367,26 @@ def respond_post(
         notice = t("web_saved", lang)
         return _form_page(request, form, lang, page_no, values=form.draft, notice=notice,
                           settings=settings)  # fmt: skip
+    try:
+        return _post_answers(request, form, lang, settings, pages, page_no, raw, action, keep)
+    except QuotaFullError as exc:
+        full = replace(form, state="quota_full", full=exc.cells)
+        return _status_page(request, full, lang, sent=False)
+
+
+def _post_answers(
+    request: Request,
+    form: FormContext,
+    lang: Lang,
+    settings: Any,
+    pages: list[tuple[Question, ...]],
+    page_no: int,
+    raw: dict[str, Any],
+    action: str,
+    keep: dict[str, Any],
+) -> Response:
+    """Next page (answers checked), or the last page's submission."""
+    store, token = request.app.state.store, form.token
     if action != "submit" or page_no < len(pages):
         form, problems = check_page(store, token, form.respondent, raw)
         if problems:

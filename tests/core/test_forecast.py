@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +38,16 @@ from statsforecast.models import (
 from utilsforecast import losses
 
 from servgap.core.errors import InputError, InsufficientDataError, SpecError
-from servgap.core.forecast import Adjustment, ForecastResult, forecast, forecast_accuracy
+from servgap.core.forecast import (
+    Adjustment,
+    ForecastResult,
+    Note,
+    closed_slots,
+    forecast,
+    forecast_accuracy,
+    holiday_indicator,
+)
+from servgap.core.holidays import official_years
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TOL = 1e-9
@@ -392,7 +403,7 @@ def test_tie_goes_to_first_named_model() -> None:
     res = forecast(_small(), 48, models=("window_average", "moving_average"), backtest_windows=1)
     assert res.best_model.loc[0, "model"] == "window_average"
     assert not res.forecast["intervals_available"].any()
-    assert any("no prediction intervals" in n for n in res.notes)
+    assert any("no prediction intervals" in n.en for n in res.notes)
 
 
 def test_short_series_drops_model_with_reason() -> None:
@@ -405,7 +416,7 @@ def test_short_series_drops_model_with_reason() -> None:
     assert "longest season length 336" in reason and "at least 720 intervals" in reason
     assert d.loc[0, "reason_zh"]
     assert set(res.backtest["model"]) == {"seasonal_naive"}
-    assert any("see models_dropped" in n for n in res.notes)
+    assert any("see models_dropped" in n.en for n in res.notes)
 
 
 def test_series_too_short_for_all_models_raises() -> None:
@@ -431,7 +442,7 @@ def test_intermittent_models_added_for_sparse_series() -> None:
     )
     res = forecast(hist, 48, models=("seasonal_naive",), backtest_windows=1)
     assert set(res.backtest["model"]) == {"seasonal_naive", "croston", "adida", "tsb"}
-    assert any("intermittent" in n for n in res.notes)
+    assert any("intermittent" in n.en for n in res.notes)
     off = forecast(
         hist, 48, models=("seasonal_naive",), backtest_windows=1, intermittent_threshold=None
     )
@@ -492,7 +503,7 @@ def test_adjustments_factor_add_and_outside_horizon() -> None:
     np.testing.assert_allclose(fc.loc[outlet, "adjusted"], fc.loc[outlet, "forecast"] + 5.0)
     rest = ~in_d11 & ~outlet
     np.testing.assert_array_equal(fc.loc[rest, "adjusted"], fc.loc[rest, "forecast"])
-    assert sum("outside the horizon" in n for n in res.notes) == 1
+    assert sum("outside the horizon" in n.en for n in res.notes) == 1
     json.dumps(res.to_dict())
 
 
@@ -564,7 +575,7 @@ def test_gaps_error_or_zero_fill() -> None:
         forecast(hist, 48, models=("seasonal_naive",), backtest_windows=1)
     assert "2 missing interval(s)" in ei.value.problems[0].en
     res = forecast(hist, 48, models=("seasonal_naive",), backtest_windows=1, fill_missing="zero")
-    assert any("2 missing interval(s) filled with 0" in n for n in res.notes)
+    assert any("2 missing interval(s) filled with 0" in n.en for n in res.notes)
 
 
 def test_off_grid_timestamps_rejected() -> None:
@@ -592,3 +603,86 @@ def test_invalid_settings(kwargs: dict[str, object], needle: str) -> None:
     with pytest.raises(SpecError) as ei:
         forecast(_small(days=5), **args)  # type: ignore[arg-type]
     assert any(needle in p.en for p in ei.value.problems)
+
+
+# ----------------------------------------------------------------------------------------------
+# notes in both languages, holidays, closed hours
+# ----------------------------------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_note_is_bilingual() -> None:
+    """Notes were English only and were printed to zh users (issue 9): each has en and zh."""
+    hist = _small(days=5, n_series=2).drop(index=[100, 101]).reset_index(drop=True)
+    hist.loc[hist["series"] == "q1", "arrivals"] = np.where(
+        np.arange((hist["series"] == "q1").sum()) % 3 == 0, 1.0, 0.0
+    )
+    first = hist["interval_start"].max() + pd.Timedelta("30min")
+    adjs = [
+        Adjustment(first, None, add=-1000.0, author="a", reason="r", label="cut"),
+        Adjustment("2030-01-01T00:00Z", None, factor=2.0, author="a", reason="r", label="far"),
+        Adjustment(first, None, factor=1.1, series="nope", author="a", reason="r", label="typo"),
+    ]
+    res = forecast(hist, 48, models=("window_average", "mstl"), backtest_windows=1,
+                   fill_missing="zero", adjustments=adjs)  # fmt: skip
+    assert len(res.notes) >= 6
+    for note in res.notes:
+        assert isinstance(note, Note) and note.en and CJK.search(note.zh), note
+        assert note.text("zh") == note.zh and note.text("en") == note.en == str(note)
+    json.dumps(res.to_dict())
+
+
+def test_holiday_indicator_national_day_2026() -> None:
+    """The State Council's 2026 holiday notice (国务院办公厅关于2026年部分节假日安排的通知):
+    National Day 1-7 October, worked on Sunday 20 September and Saturday 10 October. Marked
+    are the weekdays off (1, 2, 5, 6, 7 October) and the weekend days worked; Saturday 3
+    October is a weekend either way."""
+    days = pd.date_range("2026-09-30 10:00", "2026-10-11 10:00", freq="D", tz="Asia/Shanghai")
+    ind = holiday_indicator(days, timezone="Asia/Shanghai")
+    got = dict(zip((str(d.date()) for d in days), ind.day_type.tolist(), strict=True))
+    assert [d for d, k in got.items() if k == "holiday"] == [
+        "2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07",
+    ]  # fmt: skip
+    assert [d for d, k in got.items() if k == "makeup_workday"] == ["2026-10-10"]
+    assert got["2026-10-03"] == "regular" and got["2026-09-30"] == "regular"
+    (note,) = ind.notes
+    assert "2026-10-01..2026-10-02, 2026-10-05..2026-10-07" in note.en and "2026-10-10" in note.en
+    assert "do not know holidays" in note.en and "节假日" in note.zh
+    # the local day decides: 17:00 UTC on 30 September is 1 October in Shanghai
+    t = pd.to_datetime(["2026-09-30T17:00Z"])
+    assert holiday_indicator(t, timezone="Asia/Shanghai").day_type.tolist() == ["holiday"]
+    assert holiday_indicator(t, timezone="UTC").day_type.tolist() == ["regular"]
+    # a workspace's own day off
+    own = holiday_indicator(days, timezone="Asia/Shanghai", extra_holidays=[date(2026, 10, 8)])
+    assert own.day_type[days.date == date(2026, 10, 8)].tolist() == ["holiday"]
+
+
+def test_holiday_indicator_warns_for_years_without_official_data() -> None:
+    year = official_years()[1] + 1
+    t = pd.date_range(f"{year}-03-02", periods=4, freq="D", tz="Asia/Shanghai")
+    ind = holiday_indicator(t, timezone="Asia/Shanghai")
+    assert ind.uncovered_years == (year,) and (ind.day_type == "regular").all()
+    (note,) = ind.notes
+    assert str(year) in note.en and "No official holiday data" in note.en and CJK.search(note.zh)
+    quiet = holiday_indicator(
+        pd.date_range("2026-03-02", periods=3, freq="D", tz="UTC"), timezone="UTC"
+    )
+    assert quiet.notes == ()
+
+
+def test_closed_slots_are_hours_the_history_never_has() -> None:
+    """An ACD exports open intervals only: 08:00-22:00 every day for two weeks, Sundays shut."""
+    local = pd.date_range("2026-09-07", "2026-09-20 23:30", freq="30min", tz="Asia/Shanghai")
+    open_ = local[(local.hour >= 8) & (local.hour < 22) & (local.dayofweek != 6)]
+    ask = pd.to_datetime(
+        ["2026-09-21 09:00", "2026-09-21 23:00", "2026-09-27 10:00", "2026-09-26 21:30"]
+    ).tz_localize("Asia/Shanghai")
+    assert closed_slots(open_, ask, timezone="Asia/Shanghai").tolist() == [
+        False, True, True, False,
+    ]  # fmt: skip
+    # under a week of history only the time of day counts (a weekday not seen is not closed)
+    short = open_[open_ < pd.Timestamp("2026-09-10", tz="Asia/Shanghai")]
+    assert closed_slots(short, ask, timezone="Asia/Shanghai").tolist() == [
+        False, True, False, False,
+    ]  # fmt: skip

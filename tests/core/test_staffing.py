@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,7 +11,17 @@ from hypothesis import strategies as st
 
 from servgap.core.errors import InputError, SpecError
 from servgap.core.queueing import erlang_a, erlang_c
-from servgap.core.staffing import optimal_agents, required_agents
+from servgap.core.staffing import (
+    STAFFING_MODELS,
+    StaffingModel,
+    StaffingResult,
+    default_staffing_model,
+    optimal_agents,
+    register_staffing_model,
+    required_agents,
+    staff_to_target,
+    staffing_model,
+)
 
 
 def test_call_centre_helper_staffing() -> None:
@@ -156,3 +168,55 @@ def test_optimal_agents_monotone_in_wait_cost(calls: float, ratio: float) -> Non
     lo = optimal_agents(calls, 1800, 180, agent_cost_per_hour=20, wait_cost_per_hour=20 * ratio)
     hi = optimal_agents(calls, 1800, 180, agent_cost_per_hour=20, wait_cost_per_hour=40 * ratio)
     assert float(hi.agents) >= float(lo.agents)
+
+
+# --------------------------------------------------------------------------- staffing models
+
+
+def test_models_in_the_registry_are_the_erlang_searches() -> None:
+    """`staff_to_target(model=...)` is the same search as `required_agents`: Erlang C for
+    `erlang_c` (patience ignored; Call Centre Helper example: 14 agents), Erlang A with the
+    patience and the service-level definition for `erlang_a`."""
+    assert list(STAFFING_MODELS) == ["erlang_c", "erlang_a"]
+    c = staff_to_target(100, 1800, 180, 0.8, 20, model="erlang_c", patience_s=60)
+    assert float(c.agents) == 14 and c.model == "erlang_c"
+    calls = np.array([0.0, 20.0, 100.0, 160.0])
+    for definition, expected in (("offered", 12), ("answered", 10)):
+        a = staff_to_target(
+            calls, 1800, 180, 0.8, 20, model="erlang_a", patience_s=60, sl_definition=definition
+        )
+        ref = required_agents(calls, 1800, 180, 0.8, 20, patience_s=60, sl_definition=definition)  # type: ignore[arg-type]
+        np.testing.assert_array_equal(a.agents, ref.agents)
+        assert float(a.agents[2]) == expected  # REFERENCES.md, as above
+    assert default_staffing_model(patience_known=True) == "erlang_a"
+    assert default_staffing_model(patience_known=False) == "erlang_c"
+
+
+def test_staffing_model_errors_name_the_field() -> None:
+    with pytest.raises(SpecError) as ei:
+        staffing_model("erlang_x")
+    assert ei.value.fields == ("model",) and "erlang_c, erlang_a" in ei.value.en
+    with pytest.raises(SpecError) as ei:
+        staff_to_target(100, 1800, 180, 0.8, 20, model="erlang_a")
+    assert ei.value.fields == ("patience_s",)
+    with pytest.raises(SpecError, match="already registered"):
+        register_staffing_model(STAFFING_MODELS["erlang_c"])
+
+
+def test_a_new_staffing_model_is_one_registration() -> None:
+    """docs/architecture.md, "How to add a staffing model": register it, and
+    `staff_to_target` (the services' search) uses it by name."""
+
+    def twice_erlang_c(
+        calls: object, interval_s: object, aht_s: object, target_sl: object,
+        target_wait_s: object, **kw: object,
+    ) -> StaffingResult:  # fmt: skip
+        r = required_agents(calls, interval_s, aht_s, target_sl, target_wait_s)  # type: ignore[arg-type]
+        return dataclasses.replace(r, agents=2 * r.agents, model="twice")
+
+    register_staffing_model(StaffingModel("twice", False, twice_erlang_c, "toy", "玩具"))
+    try:
+        r = staff_to_target(100, 1800, 180, 0.8, 20, model="twice")
+        assert float(r.agents) == 28 and r.model == "twice"
+    finally:
+        STAFFING_MODELS.pop("twice")

@@ -4,8 +4,10 @@ Links the zone of tolerance to staffing: the waiting time customers call
 *adequate* becomes the service-level target (``tolerance_target``), the
 expected share of customers served within their own adequate wait is
 computed from the Erlang waiting-time distribution (``share_within_tolerance``),
-and ``balance`` compares planned with required agents per interval and
+a staffing level is costed per week (``weekly_cost``, ``evaluate_level``), and
+``balance`` compares planned with required agents per interval and
 quantifies the domain strategies (shift demand, flexible hours, pooling).
+The history a queue is planned from is summarised in :mod:`servgap.core.intervals`.
 
 Same output rule as :mod:`servgap.core.queueing`.
 """
@@ -17,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from servgap.core._result import ResultMixin
 from servgap.core.errors import InputError, InsufficientDataError, ProblemCollector
@@ -28,8 +30,9 @@ from servgap.core.queueing import (
     _erlang_a_core,
     _prepare,
     _Spec,
+    erlang_a,
 )
-from servgap.core.staffing import required_agents
+from servgap.core.staffing import default_staffing_model, staff_to_target, staffing_model
 
 #: Default cost of one agent-hour (CNY): a loaded hourly cost of a Chinese
 #: contact-centre / counter agent (wage, social insurance, seat).
@@ -137,8 +140,8 @@ def tolerance_target(
             value=float(a[i] if (a[i] < 0 or np.isinf(a[i])) else d[i]),
         )
     pc.raise_if_any(InputError, "Invalid waiting-time answers.", "等候时间答案无效。")
-    inconsistent = keep & (d > a)
-    use = keep & ~inconsistent
+    use = consistent_pairs(a, d)
+    inconsistent = keep & ~use
     if use.sum() < 2:
         raise InsufficientDataError(
             f"Only {int(use.sum())} consistent answer pair(s); at least 2 are needed for a target. "
@@ -156,6 +159,19 @@ def tolerance_target(
         n=int(use.sum()),
         n_inconsistent=int(inconsistent.sum()),
     )
+
+
+def consistent_pairs(adequate: FloatArray, desired: FloatArray) -> NDArray[np.bool_]:
+    """Respondents whose adequate and desired waits are both given and desired <= adequate.
+
+    For a wait the desired level is the shorter one; a respondent who desires a
+    longer wait than they call adequate answers inconsistently and is left out
+    (Zeithaml, Berry & Parasuraman 1993).
+    """
+    both = ~(np.isnan(adequate) | np.isnan(desired))
+    with np.errstate(invalid="ignore"):
+        out: NDArray[np.bool_] = both & (desired <= adequate)
+    return out
 
 
 @dataclass(frozen=True)
@@ -266,6 +282,221 @@ def share_within_tolerance(
     )
 
 
+# --------------------------------------------------------------------------- cost of a level
+
+
+@dataclass(frozen=True)
+class WeeklyCost(ResultMixin):
+    """Agent hours, customers' waiting and abandonments of a staffing plan, per week.
+
+    ``agent_hours`` covers the intervals planned; every ``*_per_week`` figure is
+    scaled from the days planned to seven days.
+    """
+
+    days_planned: float
+    agent_hours: float
+    agent_hours_per_week: float
+    wait_hours_per_week: float
+    abandonments_per_week: float
+    agent_cost_per_week: float
+    wait_cost_per_week: float
+    abandon_cost_per_week: float
+    total_cost_per_week: float
+
+
+def _check_costs(
+    agent_cost_per_hour: float, wait_cost_per_hour: float, abandon_cost: float
+) -> None:
+    for name, value in (
+        ("agent_cost_per_hour", agent_cost_per_hour),
+        ("wait_cost_per_hour", wait_cost_per_hour),
+        ("abandon_cost", abandon_cost),
+    ):
+        if not (np.isfinite(value) and value >= 0):
+            raise InputError(
+                f"`{name}` {value:g} must be a number >= 0.",
+                f"`{name}` {value:g} 必须是 ≥ 0 的数值。",
+                fields=(name,),
+            )
+
+
+def weekly_cost(
+    calls: ArrayLike,
+    interval_s: float,
+    agents: ArrayLike,
+    mean_wait_s: ArrayLike,
+    p_abandon: ArrayLike,
+    *,
+    agent_cost_per_hour: float,
+    wait_cost_per_hour: float,
+    abandon_cost: float,
+) -> WeeklyCost:
+    """Weekly agent, waiting and abandonment cost of staffing ``agents`` for ``calls``.
+
+    Parameters
+    ----------
+    calls, agents, mean_wait_s, p_abandon : array_like
+        Per interval: arrivals, agents on duty, the model's mean wait E[W] of
+        all arrivals (abandoners' waits included) and P(abandon).
+    interval_s : float
+        Interval length (s).
+    agent_cost_per_hour, wait_cost_per_hour, abandon_cost : float
+        Cost of an agent-hour, of a customer-hour of waiting, per abandonment.
+
+    Notes
+    -----
+    With k intervals of length L planned, days = k L / 86,400 and the weekly
+    factor f = 7 / days:
+
+    * agent hours H = sum_j n_j L / 3600; per week H f; cost H c_agent f;
+    * waiting hours = sum_j calls_j E[W]_j / 3600 (intervals without calls count 0,
+      also where E[W] is undefined); cost per week = waiting hours c_wait f;
+    * abandonments = sum_j calls_j P(Ab)_j; cost per week = abandonments c_ab f.
+
+    An understaffed Erlang C interval (E[W] infinite) makes the waiting cost
+    infinite, as it is. Checked against hand-worked numbers
+    (``tests/core/test_capacity.py``).
+    """
+    _check_costs(agent_cost_per_hour, wait_cost_per_hour, abandon_cost)
+    c = np.asarray(calls, dtype=np.float64).reshape(-1)
+    n = np.asarray(agents, dtype=np.float64).reshape(-1)
+    w = np.asarray(mean_wait_s, dtype=np.float64).reshape(-1)
+    p_ab = np.asarray(p_abandon, dtype=np.float64).reshape(-1)
+    hours = float(interval_s) / 3600.0
+    days = c.size * float(interval_s) / 86400.0
+    per_week = 7.0 / days if days > 0 else 0.0
+    with np.errstate(invalid="ignore"):
+        wait_h = np.where(c > 0, c * w / 3600.0, 0.0)
+    wait_total = float(wait_h.sum())
+    abandonments = float((c * np.nan_to_num(p_ab)).sum())
+    agent_h = float(n.sum() * hours)
+    agent_cost = agent_h * agent_cost_per_hour * per_week
+    wait_cost = wait_total * wait_cost_per_hour * per_week
+    ab_cost = abandonments * abandon_cost * per_week
+    return WeeklyCost(
+        days_planned=days,
+        agent_hours=agent_h,
+        agent_hours_per_week=agent_h * per_week,
+        wait_hours_per_week=wait_total * per_week,
+        abandonments_per_week=abandonments * per_week,
+        agent_cost_per_week=agent_cost,
+        wait_cost_per_week=wait_cost,
+        abandon_cost_per_week=ab_cost,
+        total_cost_per_week=agent_cost + wait_cost + ab_cost,
+    )
+
+
+@dataclass(frozen=True)
+class LevelOutcome(ResultMixin):
+    """What customers get from one staffing level, and what it costs per week.
+
+    Per interval: ``share_within_adequate`` / ``share_within_desired`` (the
+    expected share served within their own adequate / desired wait; 1 where
+    no calls arrive), ``mean_wait_s`` and ``p_abandon``. Over the plan:
+    ``within_adequate`` / ``within_desired``, the call-weighted means of the
+    shares (NaN when no calls arrive at all), and ``cost``.
+    """
+
+    share_within_adequate: FloatArray
+    share_within_desired: FloatArray
+    mean_wait_s: FloatArray
+    p_abandon: FloatArray
+    within_adequate: float
+    within_desired: float
+    cost: WeeklyCost
+
+
+def evaluate_level(
+    calls: ArrayLike,
+    interval_s: float,
+    aht_s: float,
+    agents: ArrayLike,
+    *,
+    adequate_wait_s: ArrayLike,
+    desired_wait_s: ArrayLike,
+    patience_s: float | None = None,
+    sl_definition: SLDefinition = "offered",
+    agent_cost_per_hour: float,
+    wait_cost_per_hour: float,
+    abandon_cost: float,
+) -> LevelOutcome:
+    """Shares within customers' own tolerance and the weekly cost of a staffing level.
+
+    Parameters
+    ----------
+    calls, agents : array_like
+        Arrivals and agents per interval.
+    interval_s, aht_s : float
+        Interval length and average handling time (s).
+    adequate_wait_s, desired_wait_s : array_like
+        Each respondent's adequate and desired wait in SECONDS; pairs with a
+        missing answer or desired > adequate are left out
+        (:func:`consistent_pairs`).
+    patience_s : float, optional
+        Mean patience: Erlang A; omitted: Erlang C.
+    sl_definition : {"offered", "answered", "all"}
+        How an abandoning customer counts in the shares
+        (:func:`share_within_tolerance`).
+    agent_cost_per_hour, wait_cost_per_hour, abandon_cost : float
+        See :func:`weekly_cost`.
+
+    Notes
+    -----
+    Shares: :func:`share_within_tolerance` on the intervals with calls; the
+    plan's share is sum_j calls_j share_j / sum_j calls_j. Mean wait and
+    P(Ab): :func:`~servgap.core.queueing.erlang_a` (patience infinite =
+    Erlang C). Cost: :func:`weekly_cost`.
+    """
+    _check_costs(agent_cost_per_hour, wait_cost_per_hour, abandon_cost)
+    c = np.asarray(calls, dtype=np.float64).reshape(-1)
+    n = np.asarray(agents, dtype=np.float64).reshape(-1)
+    a_all = np.asarray(adequate_wait_s, dtype=np.float64).reshape(-1)
+    d_all = np.asarray(desired_wait_s, dtype=np.float64).reshape(-1)
+    ok = consistent_pairs(a_all, d_all)
+    busy = c > 0  # idle intervals carry no customers (weight 0)
+    sh = share_within_tolerance(
+        c[busy],
+        interval_s,
+        aht_s,
+        n[busy],
+        a_all[ok],
+        desired_wait_s=d_all[ok],
+        patience_s=patience_s,
+        sl_definition=sl_definition,
+    )
+    share_a = np.ones(c.size)
+    share_d = np.ones(c.size)
+    share_a[busy] = sh.share_within_adequate
+    share_d[busy] = sh.share_within_desired
+    perf = erlang_a(c, interval_s, aht_s, np.inf if patience_s is None else patience_s, n, 0.0)
+    total = c.sum()
+    weights = c / total if total > 0 else None
+
+    def wmean(x: FloatArray) -> float:
+        return float(np.sum(x * weights)) if weights is not None else float("nan")
+
+    mean_wait = np.asarray(perf.mean_wait_s, dtype=np.float64).reshape(-1)
+    p_ab = np.asarray(perf.p_abandon, dtype=np.float64).reshape(-1)
+    return LevelOutcome(
+        share_within_adequate=share_a,
+        share_within_desired=share_d,
+        mean_wait_s=mean_wait,
+        p_abandon=p_ab,
+        within_adequate=wmean(share_a),
+        within_desired=wmean(share_d),
+        cost=weekly_cost(
+            c,
+            interval_s,
+            n,
+            mean_wait,
+            p_ab,
+            agent_cost_per_hour=agent_cost_per_hour,
+            wait_cost_per_hour=wait_cost_per_hour,
+            abandon_cost=abandon_cost,
+        ),
+    )
+
+
 # --------------------------------------------------------------------------- roster
 
 
@@ -367,7 +598,9 @@ class BalanceResult(ResultMixin):
     ``strategy``, ``applicable``, ``shortfall_agent_hours_before``,
     ``shortfall_agent_hours_after``, ``cost_before``, ``cost_after``,
     ``extra_agent_hours``, ``text_en``, ``text_zh``. Summary counts and totals
-    as fields; ``tolerance`` (agents) echoed.
+    as fields; ``tolerance`` (agents) echoed; ``sl_definition`` of the
+    ``service_level`` column (``erlang_c`` when nobody abandons) and the staffing
+    ``model`` of the required agents.
     """
 
     intervals: pd.DataFrame
@@ -379,6 +612,8 @@ class BalanceResult(ResultMixin):
     surplus_agent_hours: float
     total_cost: float
     tolerance: float
+    sl_definition: str = "offered"
+    model: str = "erlang_a"
 
     def to_frame(self) -> pd.DataFrame:
         return self.intervals
@@ -404,6 +639,7 @@ def _evaluate(
     target_wait: FloatArray,
     adequate: FloatArray | None,
     costs: tuple[float, float, float],
+    sl_definition: str = "offered",
 ) -> _Eval:
     lam = calls / interval_s
     core = _erlang_a_core(lam, aht, patience, agents, target_wait)
@@ -415,8 +651,9 @@ def _evaluate(
     c_agent, c_wait, c_ab = costs
     with np.errstate(invalid="ignore"):
         wait_cost = np.where(calls > 0, c_wait * calls * core.mean_wait / 3600.0, 0.0)
+    sl = {"offered": core.sl_offered, "answered": core.sl_answered, "all": core.sl_all}
     return _Eval(
-        sl=core.sl_offered,
+        sl=sl[sl_definition],
         p_ab=core.p_abandon,
         asa=core.asa,
         beyond=calls * (1.0 - within),
@@ -442,6 +679,8 @@ def balance(
     wait_cost_per_hour: float,
     abandon_cost: float = 0.0,
     patience_s: ArrayLike | None = None,
+    sl_definition: SLDefinition = "offered",
+    model: str | None = None,
     adequate_waits: ArrayLike | None = None,
     tolerance: float = 1.0,
     shift_share: float = 0.1,
@@ -465,6 +704,16 @@ def balance(
     patience_s : array_like, optional
         Mean patience: Erlang A; omitted: Erlang C (understaffed intervals then
         have infinite waits and costs, shown as ``inf``).
+    sl_definition : {"offered", "answered", "all"}
+        How abandoned calls count in the service level that sets the required
+        agents and in the ``service_level`` column (see
+        :func:`~servgap.core.queueing.erlang_a`). Customers beyond tolerance
+        always count an abandonment as beyond.
+    model : str, optional
+        Staffing model of the required agents (one of
+        :data:`~servgap.core.staffing.STAFFING_MODELS`); default Erlang A with
+        ``patience_s``, else Erlang C. A model without abandonment ignores
+        ``patience_s``.
     adequate_waits : array_like, optional
         Respondents' adequate waits in seconds; then ``customers_beyond_tolerance``
         counts customers not served within their own adequate wait, otherwise
@@ -500,6 +749,14 @@ def balance(
     Smith, D. R. & Whitt, W. (1981). Resource sharing for efficiency in
     traffic systems. Bell System Technical Journal 60(1): 39-55.
     """
+    _check_sl_definition(sl_definition)
+    chosen = staffing_model(
+        model
+        if model is not None
+        else default_staffing_model(patience_known=patience_s is not None)
+    )
+    if not chosen.needs_patience:
+        patience_s = None
     if tolerance < 0 or not (0.0 <= shift_share <= 1.0) or half_shift_hours <= 0:
         raise InputError(
             "tolerance must be >= 0 agents, shift_share in [0, 1] and half_shift_hours > 0; "
@@ -532,14 +789,21 @@ def balance(
     pat_arg = None if patience_s is None else patience
 
     def req(c: FloatArray) -> FloatArray:
-        return required_agents(
-            c, interval, aht, target_sl, target_wait_s, patience_s=pat_arg
+        return staff_to_target(
+            c,
+            interval,
+            aht,
+            target_sl,
+            target_wait_s,
+            model=chosen.name,
+            patience_s=pat_arg,
+            sl_definition=sl_definition,
         ).agents
 
     required = req(calls)
     gap = planned - required
     status = np.where(gap < -tolerance, "below", np.where(gap > tolerance, "above", "matching"))
-    ev = _evaluate(calls, planned, interval, aht, patience, tw, adequate, costs)
+    ev = _evaluate(calls, planned, interval, aht, patience, tw, adequate, costs, sl_definition)
     hours = interval / 3600.0
     short_h = float(np.sum(np.maximum(-gap, 0.0) * hours))
     surplus_h = float(np.sum(np.maximum(gap, 0.0) * hours))
@@ -573,7 +837,9 @@ def balance(
         spare = np.where(above, gap, 0.0)
         new_calls = calls - moved + moved.sum() * spare / spare.sum()
         req2 = req(new_calls)
-        ev2 = _evaluate(new_calls, planned, interval, aht, patience, tw, adequate, costs)
+        ev2 = _evaluate(
+            new_calls, planned, interval, aht, patience, tw, adequate, costs, sl_definition
+        )
         after_h = float(np.sum(np.maximum(req2 - planned, 0.0) * hours))
         recs.append(
             {
@@ -617,7 +883,9 @@ def balance(
         add = np.where(below, np.maximum(required - planned, 0.0), 0.0)
         extra_h = float(np.sum(add * hours))
         n_half = int(np.ceil(extra_h / half_shift_hours - 1e-9))
-        ev3 = _evaluate(calls, planned + add, interval, aht, patience, tw, adequate, costs)
+        ev3 = _evaluate(
+            calls, planned + add, interval, aht, patience, tw, adequate, costs, sl_definition
+        )
         recs.append(
             {
                 "strategy": "flexible_hours",
@@ -705,4 +973,6 @@ def balance(
         surplus_agent_hours=surplus_h,
         total_cost=cost_before,
         tolerance=float(tolerance),
+        sl_definition=sl_definition if chosen.needs_patience else "erlang_c",
+        model=chosen.name,
     )

@@ -300,11 +300,6 @@ def _frame(result: Any) -> pd.DataFrame:
 # --------------------------------------------------------------------------- special functions
 
 
-def _log(x: FloatArray) -> FloatArray:
-    with np.errstate(divide="ignore"):
-        return np.log(x)
-
-
 def _log_gammainc(a: FloatArray, z: FloatArray) -> FloatArray:
     """log P(a, z), the log of the regularised lower incomplete gamma function.
 

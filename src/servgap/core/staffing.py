@@ -14,6 +14,7 @@ comparison puts one agent too many when load / cap is an exact integer).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -418,6 +419,186 @@ def required_agents(
     )
 
 
+# --------------------------------------------------------------------------- staffing models
+
+
+class StaffingSearch(Protocol):
+    """The least-agents search of one staffing model, over arrays of intervals."""
+
+    def __call__(
+        self,
+        calls: ArrayLike,
+        interval_s: ArrayLike,
+        aht_s: ArrayLike,
+        target_sl: ArrayLike,
+        target_wait_s: ArrayLike,
+        *,
+        patience_s: ArrayLike | None,
+        sl_definition: SLDefinition,
+        max_occupancy: ArrayLike | None,
+        shrinkage: float,
+    ) -> StaffingResult: ...
+
+
+@dataclass(frozen=True)
+class StaffingModel:
+    """One queueing model the services can staff with (``model`` of the capacity services).
+
+    ``needs_patience``: the model has abandonment and needs the mean patience;
+    ``search``: the least agents per interval meeting the target (a
+    :class:`StaffingSearch`); ``en``/``zh``: one line for headers and help.
+    """
+
+    name: str
+    needs_patience: bool
+    search: StaffingSearch
+    en: str
+    zh: str
+
+
+def _erlang_c_search(
+    calls: ArrayLike,
+    interval_s: ArrayLike,
+    aht_s: ArrayLike,
+    target_sl: ArrayLike,
+    target_wait_s: ArrayLike,
+    *,
+    patience_s: ArrayLike | None,
+    sl_definition: SLDefinition,
+    max_occupancy: ArrayLike | None,
+    shrinkage: float,
+) -> StaffingResult:
+    """Erlang C (M/M/n, nobody abandons): ``patience_s`` is not used."""
+    return required_agents(
+        calls,
+        interval_s,
+        aht_s,
+        target_sl,
+        target_wait_s,
+        sl_definition=sl_definition,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
+    )
+
+
+def _erlang_a_search(
+    calls: ArrayLike,
+    interval_s: ArrayLike,
+    aht_s: ArrayLike,
+    target_sl: ArrayLike,
+    target_wait_s: ArrayLike,
+    *,
+    patience_s: ArrayLike | None,
+    sl_definition: SLDefinition,
+    max_occupancy: ArrayLike | None,
+    shrinkage: float,
+) -> StaffingResult:
+    """Erlang A (M/M/n+M, exponential patience ``patience_s``)."""
+    if patience_s is None:
+        raise SpecError(
+            "The Erlang A model needs the mean patience (`patience_s`); give it, or use the "
+            "Erlang C model (nobody abandons).",
+            "Erlang A 模型需要平均耐心时间（`patience_s`）；请给出，或改用 Erlang C 模型（不考虑放弃）。",
+            fields=("patience_s",),
+        )
+    return required_agents(
+        calls,
+        interval_s,
+        aht_s,
+        target_sl,
+        target_wait_s,
+        patience_s=patience_s,
+        sl_definition=sl_definition,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
+    )
+
+
+#: The staffing models by name, in the order the faces list them. A new model is one
+#: :func:`register_staffing_model` call (see docs/architecture.md, "How to add a staffing
+#: model"); the capacity services and ``servgap capacity … --model`` read this registry.
+STAFFING_MODELS: dict[str, StaffingModel] = {}
+
+
+def register_staffing_model(model: StaffingModel) -> None:
+    """Add ``model`` to :data:`STAFFING_MODELS` (a name can be registered once)."""
+    if model.name in STAFFING_MODELS:
+        raise SpecError(
+            f"A staffing model `{model.name}` is already registered.",
+            f"人员配置模型 `{model.name}` 已注册。",
+        )
+    STAFFING_MODELS[model.name] = model
+
+
+register_staffing_model(
+    StaffingModel(
+        "erlang_c",
+        False,
+        _erlang_c_search,
+        "Erlang C: nobody abandons (M/M/n)",
+        "Erlang C：不考虑放弃（M/M/n）",
+    )
+)
+register_staffing_model(
+    StaffingModel(
+        "erlang_a",
+        True,
+        _erlang_a_search,
+        "Erlang A: callers abandon after an exponential patience (M/M/n+M)",
+        "Erlang A：来电者按指数分布的耐心时间放弃（M/M/n+M）",
+    )
+)
+
+
+def staffing_model(name: str) -> StaffingModel:
+    """The registered model called ``name``; an unknown name lists the known ones."""
+    model = STAFFING_MODELS.get(name)
+    if model is None:
+        known = ", ".join(STAFFING_MODELS)
+        raise SpecError(
+            f"Unknown staffing model `{name}`; choose one of {known}.",
+            f"未知的人员配置模型 `{name}`；可选：{known}。",
+            fields=("model",),
+        )
+    return model
+
+
+def default_staffing_model(*, patience_known: bool) -> str:
+    """``erlang_a`` when a mean patience is known (given or estimated), else ``erlang_c``."""
+    return "erlang_a" if patience_known else "erlang_c"
+
+
+def staff_to_target(
+    calls: ArrayLike,
+    interval_s: ArrayLike,
+    aht_s: ArrayLike,
+    target_sl: ArrayLike,
+    target_wait_s: ArrayLike,
+    *,
+    model: str,
+    patience_s: ArrayLike | None = None,
+    sl_definition: SLDefinition = "offered",
+    max_occupancy: ArrayLike | None = None,
+    shrinkage: float = 0.0,
+) -> StaffingResult:
+    """Least agents per interval with the staffing model named ``model``.
+
+    The same search as :func:`required_agents` (Erlang C ignores ``patience_s``;
+    Erlang A needs it); ``model`` is one of :data:`STAFFING_MODELS`.
+    """
+    return staffing_model(model).search(
+        calls,
+        interval_s,
+        aht_s,
+        target_sl,
+        target_wait_s,
+        patience_s=patience_s,
+        sl_definition=sl_definition,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
+    )
+
+
 # --------------------------------------------------------------------------- cost optimum
 
 
@@ -587,4 +768,16 @@ def optimal_agents(
     )
 
 
-__all__ = ["TOLERANCE", "OptimalStaffing", "StaffingResult", "optimal_agents", "required_agents"]
+__all__ = [
+    "STAFFING_MODELS",
+    "TOLERANCE",
+    "OptimalStaffing",
+    "StaffingModel",
+    "StaffingResult",
+    "default_staffing_model",
+    "optimal_agents",
+    "register_staffing_model",
+    "required_agents",
+    "staff_to_target",
+    "staffing_model",
+]

@@ -468,8 +468,8 @@ def plan_cmd(**o: Any) -> None:
               help="File with agents per interval (column agents, optional interval_start).")  # fmt: skip
 @click.option("--roster", "roster_file", type=click.Path(path_type=Path), default=None,
               help="File of shifts: start, end, count (local times).")  # fmt: skip
-@click.option("--tolerance", type=float, default=1.0, show_default=True,
-              help="|planned − required| <= this many agents counts as matching.")  # fmt: skip
+@click.option("--band", "--tolerance", "band", type=float, default=1.0, show_default=True,
+              help="Matching band in agents: |planned − required| <= band counts as matching.")  # fmt: skip
 @_cost_options
 @_chart_option
 def balance_cmd(**o: Any) -> None:
@@ -489,7 +489,7 @@ def balance_cmd(**o: Any) -> None:
                           patience=_patience(o["patience"]), sl_definition=o["sl_definition"],
                           model=o["model"], agent_cost_per_hour=costs.agent_cost_per_hour,
                           wait_cost_per_hour=costs.wait_cost_per_hour,
-                          abandon_cost=costs.abandon_cost, tolerance=o["tolerance"])  # fmt: skip
+                          abandon_cost=costs.abandon_cost, band_agents=o["band"])  # fmt: skip
     write_csv(rep.table, o["csv_out"])
     fc = demand.forecast
     _chart(o["chart"], rep.table["interval_start"],

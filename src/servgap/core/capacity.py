@@ -598,7 +598,7 @@ class BalanceResult(ResultMixin):
     ``strategy``, ``applicable``, ``shortfall_agent_hours_before``,
     ``shortfall_agent_hours_after``, ``cost_before``, ``cost_after``,
     ``extra_agent_hours``, ``text_en``, ``text_zh``. Summary counts and totals
-    as fields; ``tolerance`` (agents) echoed; ``sl_definition`` of the
+    as fields; ``band_agents`` (agents) echoed; ``sl_definition`` of the
     ``service_level`` column (``erlang_c`` when nobody abandons) and the staffing
     ``model`` of the required agents.
     """
@@ -611,7 +611,7 @@ class BalanceResult(ResultMixin):
     shortfall_agent_hours: float
     surplus_agent_hours: float
     total_cost: float
-    tolerance: float
+    band_agents: float
     sl_definition: str = "offered"
     model: str = "erlang_a"
 
@@ -682,7 +682,7 @@ def balance(
     sl_definition: SLDefinition = "offered",
     model: str | None = None,
     adequate_waits: ArrayLike | None = None,
-    tolerance: float = 1.0,
+    band_agents: float = 1.0,
     shift_share: float = 0.1,
     half_shift_hours: float = 4.0,
     other_calls: ArrayLike | None = None,
@@ -718,8 +718,9 @@ def balance(
         Respondents' adequate waits in seconds; then ``customers_beyond_tolerance``
         counts customers not served within their own adequate wait, otherwise
         those not served within ``target_wait_s``.
-    tolerance : float
-        Agents: |planned - required| <= tolerance is "matching"; planned below
+    band_agents : float
+        The matching band in agents (not a customer tolerance): |planned - required| <=
+        band_agents is "matching"; planned below
         required by more is "below" demand, above by more is "above".
     shift_share : float
         Share x of arrivals in short intervals that a price incentive or
@@ -757,11 +758,11 @@ def balance(
     )
     if not chosen.needs_patience:
         patience_s = None
-    if tolerance < 0 or not (0.0 <= shift_share <= 1.0) or half_shift_hours <= 0:
+    if band_agents < 0 or not (0.0 <= shift_share <= 1.0) or half_shift_hours <= 0:
         raise InputError(
-            "tolerance must be >= 0 agents, shift_share in [0, 1] and half_shift_hours > 0; "
-            f"got {tolerance!r}, {shift_share!r}, {half_shift_hours!r}.",
-            f"tolerance 必须 ≥ 0，shift_share 在 [0, 1]，half_shift_hours > 0；收到 {tolerance!r}、{shift_share!r}、{half_shift_hours!r}。",
+            "band_agents must be >= 0 agents, shift_share in [0, 1] and half_shift_hours > 0; "
+            f"got {band_agents!r}, {shift_share!r}, {half_shift_hours!r}.",
+            f"band_agents 必须 ≥ 0，shift_share 在 [0, 1]，half_shift_hours > 0；收到 {band_agents!r}、{shift_share!r}、{half_shift_hours!r}。",
         )
     calls, planned, interval, aht, patience = _prepare(
         [
@@ -802,7 +803,7 @@ def balance(
 
     required = req(calls)
     gap = planned - required
-    status = np.where(gap < -tolerance, "below", np.where(gap > tolerance, "above", "matching"))
+    status = np.where(gap < -band_agents, "below", np.where(gap > band_agents, "above", "matching"))
     ev = _evaluate(calls, planned, interval, aht, patience, tw, adequate, costs, sl_definition)
     hours = interval / 3600.0
     short_h = float(np.sum(np.maximum(-gap, 0.0) * hours))
@@ -972,7 +973,7 @@ def balance(
         shortfall_agent_hours=short_h,
         surplus_agent_hours=surplus_h,
         total_cost=cost_before,
-        tolerance=float(tolerance),
+        band_agents=float(band_agents),
         sl_definition=sl_definition if chosen.needs_patience else "erlang_c",
         model=chosen.name,
     )

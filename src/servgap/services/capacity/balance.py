@@ -248,7 +248,7 @@ def run_balance(
     agent_cost_per_hour: float = DEFAULT_AGENT_COST_PER_HOUR,
     wait_cost_per_hour: float = DEFAULT_WAIT_COST_PER_HOUR,
     abandon_cost: float = DEFAULT_ABANDON_COST,
-    tolerance: float = 1.0,
+    band_agents: float = 1.0,
     adequate_waits_s: Sequence[float] | None = None,
 ) -> BalanceReport:
     """Classify each interval below/matching/above, cost the gap, list recommendations.
@@ -285,7 +285,7 @@ def run_balance(
         sl_definition=sl_definition,
         model=params.model,
         adequate_waits=adequate_waits_s,
-        tolerance=tolerance,
+        band_agents=band_agents,
     )
     table = res.intervals.drop(columns=["interval"]).copy()
     table.insert(0, "interval_start", demand.interval_start.to_numpy())

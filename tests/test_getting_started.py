@@ -126,3 +126,23 @@ def test_quarterly_report_figures_and_files(walk: CliRunner, tmp_path: Path) -> 
     assert "recovery" in missing  # said, not dropped: no recovery outcomes loaded yet
     again = walk.invoke(main, ["report", "--period", "2026Q3", "--out", str(out)])
     assert again.exit_code == 1  # an earlier report is replaced only with --force
+
+
+def test_keywords_of_survey_comments_by_segment(walk: CliRunner) -> None:
+    res = walk.invoke(main, ["--lang", "en", "text", "keywords", "--survey", "pc_survey",
+                             "--by", "customer_type", "--json"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)
+    data = answers()
+    prof = pd.read_csv(EX / "customers.csv", encoding="utf-8-sig").rename(
+        columns={"客户编号": "customer", "客户类型": "customer_type"})  # fmt: skip
+    merged = data.merge(prof[["customer", "customer_type"]], on="customer")
+    commented = merged[merged["comment"].fillna("").str.strip() != ""]
+    assert {r["group"] for r in rows} == set(commented["customer_type"])
+    for r in rows:  # a keyword's n_texts: the group's comments that contain it
+        group = commented[commented["customer_type"] == r["group"]]["comment"]
+        assert r["n_texts"] == group.str.contains(r["keyword"], regex=False).sum(), r
+    assert any("慢" in r["keyword"] or "太慢" in r["keyword"] for r in rows)
+    bad = walk.invoke(main, ["--lang", "en", "text", "keywords", "--survey", "pc_survey",
+                             "--question", "nps"])  # fmt: skip
+    assert bad.exit_code == 2 and "`--question` nps is not a free-text question" in bad.output

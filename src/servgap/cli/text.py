@@ -112,16 +112,32 @@ def sentiment_cmd(texts: tuple[str, ...], as_json: bool) -> None:
 
 
 @text.command("keywords")
-@click.option("--by", type=click.Choice(["category", "site", "channel", "period"]),
-              default="category", show_default=True, help="Group complaints by.")  # fmt: skip
+@click.option("--by", default=None,
+              help="Group by: complaints category|site|channel|period (default category); "
+                   "survey comments period|site|channel or a profile column (default period).")  # fmt: skip
 @click.option("--top", "top_k", default=10, show_default=True, help="Keywords per group.")
+@click.option("--survey", default=None, help="Analyse this survey's free-text answers instead.")
+@click.option("--question", default=None, help="One free-text question of --survey.")
 @json_option
-def keywords_cmd(by: str, top_k: int, as_json: bool) -> None:
-    """Keywords and themes of the stored complaints per category, site, channel or month."""
-    from servgap.services.text import keywords_stored
+def keywords_cmd(by: str | None, top_k: int, survey: str | None, question: str | None,
+                 as_json: bool) -> None:  # fmt: skip
+    """Keywords and themes of stored complaints or of a survey's free-text answers, per group."""
+    from servgap.core.errors import UsageError
+    from servgap.services.text import keywords_stored, survey_comment_keywords
 
     c = get_ctx()
-    emit(keywords_stored(c.store(), c.workspace, by=by, top_k=top_k), as_json=as_json)
+    if survey is not None:
+        table = survey_comment_keywords(c.store(), c.workspace, survey=survey, question=question,
+                                        by=by or "period", top_k=top_k)  # fmt: skip
+    else:
+        if by not in (None, "category", "site", "channel", "period"):
+            raise UsageError(
+                "For complaints, `by` is category, site, channel or period.",
+                "对投诉分组时，`by` 只能是 category、site、channel 或 period。",
+                fields=("by",),
+            )
+        table = keywords_stored(c.store(), c.workspace, by=by or "category", top_k=top_k)
+    emit(table, as_json=as_json)
 
 
 @text.command("similar")

@@ -141,11 +141,61 @@ def keywords_stored(
     if frame.empty:
         return pd.DataFrame(columns=["group", "rank", "keyword", "score", "count", "n_texts"])
     if by == "period":
-        labels = pd.to_datetime(frame["received_at"], utc=True).dt.tz_convert("Asia/Shanghai")
+        with store.session() as s:
+            tz = get_workspace(s, workspace).timezone
+        labels = pd.to_datetime(frame["received_at"], utc=True).dt.tz_convert(tz)
         groups = labels.dt.strftime("%Y-%m").tolist()
     else:
         groups = frame[by].fillna("(none)").astype(str).tolist()
     return keywords(frame["text"].tolist(), by=groups, top_k=top_k).table
+
+
+def survey_comment_keywords(
+    store: Store,
+    workspace: str,
+    *,
+    survey: str,
+    question: str | None = None,
+    by: str = "period",
+    top_k: int = 10,
+) -> pd.DataFrame:
+    """Keywords and themes of a survey's free-text answers, per period, site, channel or segment.
+
+    ``question`` is a free-text question of the survey (default: all of them); ``by`` is
+    any column of the answer table (``period``, ``site``, ``channel``, a profile attribute
+    such as ``customer_type``). Comments are read as written; nothing is stored.
+    """
+    from servgap.core.errors import InputError, UsageError
+    from servgap.services.responses import load_responses
+
+    definition, frame = load_responses(store, workspace=workspace, survey=survey)
+    texts_q = [q.code for q in definition.questions if q.kind.free_text]
+    if question is not None:
+        if question not in texts_q:
+            raise UsageError(
+                f"`question` {question} is not a free-text question of survey `{survey}` "
+                f"(free-text questions: {', '.join(texts_q) or 'none'}).",
+                f"`question` {question} 不是调查 `{survey}` 的文字题（文字题：{'、'.join(texts_q) or '无'}）。",
+                fields=("question",),
+            )
+        texts_q = [question]
+    if not texts_q:
+        raise InputError(
+            f"Survey `{survey}` has no free-text question.", f"调查 `{survey}` 没有文字题。"
+        )
+    if by not in frame.columns:
+        raise UsageError(
+            f"`by` {by} is not a column of the answers; use period, site, channel or a profile "
+            "attribute.",
+            f"`by` {by} 不是答卷的列；请使用 period、site、channel 或客户画像属性。",
+            fields=("by",),
+        )
+    long = frame.melt(id_vars=[by], value_vars=texts_q, value_name="text").dropna(subset=["text"])
+    long = long[long["text"].astype(str).str.strip() != ""]
+    if long.empty:
+        return pd.DataFrame(columns=["group", "rank", "keyword", "score", "count", "n_texts"])
+    groups = long[by].fillna("(none)").astype(str).tolist()
+    return keywords(long["text"].astype(str).tolist(), by=groups, top_k=top_k).table
 
 
 def similar_to_case(store: Store, workspace: str, code: str, *, top_k: int = 5) -> pd.DataFrame:

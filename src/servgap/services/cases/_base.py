@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,7 @@ from servgap.core.cases import CaseEvent as CoreEvent
 from servgap.core.cases import CaseState, apply_event
 from servgap.core.errors import InputError, NotFoundError, UsageError
 from servgap.core.parse import CellError, check_window, parse_datetime
+from servgap.services.context import Store, get_workspace
 from servgap.store.models import Case, CaseEvent, Customer, Site, Workspace
 from servgap.store.types import utcnow
 
@@ -272,3 +274,26 @@ def change(
                 to_state=to_state, note=note, data=data)  # fmt: skip
     store_state(case, new)
     return new
+
+
+@contextmanager
+def locked_case(
+    store: Store, *, workspace: str, code: str, now: dt.datetime | None, at: str | None
+) -> Iterator[tuple[Session, Case, dt.datetime]]:
+    """One transaction on one case: the case row locked, then the event time taken.
+
+    The rule every case change follows (issue 8): the time is read after the lock, so
+    concurrent writers on one case serialise and each history moves forward in time.
+    """
+    with store.session() as session:
+        ws = get_workspace(session, workspace)
+        given = one_time(now, at, ws)
+        case = get_case_row(session, ws, code, lock=True)
+        yield session, case, event_time(session, case, given)
+
+
+def case_workspace(session: Session, case: Case) -> Workspace:
+    """The workspace a case belongs to."""
+    ws = session.get(Workspace, case.workspace_id)
+    assert ws is not None  # foreign key: a case always has its workspace
+    return ws

@@ -35,10 +35,12 @@ from servgap.core.errors import InputError, UsageError
 from servgap.core.parse import check_text_length
 from servgap.core.survey import SurveyDefinition, parse_survey
 from servgap.services.cases._base import (
+    case_workspace,
     change,
     describe,
     event_time,
     get_case_row,
+    locked_case,
     now_or_clock,
     one_time,
 )
@@ -161,11 +163,12 @@ def record_outcome(
     before = check_satisfaction(satisfaction_before, field="satisfaction_before")
     check_text_length(note, field="note")
     assert after is not None  # a float is required by the signature
-    with store.session() as session:
-        ws = get_workspace(session, workspace)
-        given = one_time(now, at, ws)
-        case = get_case_row(session, ws, code, lock=True)
-        when = event_time(session, case, given)
+    with locked_case(store, workspace=workspace, code=code, now=now, at=at) as (
+        session,
+        case,
+        when,
+    ):
+        ws = case_workspace(session, case)
         rec = _write_outcome(session, _Surveys(session, ws), case, after=after, before=before,
                              at=when, actor=actor, note=note)  # fmt: skip
         return {**describe(session, case), **rec}
@@ -199,11 +202,12 @@ def close_case(
             fields=("satisfaction_before", "satisfaction_after"),
         )
     check_text_length(note, field="note")
-    with store.session() as session:
-        ws = get_workspace(session, workspace)
-        given = one_time(now, at, ws)
-        case = get_case_row(session, ws, code, lock=True)
-        when = event_time(session, case, given)
+    with locked_case(store, workspace=workspace, code=code, now=now, at=at) as (
+        session,
+        case,
+        when,
+    ):
+        ws = case_workspace(session, case)
         if case.state != "closed" or after is None:
             change(session, case, at=when, actor=actor, kind="transition",
                    from_state=case.state, to_state="closed", note=note,

@@ -34,6 +34,7 @@ from servgap.services.cases._base import (
     get_case_row,
     iso,
     last_event_at,
+    locked_case,
     one_time,
     state_of,
 )
@@ -56,11 +57,11 @@ def move_case(
 ) -> dict[str, Any]:
     """Move a case to state ``to``; illegal moves raise ConflictError, nothing written."""
     check_text_length(note, field="note")
-    with store.session() as session:
-        ws = get_workspace(session, workspace)
-        given = one_time(now, at, ws)
-        case = get_case_row(session, ws, code, lock=True)
-        when = event_time(session, case, given)
+    with locked_case(store, workspace=workspace, code=code, now=now, at=at) as (
+        session,
+        case,
+        when,
+    ):
         src = case.state
         if to == "resolved" and case.waiting_since is not None:
             change(session, case, at=when, actor=actor, kind="resume",
@@ -86,11 +87,11 @@ def act_on_case(
     """Record a recovery action (apology, explanation, redelivery, refund, coupon, ...)."""
     check_text_length(note, field="note")
     kind = check_action(action, amount_cny)
-    with store.session() as session:
-        ws = get_workspace(session, workspace)
-        given = one_time(now, at, ws)
-        case = get_case_row(session, ws, code, lock=True)
-        when = event_time(session, case, given)
+    with locked_case(store, workspace=workspace, code=code, now=now, at=at) as (
+        session,
+        case,
+        when,
+    ):
         amount = float(amount_cny) if amount_cny is not None else 0.0
         change(session, case, at=when, actor=actor, kind="action", note=note,
                data={"action": action, "amount_cny": amount if kind.amount_required else None})  # fmt: skip
@@ -113,11 +114,11 @@ def note_case(
     check_text_length(note, field="note", listed=False)  # `case note CODE TEXT`
     if not note.strip():
         raise InputError("The note is empty; write some text.", "备注为空；请填写内容。")
-    with store.session() as session:
-        ws = get_workspace(session, workspace)
-        given = one_time(now, at, ws)
-        case = get_case_row(session, ws, code, lock=True)
-        when = event_time(session, case, given)
+    with locked_case(store, workspace=workspace, code=code, now=now, at=at) as (
+        session,
+        case,
+        when,
+    ):
         change(session, case, at=when, actor=actor, kind="note", note=note)
         return describe(session, case)
 
@@ -135,11 +136,11 @@ def assign_case(
     """Give a case to an owner."""
     if not owner.strip():
         raise InputError("The owner is empty; name a person.", "负责人为空；请填写负责人。")
-    with store.session() as session:
-        ws = get_workspace(session, workspace)
-        given = one_time(now, at, ws)
-        case = get_case_row(session, ws, code, lock=True)
-        when = event_time(session, case, given)
+    with locked_case(store, workspace=workspace, code=code, now=now, at=at) as (
+        session,
+        case,
+        when,
+    ):
         prev = case.owner
         change(session, case, at=when, actor=actor, kind="assigned",
                data={"owner": owner.strip(), "previous": prev})  # fmt: skip
@@ -159,11 +160,11 @@ def wait_for_customer(
 ) -> dict[str, Any]:
     """Pause the resolution clock while the firm waits for the customer."""
     check_text_length(note, field="note")
-    with store.session() as session:
-        ws = get_workspace(session, workspace)
-        given = one_time(now, at, ws)
-        case = get_case_row(session, ws, code, lock=True)
-        when = event_time(session, case, given)
+    with locked_case(store, workspace=workspace, code=code, now=now, at=at) as (
+        session,
+        case,
+        when,
+    ):
         change(session, case, at=when, actor=actor, kind="wait_customer", note=note)
         return describe(session, case)
 
@@ -180,11 +181,11 @@ def resume_case(
 ) -> dict[str, Any]:
     """End a waiting-for-customer pause (the customer replied)."""
     check_text_length(note, field="note")
-    with store.session() as session:
-        ws = get_workspace(session, workspace)
-        given = one_time(now, at, ws)
-        case = get_case_row(session, ws, code, lock=True)
-        when = event_time(session, case, given)
+    with locked_case(store, workspace=workspace, code=code, now=now, at=at) as (
+        session,
+        case,
+        when,
+    ):
         since = iso(case.waiting_since)
         change(session, case, at=when, actor=actor, kind="resume", note=note,
                data={"since": since})  # fmt: skip

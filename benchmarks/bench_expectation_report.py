@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from servgap.core.anova import anova_table
+from servgap.core.anova_table import anova_table
 from servgap.core.drivers import relative_importance
 from servgap.core.kano import KANO_TABLE, kano
 from servgap.core.satisfaction import nps

@@ -16,7 +16,8 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from servgap.core.sla import BusinessCalendar, SlaPolicy, sla_status
+from servgap.core.sla import BusinessCalendar
+from servgap.core.sla_status import SlaPolicy, sla_status
 
 CAL = BusinessCalendar(
     holidays=frozenset(date(2025, 10, d) for d in range(1, 9)),

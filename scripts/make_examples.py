@@ -22,13 +22,27 @@ SITES = [
     ("sz_south", "深圳南区", "ft01", "福田中心网点", "outlet", "", "", "2019-03-01"),
     ("sz_south", "深圳南区", "ns01", "南山科技园网点", "outlet", "", "", "2021-06-15"),
     ("sz_north", "深圳北区", "la01", "龙华驿站", "outlet", "", "", "2022-01-10"),
-    ("sz_north", "深圳北区", "cc01", "客服热线中心", "call_centre", "hotline;vip", "", "2018-09-01"),
+    (
+        "sz_north",
+        "深圳北区",
+        "cc01",
+        "客服热线中心",
+        "call_centre",
+        "hotline;vip",
+        "",
+        "2018-09-01",
+    ),
 ]
 ITEMS = [  # code, dimension, zh, en
     ("tan1", "tangibles", "网点环境整洁、标识清楚", "The outlet is clean and clearly signed"),
     ("rel1", "reliability", "包裹按承诺时间送达", "Parcels arrive at the promised time"),
     ("rel2", "reliability", "包裹完好无损", "Parcels arrive undamaged"),
-    ("res1", "responsiveness", "投诉和问题很快得到处理", "Complaints and questions are handled quickly"),
+    (
+        "res1",
+        "responsiveness",
+        "投诉和问题很快得到处理",
+        "Complaints and questions are handled quickly",
+    ),
     ("ass1", "assurance", "快递员专业可信", "Couriers are competent and trustworthy"),
     ("emp1", "empathy", "服务考虑到我的时间安排", "Service fits my schedule"),
 ]
@@ -108,7 +122,9 @@ def responses(codes: list[str]) -> None:
         for c, _, zh, _ in ITEMS:
             ade = int(RNG.integers(4, 7))
             des = min(9, ade + int(RNG.integers(1, 3)))
-            per = int(np.clip(RNG.normal(6.2 if site != "龙华驿站" or c != "rel1" else 4.0, 1.2), 1, 9))
+            per = int(
+                np.clip(RNG.normal(6.2 if site != "龙华驿站" or c != "rel1" else 4.0, 1.2), 1, 9)
+            )
             row[f"{zh}-最低可接受"] = ade
             row[f"{zh}-理想"] = des
             row[f"{zh}-实际感受"] = per
@@ -126,7 +142,11 @@ def responses(codes: list[str]) -> None:
     mapping = ["# 问卷星 export headers -> survey columns", "columns:", "  序号: response_id",
                "  提交答卷时间: submitted_at", "  网点: site", "  客户编号: customer"]  # fmt: skip
     for c, _, zh, _ in ITEMS:
-        for part, tag in (("adequate", "最低可接受"), ("desired", "理想"), ("perceived", "实际感受")):
+        for part, tag in (
+            ("adequate", "最低可接受"),
+            ("desired", "理想"),
+            ("perceived", "实际感受"),
+        ):
             mapping.append(f"  {zh}-{tag}: {c}_{part}")
     mapping += ["  排队时间-最低可接受: wait_adequate", "  排队时间-理想: wait_desired",
                 "  排队时间-实际感受: wait_perceived", "  快递柜-具备时: f_locker_functional",

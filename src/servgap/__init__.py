@@ -23,11 +23,11 @@ _EXPORTS: dict[str, str] = {
     "PeriodScheme": "servgap.core.periods",
     # expectations: SERVQUAL, zone of tolerance, Kano
     "servqual": "servgap.core.servqual",
-    "servqual_stats": "servgap.core.servqual",
+    "servqual_stats": "servgap.core.servqual_stats",
     "finish_servqual": "servgap.core.servqual",
     "respondent_scores": "servgap.core.servqual",
     "ServqualResult": "servgap.core.servqual",
-    "ServqualStats": "servgap.core.servqual",
+    "ServqualStats": "servgap.core.servqual_stats",
     "kano": "servgap.core.kano",
     "classify_kano": "servgap.core.kano",
     "parse_kano_answers": "servgap.core.kano",
@@ -58,15 +58,15 @@ _EXPORTS: dict[str, str] = {
     "erlang_b": "servgap.core.queueing",
     "erlang_c": "servgap.core.queueing",
     "erlang_a": "servgap.core.queueing",
-    "mmck": "servgap.core.queueing",
-    "mmc_finite_population": "servgap.core.queueing",
+    "mmck": "servgap.core.finite_queues",
+    "mmc_finite_population": "servgap.core.finite_queues",
     "ErlangCResult": "servgap.core.queueing",
     "ErlangAResult": "servgap.core.queueing",
-    "FiniteQueueResult": "servgap.core.queueing",
-    "estimate_patience": "servgap.core.queueing",
-    "estimate_aht": "servgap.core.queueing",
-    "PatienceEstimate": "servgap.core.queueing",
-    "AHTEstimate": "servgap.core.queueing",
+    "FiniteQueueResult": "servgap.core.finite_queues",
+    "estimate_patience": "servgap.core.queue_estimates",
+    "estimate_aht": "servgap.core.queue_estimates",
+    "PatienceEstimate": "servgap.core.queue_estimates",
+    "AHTEstimate": "servgap.core.queue_estimates",
     "required_agents": "servgap.core.staffing",
     "optimal_agents": "servgap.core.staffing",
     "StaffingResult": "servgap.core.staffing",
@@ -82,10 +82,10 @@ _EXPORTS: dict[str, str] = {
     "tolerance_target": "servgap.core.capacity",
     "share_within_tolerance": "servgap.core.capacity",
     "roster_to_agents": "servgap.core.capacity",
-    "balance": "servgap.core.capacity",
+    "balance": "servgap.core.balance",
     "ToleranceTarget": "servgap.core.capacity",
     "ToleranceShare": "servgap.core.capacity",
-    "BalanceResult": "servgap.core.capacity",
+    "BalanceResult": "servgap.core.balance",
     # complaint text
     "classify_complaints": "servgap.core.text",
     "train_classifier": "servgap.core.text",
@@ -101,19 +101,19 @@ _EXPORTS: dict[str, str] = {
     "SimilarCasesResult": "servgap.core.text.similar",
     # cases and SLA clocks
     "transition": "servgap.core.cases",
-    "case_from_survey_response": "servgap.core.cases",
+    "case_from_survey_response": "servgap.core.closed_loop",
     "BusinessCalendar": "servgap.core.sla",
-    "SlaPolicy": "servgap.core.sla",
-    "sla_status": "servgap.core.sla",
-    "SlaStatusResult": "servgap.core.sla",
+    "SlaPolicy": "servgap.core.sla_status",
+    "sla_status": "servgap.core.sla_status",
+    "SlaStatusResult": "servgap.core.sla_status",
     "business_seconds_between": "servgap.core.sla",
     "add_business_time": "servgap.core.sla",
     # customer tolerance and service recovery
     "tolerance_features": "servgap.core.tolerance",
     "tolerance_scores": "servgap.core.tolerance",
     "ToleranceScores": "servgap.core.tolerance",
-    "calibrate_tolerance": "servgap.core.tolerance",
-    "ToleranceCalibration": "servgap.core.tolerance",
+    "calibrate_tolerance": "servgap.core.tolerance_calibration",
+    "ToleranceCalibration": "servgap.core.tolerance_calibration",
     "rank_cases": "servgap.core.tolerance",
     "recovery_paradox": "servgap.core.recovery",
     "justice_scores": "servgap.core.recovery",
@@ -160,15 +160,15 @@ if TYPE_CHECKING:  # static view of the lazy names for type checkers and IDEs
     from servgap.core.audit_standard import AuditStandard as AuditStandard
     from servgap.core.audit_standard import parse_standard as parse_standard
     from servgap.core.audit_standard import weighted_scores as weighted_scores
-    from servgap.core.capacity import BalanceResult as BalanceResult
+    from servgap.core.balance import BalanceResult as BalanceResult
+    from servgap.core.balance import balance as balance
     from servgap.core.capacity import ToleranceShare as ToleranceShare
     from servgap.core.capacity import ToleranceTarget as ToleranceTarget
-    from servgap.core.capacity import balance as balance
     from servgap.core.capacity import roster_to_agents as roster_to_agents
     from servgap.core.capacity import share_within_tolerance as share_within_tolerance
     from servgap.core.capacity import tolerance_target as tolerance_target
-    from servgap.core.cases import case_from_survey_response as case_from_survey_response
     from servgap.core.cases import transition as transition
+    from servgap.core.closed_loop import case_from_survey_response as case_from_survey_response
     from servgap.core.csi import CsiResult as CsiResult
     from servgap.core.csi import csi_model as csi_model
     from servgap.core.csi_models import ACSI as ACSI
@@ -187,6 +187,9 @@ if TYPE_CHECKING:  # static view of the lazy names for type checkers and IDEs
     from servgap.core.errors import Problem as Problem
     from servgap.core.errors import ServgapError as ServgapError
     from servgap.core.errors import SpecError as SpecError
+    from servgap.core.finite_queues import FiniteQueueResult as FiniteQueueResult
+    from servgap.core.finite_queues import mmc_finite_population as mmc_finite_population
+    from servgap.core.finite_queues import mmck as mmck
     from servgap.core.forecast import Accuracy as Accuracy
     from servgap.core.forecast import Adjustment as Adjustment
     from servgap.core.forecast import ForecastResult as ForecastResult
@@ -197,18 +200,15 @@ if TYPE_CHECKING:  # static view of the lazy names for type checkers and IDEs
     from servgap.core.kano import kano as kano
     from servgap.core.kano import parse_kano_answers as parse_kano_answers
     from servgap.core.periods import PeriodScheme as PeriodScheme
-    from servgap.core.queueing import AHTEstimate as AHTEstimate
+    from servgap.core.queue_estimates import AHTEstimate as AHTEstimate
+    from servgap.core.queue_estimates import PatienceEstimate as PatienceEstimate
+    from servgap.core.queue_estimates import estimate_aht as estimate_aht
+    from servgap.core.queue_estimates import estimate_patience as estimate_patience
     from servgap.core.queueing import ErlangAResult as ErlangAResult
     from servgap.core.queueing import ErlangCResult as ErlangCResult
-    from servgap.core.queueing import FiniteQueueResult as FiniteQueueResult
-    from servgap.core.queueing import PatienceEstimate as PatienceEstimate
     from servgap.core.queueing import erlang_a as erlang_a
     from servgap.core.queueing import erlang_b as erlang_b
     from servgap.core.queueing import erlang_c as erlang_c
-    from servgap.core.queueing import estimate_aht as estimate_aht
-    from servgap.core.queueing import estimate_patience as estimate_patience
-    from servgap.core.queueing import mmc_finite_population as mmc_finite_population
-    from servgap.core.queueing import mmck as mmck
     from servgap.core.recovery import PairedComparison as PairedComparison
     from servgap.core.recovery import RecoveryOutcomes as RecoveryOutcomes
     from servgap.core.recovery import complaints_by_dimension as complaints_by_dimension
@@ -222,19 +222,19 @@ if TYPE_CHECKING:  # static view of the lazy names for type checkers and IDEs
     from servgap.core.satisfaction import csat as csat
     from servgap.core.satisfaction import nps as nps
     from servgap.core.servqual import ServqualResult as ServqualResult
-    from servgap.core.servqual import ServqualStats as ServqualStats
     from servgap.core.servqual import finish_servqual as finish_servqual
     from servgap.core.servqual import respondent_scores as respondent_scores
     from servgap.core.servqual import servqual as servqual
-    from servgap.core.servqual import servqual_stats as servqual_stats
+    from servgap.core.servqual_stats import ServqualStats as ServqualStats
+    from servgap.core.servqual_stats import servqual_stats as servqual_stats
     from servgap.core.simulate import SimulationResult as SimulationResult
     from servgap.core.simulate import simulate as simulate
     from servgap.core.sla import BusinessCalendar as BusinessCalendar
-    from servgap.core.sla import SlaPolicy as SlaPolicy
-    from servgap.core.sla import SlaStatusResult as SlaStatusResult
     from servgap.core.sla import add_business_time as add_business_time
     from servgap.core.sla import business_seconds_between as business_seconds_between
-    from servgap.core.sla import sla_status as sla_status
+    from servgap.core.sla_status import SlaPolicy as SlaPolicy
+    from servgap.core.sla_status import SlaStatusResult as SlaStatusResult
+    from servgap.core.sla_status import sla_status as sla_status
     from servgap.core.staffing import OptimalStaffing as OptimalStaffing
     from servgap.core.staffing import StaffingResult as StaffingResult
     from servgap.core.staffing import optimal_agents as optimal_agents
@@ -254,12 +254,12 @@ if TYPE_CHECKING:  # static view of the lazy names for type checkers and IDEs
     from servgap.core.text.keywords import KeywordsResult as KeywordsResult
     from servgap.core.text.sentiment import SentimentResult as SentimentResult
     from servgap.core.text.similar import SimilarCasesResult as SimilarCasesResult
-    from servgap.core.tolerance import ToleranceCalibration as ToleranceCalibration
     from servgap.core.tolerance import ToleranceScores as ToleranceScores
-    from servgap.core.tolerance import calibrate_tolerance as calibrate_tolerance
     from servgap.core.tolerance import rank_cases as rank_cases
     from servgap.core.tolerance import tolerance_features as tolerance_features
     from servgap.core.tolerance import tolerance_scores as tolerance_scores
+    from servgap.core.tolerance_calibration import ToleranceCalibration as ToleranceCalibration
+    from servgap.core.tolerance_calibration import calibrate_tolerance as calibrate_tolerance
     from servgap.core.trend import TrendResult as TrendResult
     from servgap.core.trend import trend as trend
     from servgap.demo import build_demo as build_demo

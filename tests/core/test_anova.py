@@ -298,7 +298,7 @@ def test_studentized_range_matches_scipy(k: int) -> None:
 def test_anova_table_equals_anova_for_every_pair() -> None:
     """anova_table shares sorting and coding across pairs; each row must equal anova()
     (itself checked against R above), including rows with missing values or groups."""
-    from servgap.core.anova import anova_table
+    from servgap.core.anova_table import anova_table
 
     rng = np.random.default_rng(11)
     n = 600
@@ -323,7 +323,7 @@ def test_anova_table_equals_anova_for_every_pair() -> None:
 
 
 def test_anova_table_reports_untestable_pairs() -> None:
-    from servgap.core.anova import anova_table
+    from servgap.core.anova_table import anova_table
 
     df = pd.DataFrame({"v": [1.0, 2.0, 3.0, 4.0], "one": ["a"] * 4, "tiny": ["a", "a", "a", "b"]})
     t = anova_table(df, ["v"], ["one", "tiny"]).table.set_index("group")

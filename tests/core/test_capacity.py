@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from servgap.core.balance import balance
 from servgap.core.capacity import (
-    balance,
     evaluate_level,
     roster_to_agents,
     share_within_tolerance,

@@ -23,7 +23,6 @@ from servgap.core.cases import (
     TRANSITIONS,
     CaseEvent,
     apply_event,
-    case_from_survey_response,
     check_action,
     check_channel,
     escalated_priority,
@@ -34,6 +33,7 @@ from servgap.core.cases import (
     state_label,
     transition,
 )
+from servgap.core.closed_loop import case_from_survey_response
 from servgap.core.errors import ConflictError, InputError
 
 CST = timezone(timedelta(hours=8))

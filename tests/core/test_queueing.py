@@ -10,16 +10,14 @@ from hypothesis import strategies as st
 from scipy import linalg, stats
 
 from servgap.core.errors import InputError, InsufficientDataError
+from servgap.core.finite_queues import mmc_finite_population, mmck
+from servgap.core.queue_estimates import estimate_aht, estimate_patience
 from servgap.core.queueing import (
     MAX_OFFERED_LOAD_ERL,
     MAX_PATIENCE_PER_AHT,
     erlang_a,
     erlang_b,
     erlang_c,
-    estimate_aht,
-    estimate_patience,
-    mmc_finite_population,
-    mmck,
 )
 
 # --------------------------------------------------------------------------- Erlang B

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from statsmodels.stats.weightstats import DescrStatsW
 
 from servgap.core.errors import InputError, SpecError
-from servgap.core.servqual import finish_servqual, servqual, servqual_stats
+from servgap.core.servqual import finish_servqual, servqual
+from servgap.core.servqual_stats import servqual_stats
 
 THREE = {"rel1": {"dimension": "reliability", "perceived": "p", "adequate": "a", "desired": "d"}}
 
@@ -222,7 +223,7 @@ def test_to_dict_is_json_ready() -> None:
 
 
 def test_row_chunks_add_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    import servgap.core.servqual as sq
+    import servgap.core.servqual_stats as sq  # the chunked pass lives there
 
     df, items = _random_survey(250, 9)
     w = pd.DataFrame({"tangibles": 20.0, "reliability": 50.0, "empathy": 30.0}, index=df.index)
@@ -325,7 +326,7 @@ def test_respondent_scores_leave_out_other_units() -> None:
 
 
 def test_item_rule_is_one_function() -> None:
-    from servgap.core.servqual import is_rating_item
+    from servgap.core.servqual_stats import is_rating_item
 
     assert is_rating_item(direction="higher_better", unit=None)
     assert not is_rating_item(direction="lower_better", unit=None)

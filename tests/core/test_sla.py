@@ -19,14 +19,12 @@ from servgap.core.errors import InputError, SpecError
 from servgap.core.holidays import official_years
 from servgap.core.sla import (
     BusinessCalendar,
-    SlaPolicy,
     add_business_time,
     business_calendar,
     business_seconds_between,
-    current_clocks,
     holiday_coverage,
-    sla_status,
 )
+from servgap.core.sla_status import SlaPolicy, current_clocks, sla_status
 
 CST = timezone(timedelta(hours=8))
 H = 3600.0

@@ -27,15 +27,17 @@ from servgap.core.tolerance import (
     FEATURES,
     NEUTRAL_TOLERANCE,
     ToleranceModel,
-    brier_score,
-    calibrate_tolerance,
-    logistic_fit,
     neutral_tolerance,
     opening_tolerance,
     rank_cases,
-    reliability_curve,
     tolerance_features,
     tolerance_scores,
+)
+from servgap.core.tolerance_calibration import (
+    brier_score,
+    calibrate_tolerance,
+    logistic_fit,
+    reliability_curve,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data"

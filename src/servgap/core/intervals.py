@@ -1,7 +1,7 @@
 """Summaries of a queue's interval history that capacity planning starts from.
 
 ``pool_history`` gives the sums behind the pooled AHT and patience estimates
-(:func:`servgap.core.queueing.estimate_aht`, :func:`~servgap.core.queueing.estimate_patience`);
+(:func:`servgap.core.queue_estimates.estimate_aht`, :func:`~servgap.core.queue_estimates.estimate_patience`);
 ``same_slot_values`` looks up the same weekly slot of an earlier week ("staff like last
 week", the staff recorded a week before a forecast interval).
 """
@@ -27,8 +27,8 @@ class PooledHistory(ResultMixin):
     ``handled`` and ``handle_s`` (= sum handled x aht_s) over the intervals whose
     ``aht_s`` is known; ``abandoned`` and ``total_wait_s`` over the intervals whose
     ``total_wait_s`` is known. Pass them to
-    :func:`~servgap.core.queueing.estimate_aht` and
-    :func:`~servgap.core.queueing.estimate_patience`.
+    :func:`~servgap.core.queue_estimates.estimate_aht` and
+    :func:`~servgap.core.queue_estimates.estimate_patience`.
     """
 
     handled: float

@@ -15,7 +15,7 @@ item (``msa:wait``, ``adequate:wait``: in the item's own unit), or a plain colum
 such as ``nps``.
 
 One rule for what enters a dimension score everywhere (``analyze``, trends, the
-report): :func:`servgap.core.servqual.is_rating_item`. An item with a ``unit``
+report): :func:`servgap.core.servqual_stats.is_rating_item`. An item with a ``unit``
 (minutes) or ``direction: lower_better`` is never averaged with rating items; it
 is reported on its own. One rule for importance weights: :func:`importance_weights`.
 """
@@ -38,13 +38,15 @@ from servgap.core.errors import (
 )
 from servgap.core.parse import CellError
 from servgap.core.periods import PeriodScheme
-from servgap.core.servqual import ServqualResult, is_rating_item
+from servgap.core.servqual import ServqualResult
+from servgap.core.servqual_stats import is_rating_item
 from servgap.core.survey import DIMENSIONS, Question, SurveyDefinition, parse_survey
 from servgap.services.surveys import read_definition_file
 from servgap.services.tabular import open_table
 
 if TYPE_CHECKING:
-    from servgap.core.anova import AnovaResult, AnovaTable
+    from servgap.core.anova import AnovaResult
+    from servgap.core.anova_table import AnovaTable
     from servgap.core.csi import CsiResult
     from servgap.core.csi_models import CsiModelSpec
     from servgap.core.drivers import IpaResult, RelativeImportanceResult
@@ -455,7 +457,7 @@ def run_anova_table(
     d: SurveyDefinition, data: pd.DataFrame, *, values: list[str], groups: list[str]
 ) -> AnovaTable:
     """Every value specification × every group column (one-way ANOVA and friends)."""
-    from servgap.core.anova import anova_table
+    from servgap.core.anova_table import anova_table
 
     require_columns(data, groups, "anova")
     frame = pd.DataFrame({spec: value_series(d, data, spec) for spec in values})

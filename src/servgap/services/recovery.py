@@ -31,7 +31,7 @@ from servgap.core._result import ResultMixin
 from servgap.core.case_outcomes import complained_again
 from servgap.core.errors import InsufficientDataError, UsageError
 from servgap.core.recovery import PairedComparison, RecoveryOutcomes
-from servgap.core.tolerance import ToleranceCalibration
+from servgap.core.tolerance_calibration import ToleranceCalibration
 from servgap.services.context import Store, get_workspace
 from servgap.store.models import Case, Complaint, Customer, Recovery, RecoveryAction, Response
 from servgap.store.types import utcnow
@@ -219,7 +219,8 @@ def tolerance_model(
     (cases record no churn; their repeat complaints come from the cases).
     """
     from servgap.core.text import sentiment
-    from servgap.core.tolerance import calibrate_tolerance, tolerance_features
+    from servgap.core.tolerance import tolerance_features
+    from servgap.core.tolerance_calibration import calibrate_tolerance
 
     if outcome is not None and outcome not in ("churned_90d", "complained_again_90d"):
         raise UsageError(

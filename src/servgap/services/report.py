@@ -31,7 +31,7 @@ from servgap.services.context import Store, get_workspace
 from servgap.store.models import Site
 
 if TYPE_CHECKING:
-    from servgap.core.anova import AnovaTable
+    from servgap.core.anova_table import AnovaTable
     from servgap.core.csi import CsiResult
     from servgap.core.drivers import IpaResult, RelativeImportanceResult
     from servgap.core.kano import KanoResult

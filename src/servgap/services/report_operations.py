@@ -28,7 +28,7 @@ from servgap.store.models import DemandInterval, Site
 if TYPE_CHECKING:
     from servgap.core.recovery import ComplaintGapTable, PairedComparison, RecoveryOutcomes
     from servgap.core.survey import SurveyDefinition
-    from servgap.core.tolerance import ToleranceCalibration
+    from servgap.core.tolerance_calibration import ToleranceCalibration
     from servgap.services.capacity import DemandHistory, StaffPlan, TolerancePlan
 
 #: Shrinkage (absence, breaks, training) assumed when the report turns agents into rosters.

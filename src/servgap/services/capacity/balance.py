@@ -20,12 +20,11 @@ import numpy as np
 import pandas as pd
 
 from servgap.core._result import ResultMixin
+from servgap.core.balance import BalanceResult, balance
 from servgap.core.capacity import (
     DEFAULT_ABANDON_COST,
     DEFAULT_AGENT_COST_PER_HOUR,
     DEFAULT_WAIT_COST_PER_HOUR,
-    BalanceResult,
-    balance,
     roster_to_agents,
 )
 from servgap.core.errors import InputError, UsageError

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from servgap.core._result import ResultMixin
 from servgap.core.errors import InputError, InsufficientDataError, UsageError
 from servgap.core.intervals import pool_history
-from servgap.core.queueing import estimate_aht, estimate_patience
+from servgap.core.queue_estimates import estimate_aht, estimate_patience
 from servgap.core.staffing import default_staffing_model, staffing_model
 from servgap.services.capacity.history import DemandHistory
 
@@ -29,7 +29,7 @@ class QueueParameters(ResultMixin):
     :func:`~servgap.core.intervals.pool_history`) or ``given``. ``patience_s`` is
     None when the model has no abandonment (Erlang C); ``patience_source`` is
     ``estimated`` (exponential MLE total_wait_s / abandoned,
-    :func:`~servgap.core.queueing.estimate_patience`), ``given`` or ``none``;
+    :func:`~servgap.core.queue_estimates.estimate_patience`), ``given`` or ``none``;
     ``patience_se_s`` its standard error when estimated. ``model`` is the
     staffing model used.
     """

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from servgap.core.cases import case_from_survey_response
+from servgap.core.closed_loop import case_from_survey_response
 from servgap.core.errors import InputError, ProblemCollector, UsageError
 from servgap.services.cases._base import now_or_clock, one_time
 from servgap.services.cases.intake import IntakeReport, Opener, Tally, auto_text
@@ -32,7 +32,7 @@ def cases_from_survey(
     A response opens a case when its perceived level is below the
     respondent's own adequate level on one of ``items`` (SERVQUAL three-column
     items: ``<item>_adequate``, ``<item>_perceived``) or its ``nps_col``
-    answer is 0–6 (:func:`servgap.core.cases.case_from_survey_response`).
+    answer is 0–6 (:func:`servgap.core.closed_loop.case_from_survey_response`).
     The idempotency key ``survey:<survey>:<response id>`` makes re-runs safe.
     The case opens at ``now``/``at`` (the day the run happens), category
     "other", priority from the decision (high for NPS ≤ 3 or a shortfall ≥ 2

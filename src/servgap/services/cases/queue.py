@@ -8,7 +8,7 @@ normal 4 / 40, low 8 / 80. The business calendar is the workspace's
 days (:func:`servgap.core.sla.business_calendar`); a listing whose clocks
 reach a year the holiday data does not cover carries a warning.
 Waiting-for-customer intervals pause the resolution clock; the current clock,
-*overdue* and *at risk* follow :func:`servgap.core.sla.current_clocks`.
+*overdue* and *at risk* follow :func:`servgap.core.sla_status.current_clocks`.
 The queue is ordered by :func:`servgap.core.tolerance.rank_cases` (low
 tolerance, high priority, little SLA time left first).
 """
@@ -28,14 +28,8 @@ from sqlalchemy.orm import Session
 from servgap.core._result import ResultMixin
 from servgap.core.cases import OPEN_STATES, STATES
 from servgap.core.errors import InputError
-from servgap.core.sla import (
-    BusinessCalendar,
-    SlaPolicy,
-    business_calendar,
-    current_clocks,
-    holiday_coverage,
-    sla_status,
-)
+from servgap.core.sla import BusinessCalendar, business_calendar, holiday_coverage
+from servgap.core.sla_status import SlaPolicy, current_clocks, sla_status
 from servgap.core.tolerance import NEUTRAL_TOLERANCE, rank_cases
 from servgap.core.workspace_settings import get_setting
 from servgap.services.cases._base import codes_of, now_or_clock, one_time, utc_index
@@ -86,7 +80,7 @@ def sla_policies_of(session: Session, ws: Workspace) -> list[SlaPolicy]:
 
 @dataclass(frozen=True)
 class CaseClocks(ResultMixin):
-    """The current SLA clock of some cases (:func:`servgap.core.sla.current_clocks`).
+    """The current SLA clock of some cases (:func:`servgap.core.sla_status.current_clocks`).
 
     ``table``: ``case, sla_clock, sla_state, remaining_h, target_h, deadline,
     overdue, at_risk``. ``uncovered_years``: years the clocks span that have

@@ -244,7 +244,7 @@ def get_case(store: Store, *, workspace: str, code: str) -> dict[str, Any]:
     ``history_consistent`` is True when replaying the stored events with
     :func:`servgap.core.cases.replay_history` (the rule every change applied)
     gives the stored state, times, reopen count, pause, priority and escalation.
-    ``sla``: the current clock (:func:`servgap.core.sla.current_clocks`) as of
+    ``sla``: the current clock (:func:`servgap.core.sla_status.current_clocks`) as of
     now; ``warning_en``/``warning_zh``: the calendar warning when the clock
     spans a year without official holiday data, else None.
     """

@@ -1,0 +1,628 @@
+"""SERVQUAL sufficient statistics: the items specification, the one rule for what enters a
+dimension score (:func:`is_rating_item`), and per-group sums computed in one chunked pass
+that merge exactly across chunks, files and periods (:func:`servqual_stats`). Split from
+:mod:`servgap.core.servqual`, which turns these statistics into gaps, shares and intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from servgap.core._result import ResultMixin
+from servgap.core._stats import FloatArray, group_codes
+from servgap.core.errors import InputError, ProblemCollector, SpecError
+
+IntArray = npt.NDArray[np.int64]
+
+#: Rows processed per chunk (temporaries stay in the CPU cache).
+_CHUNK = 32_768
+
+#: Item-level sufficient statistics kept per (group, item).
+ITEM_STATS = (
+    "n",
+    "n_inconsistent",
+    "n_below",
+    "n_inside",
+    "n_above",
+    "sum_perceived",
+    "sum_expected",
+    "sum_adequate",
+    "sum_desired",
+    "sum_gap",
+    "ssq_gap",
+    "sum_msa",
+    "ssq_msa",
+    "sum_mss",
+    "ssq_mss",
+    "sum_zone",
+)
+#: Dimension-level sufficient statistics of respondent dimension scores per (group, dimension).
+DIM_STATS = (
+    "n_gap",
+    "sum_gap",
+    "ssq_gap",
+    "n_msa",
+    "sum_msa",
+    "ssq_msa",
+    "sum_mss",
+    "ssq_mss",
+)
+#: Overall sufficient statistics of respondent SERVQUAL scores per group.
+OVERALL_STATS = (
+    "n",
+    "sum",
+    "ssq",
+    "n_weighted",
+    "sum_weighted",
+    "ssq_weighted",
+    "n_msa",
+    "sum_msa",
+    "ssq_msa",
+    "sum_mss",
+    "ssq_mss",
+)
+
+
+def is_rating_item(*, direction: str = "higher_better", unit: str | None = None) -> bool:
+    """Whether an item enters its dimension's mean: a rating (higher = better, no unit).
+
+    The one rule for what enters a dimension score, used by :func:`servqual`,
+    :func:`respondent_scores` and every analysis built on them. Items with a
+    ``unit`` (minutes, yuan, ...) or ``direction="lower_better"`` are reported on
+    their own instead.
+    """
+    return direction == "higher_better" and not unit
+
+
+@dataclass(frozen=True)
+class _Item:
+    name: str
+    dimension: str
+    perceived: str
+    expected: str | None
+    adequate: str | None
+    desired: str | None
+    sign: float
+    unit: str | None = None
+
+    @property
+    def three(self) -> bool:
+        return self.adequate is not None
+
+    @property
+    def rating(self) -> bool:
+        """Enters its dimension's mean (see :func:`is_rating_item`)."""
+        return is_rating_item(
+            direction="higher_better" if self.sign > 0 else "lower_better", unit=self.unit
+        )
+
+
+def _parse_items(items: Mapping[str, Mapping[str, str]]) -> list[_Item]:
+    pc = ProblemCollector()
+    out: list[_Item] = []
+    if not isinstance(items, Mapping) or len(items) == 0:
+        raise SpecError(
+            "items must be a non-empty mapping item -> {dimension, perceived, expected | "
+            "adequate + desired}.",
+            "items 必须是非空映射：条目 -> {dimension, perceived, expected 或 adequate + desired}。",
+        )
+    for name, spec in items.items():
+        if not isinstance(spec, Mapping):
+            pc.add(
+                f"item `{name}`: specification must be a mapping, got {spec!r}.",
+                f"条目 `{name}`：定义必须是映射，收到 {spec!r}。",
+                value=str(spec),
+            )
+            continue
+        missing = [k for k in ("dimension", "perceived") if not spec.get(k)]
+        has_e = bool(spec.get("expected"))
+        has_a, has_d = bool(spec.get("adequate")), bool(spec.get("desired"))
+        if missing:
+            pc.add(
+                f"item `{name}`: missing key(s) {', '.join(missing)}; add them.",
+                f"条目 `{name}`：缺少键 {', '.join(missing)}；请补充。",
+            )
+            continue
+        if has_e == (has_a or has_d) or (has_a != has_d):
+            pc.add(
+                f"item `{name}`: give either `expected` or both `adequate` and `desired` "
+                f"(got keys {sorted(spec)}).",
+                f"条目 `{name}`：请给出 `expected`，或同时给出 `adequate` 与 `desired`"
+                f"（收到键 {sorted(spec)}）。",
+            )
+            continue
+        direction = spec.get("direction", "higher_better")
+        if direction not in ("higher_better", "lower_better"):
+            pc.add(
+                f"item `{name}`: direction {direction!r} is not 'higher_better' or 'lower_better'.",
+                f"条目 `{name}`：方向 {direction!r} 无效，应为 'higher_better' 或 'lower_better'。",
+                value=str(direction),
+            )
+            continue
+        unit = spec.get("unit")
+        if unit is not None and not isinstance(unit, str):
+            pc.add(
+                f"item `{name}`: unit {unit!r} must be a word such as 'minutes' (or left out "
+                "for rating items).",
+                f"条目 `{name}`：单位 {unit!r} 必须是 'minutes' 这样的词（评分题不填）。",
+                value=str(unit),
+            )
+            continue
+        out.append(
+            _Item(
+                name=str(name),
+                dimension=str(spec["dimension"]),
+                perceived=str(spec["perceived"]),
+                expected=str(spec["expected"]) if has_e else None,
+                adequate=str(spec["adequate"]) if has_a else None,
+                desired=str(spec["desired"]) if has_d else None,
+                sign=1.0 if direction == "higher_better" else -1.0,
+                unit=unit.strip() or None if isinstance(unit, str) else None,
+            )
+        )
+    pc.raise_if_any(
+        SpecError, "The SERVQUAL item specification is invalid.", "SERVQUAL 条目定义无效。"
+    )
+    return out
+
+
+def _numeric_column(data: pd.DataFrame, col: str, pc: ProblemCollector) -> FloatArray | None:
+    """Column as float64 (NaN = missing); non-numeric cells are collected as problems."""
+    if col not in data.columns:
+        pc.add(
+            f"column `{col}` is not in the data; check the item specification.",
+            f"数据中没有列 `{col}`；请检查条目定义。",
+            column=col,
+        )
+        return None
+    s = data[col]
+    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+        conv = pd.to_numeric(s.replace("", np.nan), errors="coerce")
+        bad = np.flatnonzero(conv.isna().to_numpy() & s.notna().to_numpy() & (s != "").to_numpy())
+        for i in bad:
+            pc.add(
+                f"value {s.iloc[i]!r} is not a number; enter a number or leave the cell empty.",
+                f"值 {s.iloc[i]!r} 不是数字；请填写数字或留空。",
+                row=int(i) + 1,
+                column=col,
+                value=s.iloc[i],
+            )
+        return np.asarray(conv.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    if s.dtype == np.float64:
+        return np.asarray(s.to_numpy(), dtype=np.float64)  # a view: no copy
+    return np.asarray(s.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+
+
+class _Summer:
+    """Per-group sums Σx over rows, via np.bincount (or a plain sum for one group)."""
+
+    def __init__(self, codes: IntArray, n_groups: int) -> None:
+        self.codes = codes
+        self.g = n_groups
+
+    def sum(self, x: FloatArray) -> FloatArray:
+        if self.g == 1:
+            return np.array([float(np.sum(x))])
+        return np.asarray(np.bincount(self.codes, weights=x, minlength=self.g), dtype=np.float64)
+
+    def ssq(self, x: FloatArray) -> FloatArray:
+        if self.g == 1:
+            return np.array([float(np.einsum("i,i->", x, x))])
+        return self.sum(x * x)
+
+    def count(self, mask: npt.NDArray[np.bool_]) -> FloatArray:
+        if self.g == 1:
+            return np.array([float(np.count_nonzero(mask))])
+        return np.asarray(np.bincount(self.codes[mask], minlength=self.g), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class ServqualStats(ResultMixin):
+    """Mergeable sufficient statistics for :func:`servqual`.
+
+    Attributes
+    ----------
+    item_names, item_dimensions, item_three_column, item_lower_better, item_units
+        Item metadata, in the order of the specification (unit ``None`` for ratings).
+    dimensions
+        Names of the dimensions that have rating items (:func:`is_rating_item`), in
+        order of first appearance.
+    by
+        Segment column names (empty when not segmented).
+    groups
+        One row per segment with the ``by`` columns (one empty row when not segmented).
+    item_stats
+        Name -> array (groups × items) for each name in :data:`ITEM_STATS`.
+    dim_stats
+        Name -> array (groups × dimensions) for each name in :data:`DIM_STATS`.
+    overall_stats
+        Name -> array (groups,) for each name in :data:`OVERALL_STATS`.
+    weighted
+        Whether weights were given (weighted SERVQUAL available).
+    n_weights_excluded
+        Respondents with no importance weights (excluded from weighted SERVQUAL).
+    """
+
+    item_names: tuple[str, ...]
+    item_dimensions: tuple[str, ...]
+    item_three_column: tuple[bool, ...]
+    item_lower_better: tuple[bool, ...]
+    item_units: tuple[str | None, ...]
+    dimensions: tuple[str, ...]
+    by: tuple[str, ...]
+    groups: pd.DataFrame
+    item_stats: dict[str, FloatArray] = field(repr=False)
+    dim_stats: dict[str, FloatArray] = field(repr=False)
+    overall_stats: dict[str, FloatArray] = field(repr=False)
+    weighted: bool = False
+    n_weights_excluded: int = 0
+
+    def merge(self, other: ServqualStats) -> ServqualStats:
+        """Add the statistics of another partition computed with the same specification.
+
+        Segments are matched on their ``by`` values; segments present in only one
+        partition are kept.
+        """
+        same = (
+            self.item_names == other.item_names
+            and self.item_dimensions == other.item_dimensions
+            and self.item_three_column == other.item_three_column
+            and self.item_lower_better == other.item_lower_better
+            and self.item_units == other.item_units
+            and self.by == other.by
+            and self.weighted == other.weighted
+        )
+        if not same:
+            raise SpecError(
+                "Cannot merge SERVQUAL statistics computed with different items, segments or "
+                "weighting; compute both partitions with the same specification.",
+                "无法合并使用不同条目、分组或加权方式计算的 SERVQUAL 统计量；请用相同定义计算各分区。",
+            )
+        keys_a = _key_tuples(self.groups, self.by)
+        keys_b = _key_tuples(other.groups, other.by)
+        index: dict[tuple[Any, ...], int] = {}
+        for k in [*keys_a, *keys_b]:
+            index.setdefault(k, len(index))
+        ia = np.array([index[k] for k in keys_a], dtype=np.int64)
+        ib = np.array([index[k] for k in keys_b], dtype=np.int64)
+        g = len(index)
+
+        def _add(a: dict[str, FloatArray], b: dict[str, FloatArray]) -> dict[str, FloatArray]:
+            out: dict[str, FloatArray] = {}
+            for name, arr in a.items():
+                acc = np.zeros((g, *arr.shape[1:]), dtype=np.float64)
+                np.add.at(acc, ia, arr)
+                np.add.at(acc, ib, b[name])
+                out[name] = acc
+            return out
+
+        if self.by:
+            rows = list(index)
+            groups = pd.DataFrame(rows, columns=list(self.by))
+            order = np.lexsort([groups[c].astype(str).to_numpy() for c in reversed(self.by)])
+        else:
+            groups = pd.DataFrame(index=range(1))
+            order = np.arange(1)
+        items = {k: v[order] for k, v in _add(self.item_stats, other.item_stats).items()}
+        dims = {k: v[order] for k, v in _add(self.dim_stats, other.dim_stats).items()}
+        overall = {k: v[order] for k, v in _add(self.overall_stats, other.overall_stats).items()}
+        return ServqualStats(
+            item_names=self.item_names,
+            item_dimensions=self.item_dimensions,
+            item_three_column=self.item_three_column,
+            item_lower_better=self.item_lower_better,
+            item_units=self.item_units,
+            dimensions=self.dimensions,
+            by=self.by,
+            groups=groups.iloc[order].reset_index(drop=True),
+            item_stats=items,
+            dim_stats=dims,
+            overall_stats=overall,
+            weighted=self.weighted,
+            n_weights_excluded=self.n_weights_excluded + other.n_weights_excluded,
+        )
+
+
+def _key_tuples(groups: pd.DataFrame, by: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    if not by:
+        return [()]
+    return [tuple(r) for r in groups[list(by)].itertuples(index=False, name=None)]
+
+
+def _weights_matrix(
+    data: pd.DataFrame,
+    weights: pd.DataFrame | Mapping[str, str],
+    dimensions: Sequence[str],
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """(N × D) weights and a mask of rows that have weights; raises on bad rows."""
+    pc = ProblemCollector()
+    cols: list[FloatArray] = []
+    if isinstance(weights, pd.DataFrame):
+        if len(weights) != len(data) or not weights.index.equals(data.index):
+            raise InputError(
+                "weights must be index-aligned with data (same rows, same index).",
+                "权重表必须与数据按索引对齐（相同的行与索引）。",
+            )
+        frame, names = weights, {d: d for d in dimensions}
+    elif isinstance(weights, Mapping):
+        frame, names = data, {d: weights.get(d, "") for d in dimensions}
+    else:
+        raise SpecError(
+            f"weights must be a DataFrame or a mapping dimension -> column, got {type(weights)}.",
+            f"weights 必须是 DataFrame 或 维度 -> 列名 的映射，收到 {type(weights)}。",
+        )
+    for d in dimensions:
+        col = names[d]
+        if not col or col not in frame.columns:
+            raise SpecError(
+                f"no importance weight column for dimension `{d}`; give one per dimension "
+                f"({', '.join(dimensions)}).",
+                f"维度 `{d}` 没有重要性权重列；请为每个维度（{', '.join(dimensions)}）提供一列。",
+            )
+        arr = _numeric_column(frame, str(col), pc)
+        cols.append(arr if arr is not None else np.full(len(frame), np.nan))
+    pc.raise_if_any(InputError, "Importance weights are not numeric.", "重要性权重不是数字。")
+    w = np.column_stack(cols) if cols else np.zeros((len(data), 0))
+    nan = np.isnan(w)
+    any_w: npt.NDArray[np.bool_] = np.asarray(~nan.all(axis=1), dtype=bool)
+    total = np.where(nan, 0.0, w).sum(axis=1)
+    bad = any_w & (
+        nan.any(axis=1) | (np.where(nan, 0.0, w) < 0).any(axis=1) | (np.abs(total - 100.0) > 0.5)
+    )
+    w0 = np.where(nan, 0.0, w)
+    for i in np.flatnonzero(bad):
+        if nan[i].any():
+            why_en, why_zh = "some weights are empty", "部分权重为空"
+        elif (w0[i] < 0).any():
+            why_en, why_zh = (
+                f"a weight is negative ({w0[i].min():g})",
+                f"有负权重（{w0[i].min():g}）",
+            )
+        else:
+            why_en, why_zh = f"the row sums to {total[i]:g}", f"该行合计为 {total[i]:g}"
+        pc.add(
+            f"importance points must be non-negative, complete and sum to 100, but {why_en}. "
+            "Fix the row or leave all its weights empty.",
+            f"重要性分数必须非负、完整且合计为 100，但{why_zh}。请修正该行或将其权重全部留空。",
+            row=int(i) + 1,
+            value=float(total[i]),
+        )
+    pc.raise_if_any(
+        InputError,
+        f"{len(pc)} row(s) have invalid importance weights.",
+        f"{len(pc)} 行的重要性权重无效。",
+    )
+    return w, any_w
+
+
+def servqual_stats(
+    data: pd.DataFrame,
+    items: Mapping[str, Mapping[str, str]],
+    *,
+    weights: pd.DataFrame | Mapping[str, str] | None = None,
+    by: str | Sequence[str] | None = None,
+) -> ServqualStats:
+    """Gather mergeable sufficient statistics for :func:`servqual` (see there)."""
+    spec = _parse_items(items)
+    if not isinstance(data, pd.DataFrame):
+        raise InputError("data must be a pandas DataFrame.", "data 必须是 pandas DataFrame。")
+    pc = ProblemCollector()
+    cols: dict[str, FloatArray] = {}
+    for it in spec:
+        for c in (it.perceived, it.expected, it.adequate, it.desired):
+            if c is not None and c not in cols:
+                arr = _numeric_column(data, c, pc)
+                if arr is not None:
+                    cols[c] = arr
+    pc.raise_if_any(
+        InputError,
+        f"The SERVQUAL data has {len(pc)} problem(s).",
+        f"SERVQUAL 数据有 {len(pc)} 处问题。",
+    )
+    codes, groups, by_cols = group_codes(data, by)
+    g = len(groups)
+    n_rows = len(data)
+    dims = _rating_dimensions(spec)
+    j_items = len(spec)
+    ist = {k: np.zeros((g, j_items)) for k in ITEM_STATS}
+    dst = {k: np.zeros((g, len(dims))) for k in DIM_STATS}
+
+    w: FloatArray | None = None
+    w_rows = np.zeros(n_rows, dtype=bool)
+    if weights is not None:
+        w, w_rows = _weights_matrix(data, weights, dims)
+
+    n_dims = len(dims)
+    members = [
+        [(j, it) for j, it in enumerate(spec) if it.rating and it.dimension == dim] for dim in dims
+    ]
+    separate = [(j, it) for j, it in enumerate(spec) if not it.rating]
+    has3_dim = [any(it.three for _, it in mem) for mem in members]
+    dims3 = sum(has3_dim)
+    ost = {k: np.zeros(g) for k in OVERALL_STATS}
+    n_w_rows = 0
+    # Row chunks keep every temporary in cache; statistics are sums, so they just add up.
+    with np.errstate(invalid="ignore"):
+        for lo in range(0, n_rows, _CHUNK):
+            hi = min(lo + _CHUNK, n_rows)
+            m = hi - lo
+            sm = _Summer(codes[lo:hi], g)
+            ov_sum = np.zeros(m)
+            ov_cnt = np.zeros(m, dtype=np.int64)
+            ov_msa = np.zeros(m)
+            ov_mss = np.zeros(m)
+            ov_cnt3 = np.zeros(m, dtype=np.int64)
+            w_sum = np.zeros(m)
+            w_ok = w_rows[lo:hi].copy()
+            for d_idx, mem in enumerate(members):
+                rs_gap = np.zeros(m)
+                rc_gap = np.zeros(m)
+                rs_msa = np.zeros(m)
+                rs_mss = np.zeros(m)
+                rc_3 = np.zeros(m)
+                for j, it in mem:
+                    gap0, ok, msa, mss = _item_pass(it, j, cols, lo, hi, sm, ist)
+                    if msa is not None and mss is not None:
+                        rs_msa += msa
+                        rs_mss += mss
+                        rc_3 += ok
+                    rs_gap += gap0
+                    rc_gap += ok
+                # respondent-level dimension scores
+                has = rc_gap > 0
+                dg = np.divide(rs_gap, rc_gap, out=np.zeros(m), where=has)
+                dst["n_gap"][:, d_idx] += sm.count(has)
+                dst["sum_gap"][:, d_idx] += sm.sum(dg)
+                dst["ssq_gap"][:, d_idx] += sm.ssq(dg)
+                ov_sum += dg
+                ov_cnt += has
+                if w is not None:
+                    w_sum += w[lo:hi, d_idx] / 100.0 * dg
+                    w_ok &= has
+                if has3_dim[d_idx]:
+                    has3 = rc_3 > 0
+                    dm = np.divide(rs_msa, rc_3, out=np.zeros(m), where=has3)
+                    ds = np.divide(rs_mss, rc_3, out=np.zeros(m), where=has3)
+                    dst["n_msa"][:, d_idx] += sm.count(has3)
+                    dst["sum_msa"][:, d_idx] += sm.sum(dm)
+                    dst["ssq_msa"][:, d_idx] += sm.ssq(dm)
+                    dst["sum_mss"][:, d_idx] += sm.sum(ds)
+                    dst["ssq_mss"][:, d_idx] += sm.ssq(ds)
+                    ov_msa += dm
+                    ov_mss += ds
+                    ov_cnt3 += has3
+            for j, it in separate:  # item statistics only: never in a dimension or overall
+                _item_pass(it, j, cols, lo, hi, sm, ist)
+            full = (ov_cnt == n_dims) & (n_dims > 0)
+            score = np.where(full, ov_sum / max(n_dims, 1), 0.0)
+            full3 = (ov_cnt3 == dims3) & (dims3 > 0)
+            s_msa = np.where(full3, ov_msa / max(dims3, 1), 0.0)
+            s_mss = np.where(full3, ov_mss / max(dims3, 1), 0.0)
+            if n_dims == 0:
+                w_ok[:] = False
+            ws = np.where(w_ok, w_sum, 0.0)
+            n_w_rows += int(np.count_nonzero(w_ok))
+            for key, val in (
+                ("n", sm.count(full)),
+                ("sum", sm.sum(score)),
+                ("ssq", sm.ssq(score)),
+                ("n_weighted", sm.count(w_ok)),
+                ("sum_weighted", sm.sum(ws)),
+                ("ssq_weighted", sm.ssq(ws)),
+                ("n_msa", sm.count(full3)),
+                ("sum_msa", sm.sum(s_msa)),
+                ("ssq_msa", sm.ssq(s_msa)),
+                ("sum_mss", sm.sum(s_mss)),
+                ("ssq_mss", sm.ssq(s_mss)),
+            ):
+                ost[key] += val
+    return ServqualStats(
+        item_names=tuple(it.name for it in spec),
+        item_dimensions=tuple(it.dimension for it in spec),
+        item_three_column=tuple(it.three for it in spec),
+        item_lower_better=tuple(it.sign < 0 for it in spec),
+        item_units=tuple(it.unit for it in spec),
+        dimensions=tuple(dims),
+        by=by_cols,
+        groups=groups,
+        item_stats=ist,
+        dim_stats=dst,
+        overall_stats=ost,
+        weighted=weights is not None,
+        n_weights_excluded=int(n_rows - n_w_rows) if weights is not None else 0,
+    )
+
+
+def _rating_dimensions(spec: Sequence[_Item]) -> list[str]:
+    """Dimensions with at least one rating item, in order of first appearance."""
+    dims: list[str] = []
+    for it in spec:
+        if it.rating and it.dimension not in dims:
+            dims.append(it.dimension)
+    return dims
+
+
+def _item_pass(
+    it: _Item,
+    j: int,
+    cols: Mapping[str, FloatArray],
+    lo: int,
+    hi: int,
+    sm: _Summer,
+    ist: dict[str, FloatArray],
+) -> tuple[FloatArray, npt.NDArray[np.bool_], FloatArray | None, FloatArray | None]:
+    """Add rows ``lo:hi`` of item ``j`` to the item statistics ``ist``.
+
+    Returns the respondent values a dimension score needs: the gap (0 where not
+    usable), the mask of usable answers, and for three-column items MSA and MSS
+    (0 where not usable; ``None`` for two-column items).
+    """
+    p = cols[it.perceived][lo:hi]
+    msa_out: FloatArray | None = None
+    mss_out: FloatArray | None = None
+    if it.three:
+        a = cols[str(it.adequate)][lo:hi]
+        dd = cols[str(it.desired)][lo:hi]
+        msa = p - a
+        mss = p - dd
+        zone = dd - a
+        if it.sign < 0:
+            np.negative(msa, out=msa)
+            np.negative(mss, out=mss)
+            np.negative(zone, out=zone)
+        missing = np.isnan(msa) | np.isnan(mss)
+        neg = zone < 0
+        incons = neg & ~missing
+        bad = missing | neg
+        ok = ~bad
+        np.copyto(msa, 0.0, where=bad)
+        np.copyto(mss, 0.0, where=bad)
+        np.copyto(zone, 0.0, where=bad)
+        below = msa < 0
+        above = mss > 0
+        n_ok = sm.count(ok)
+        n_below = sm.count(below)
+        n_above = sm.count(above)
+        ist["n_inconsistent"][:, j] += sm.count(incons)
+        ist["n_below"][:, j] += n_below
+        ist["n_inside"][:, j] += n_ok - n_below - n_above
+        ist["n_above"][:, j] += n_above
+        sum_p = sm.sum(np.where(ok, p, 0.0))
+        sum_msa = sm.sum(msa)
+        sum_mss = sm.sum(mss)
+        # Σ A = Σ P − sign·Σ MSA and Σ D = Σ P − sign·Σ MSS over the same rows
+        ist["sum_perceived"][:, j] += sum_p
+        ist["sum_adequate"][:, j] += sum_p - it.sign * sum_msa
+        ist["sum_desired"][:, j] += sum_p - it.sign * sum_mss
+        ist["sum_msa"][:, j] += sum_msa
+        ist["ssq_msa"][:, j] += sm.ssq(msa)
+        ist["sum_mss"][:, j] += sum_mss
+        ssq_mss = sm.ssq(mss)
+        ist["ssq_mss"][:, j] += ssq_mss
+        ist["sum_zone"][:, j] += sm.sum(zone)
+        gap0 = mss
+        gap_sum, gap_ssq = sum_mss, ssq_mss  # three-column gap is the MSS
+        msa_out, mss_out = msa, mss
+    else:
+        e = cols[str(it.expected)][lo:hi]
+        gap0 = p - e
+        if it.sign < 0:
+            np.negative(gap0, out=gap0)
+        bad = np.isnan(gap0)
+        ok = ~bad
+        np.copyto(gap0, 0.0, where=bad)
+        n_ok = sm.count(ok)
+        sum_p = sm.sum(np.where(ok, p, 0.0))
+        ist["sum_perceived"][:, j] += sum_p
+        gap_sum, gap_ssq = sm.sum(gap0), sm.ssq(gap0)
+        ist["sum_expected"][:, j] += sum_p - it.sign * gap_sum
+    ist["n"][:, j] += n_ok
+    ist["sum_gap"][:, j] += gap_sum
+    ist["ssq_gap"][:, j] += gap_ssq
+    return gap0, ok, msa_out, mss_out

@@ -133,3 +133,14 @@ def test_broken_pipe_inside_a_command_exits_141_quietly(
     res = runner.invoke(main, ["--lang", "en", "survey", "templates"])
     assert res.exit_code == 141
     assert "Internal error" not in res.output
+
+
+def test_a_refused_cell_shows_the_value_found(runner: CliRunner, tmp_path: Path) -> None:
+    ok(runner, "workspace", "create", "acme")
+    bad = tmp_path / "sites.csv"
+    bad.write_text("region,region_name,site,site_name,kind\nsz,深圳,x1,新网点,shop\n", "utf-8")
+    res = runner.invoke(main, ["--lang", "en", "site", "import", str(bad)])
+    assert res.exit_code == 1
+    assert "row 2, column `kind`, value `shop`: use one of outlet" in res.output
+    res = runner.invoke(main, ["--lang", "zh", "site", "import", str(bad)])
+    assert "第 2 行，列 `kind`，值 `shop`：" in res.output

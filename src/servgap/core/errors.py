@@ -35,8 +35,19 @@ class Problem:
     column: str | None = None
     value: Any = None
 
+    def shown_value(self, text: str) -> str | None:
+        """The bad value as a user should see it, unless the message already quotes it."""
+        if self.value is None or (isinstance(self.value, float) and self.value != self.value):
+            return None
+        v = str(self.value).replace("\n", " ")
+        if not v.strip() or v in text:
+            return None
+        return v if len(v) <= 40 else v[:39] + "…"
+
     def message(self, lang: Lang = "en") -> str:
+        """Where (file, row, column), the value found, what is wrong and what to do."""
         where: list[str] = []
+        shown = self.shown_value(self.zh if lang == "zh" else self.en)
         if lang == "zh":
             if self.file is not None:
                 where.append(f"文件 {self.file}")
@@ -44,6 +55,8 @@ class Problem:
                 where.append(f"第 {self.row} 行")
             if self.column is not None:
                 where.append(f"列 `{self.column}`")
+            if shown is not None:
+                where.append(f"值 `{shown}`")
             prefix = "，".join(where)
             return f"{prefix}：{self.zh}" if prefix else self.zh
         if self.file is not None:
@@ -52,6 +65,8 @@ class Problem:
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column `{self.column}`")
+        if shown is not None:
+            where.append(f"value `{shown}`")
         prefix = ", ".join(where)
         if prefix:
             prefix = prefix[0].upper() + prefix[1:]

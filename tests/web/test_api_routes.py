@@ -342,3 +342,14 @@ def test_upload_errors(web: Web) -> None:
     r = web.client.post("/api/v1/workspaces/acme/surveys/nope/imports",
                         files={"file": ("x.csv", _csv(GOOD_ROWS))}, headers=h)  # fmt: skip
     assert r.status_code == 404
+
+
+def test_a_body_that_is_not_json_is_said_so(sqlite_web: Web) -> None:
+    h = {**sqlite_web.auth("analyst@acme"), "Content-Type": "application/json",
+         "Accept-Language": "en"}  # fmt: skip
+    res = sqlite_web.client.post("/api/v1/workspaces/acme/surveys/svc/responses",
+                                 content=b'{"response_id": "x1"',
+                                 headers=h)  # fmt: skip
+    body = res.json()
+    assert res.status_code == 422 and body["fields"] == []
+    assert "not valid JSON at character" in body["errors"][0]["error"]

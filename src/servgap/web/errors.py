@@ -132,6 +132,15 @@ async def login_required_handler(request: Request, exc: Exception) -> Response:
 def _validation_problems(errors: Any) -> list[Problem]:
     out: list[Problem] = []
     for e in list(errors)[:50]:
+        if e.get("type") == "json_invalid":  # loc is (body, character offset), not a field
+            at = next((x for x in e.get("loc", ()) if isinstance(x, int)), None)
+            where, where_zh = (
+                (f" at character {at}", f"（第 {at} 个字符处）") if at is not None else ("", "")
+            )
+            out.append(Problem(
+                f"the request body is not valid JSON{where}: check the quotes, commas and "
+                "brackets.", f"请求内容不是有效的 JSON{where_zh}：请检查引号、逗号和括号。"))  # fmt: skip
+            continue
         loc = [str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path", "header")]
         column = ".".join(loc) or None
         msg = str(e.get("msg", "invalid value"))
@@ -143,6 +152,10 @@ async def validation_error_handler(request: Request, exc: Exception) -> Response
     assert isinstance(exc, RequestValidationError)
     problems = _validation_problems(exc.errors())
     fields = tuple(p.column for p in problems if p.column)
+    if not fields:  # the body as a whole is wrong (not JSON): no field to name
+        body_err = InputError("The request body cannot be read:", "无法读取请求内容：",
+                              code="invalid_request", problems=problems)  # fmt: skip
+        return error_response(request, body_err)
     err = InputError(
         "The request has invalid or missing fields: " + ", ".join(f"`{f}`" for f in fields),
         "请求中的字段无效或缺失：" + "、".join(f"`{f}`" for f in fields),

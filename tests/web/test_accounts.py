@@ -26,6 +26,7 @@ from servgap.services.accounts import (
     create_user,
     session_principal,
 )
+from servgap.store.migrate import head_revision
 
 PASSWORD = "correct horse battery"
 
@@ -174,7 +175,7 @@ def test_serve_starts_on_a_fresh_store_and_answers_healthz(tmp_path: Path) -> No
                     out = proc.stdout.read().decode() if proc.stdout else ""
                     pytest.fail(f"server did not start: {out}")
                 time.sleep(0.2)
-        assert r.status_code == 200 and r.json()["schema_revision"] == "0006"
+        assert r.status_code == 200 and r.json()["schema_revision"] == head_revision()
         assert (tmp_path / "home" / "servgap.sqlite").exists()
     finally:
         proc.terminate()

@@ -1,6 +1,6 @@
 """zh-CN and en message catalogs for the command line and reports.
 
-Messages live in ``messages.yaml`` (one key, a ``zh`` and an ``en`` text,
+Messages live in ``messages.yaml`` and ``messages_<area>.yaml`` (one key, a ``zh`` and an ``en`` text,
 ``str.format`` placeholders). A test checks that every key has both languages
 and the same placeholders.
 """
@@ -19,11 +19,31 @@ Lang = Literal["zh", "en"]
 
 @cache
 def catalog() -> dict[str, dict[str, str]]:
-    text = resources.files("servgap.i18n").joinpath("messages.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise RuntimeError("servgap/i18n/messages.yaml is not a mapping")
-    return {str(k): {str(a): str(b) for a, b in v.items()} for k, v in data.items()}
+    """Every message: ``messages.yaml`` and the area files ``messages_<area>.yaml`` beside it
+    (one per part of the web app, so that parts are added without editing one long file).
+    A key defined in two files is an error, not a silent override."""
+    folder = resources.files("servgap.i18n")
+    names = sorted(
+        e.name
+        for e in folder.iterdir()
+        if e.name == "messages.yaml"
+        or (e.name.startswith("messages_") and e.name.endswith(".yaml"))
+    )
+    merged: dict[str, dict[str, str]] = {}
+    origin: dict[str, str] = {}
+    for name in names:
+        data = yaml.safe_load(folder.joinpath(name).read_text(encoding="utf-8"))
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raise RuntimeError(f"servgap/i18n/{name} is not a mapping")
+        for k, v in data.items():
+            key = str(k)
+            if key in merged:
+                raise RuntimeError(f"message {key!r} is defined in {origin[key]} and in {name}")
+            merged[key] = {str(a): str(b) for a, b in v.items()}
+            origin[key] = name
+    return merged
 
 
 def t(key: str, lang: Lang = "en", /, **kwargs: Any) -> str:

@@ -351,6 +351,26 @@ def _xlsx(frame: pd.DataFrame, tmp: Path, sheet: str) -> None:
     wb.save(tmp)
 
 
+def table_bytes(frame: pd.DataFrame, fmt: Literal["csv", "xlsx"], *, sheet: str = "data") -> bytes:
+    """``frame`` as the bytes of a CSV (UTF-8 with BOM) or .xlsx file under this module's
+    cell rules (inert formulas, text cells as strings), for a download that is not written
+    to disk here."""
+    if fmt == "xlsx" and len(frame) > XLSX_MAX_ROWS:
+        raise InputError(
+            f"{len(frame):,} rows do not fit in one Excel sheet ({XLSX_MAX_ROWS:,} at most); "
+            "download CSV instead.",
+            f"{len(frame):,} 行超出 Excel 单个工作表上限（最多 {XLSX_MAX_ROWS:,} 行）；请下载 CSV。",
+            code="too_large",
+        )
+    with tempfile.TemporaryDirectory(prefix="servgap-") as folder:
+        tmp = Path(folder) / f"table.{fmt}"
+        if fmt == "csv":
+            _csv(frame, tmp)
+        else:
+            _xlsx(frame, tmp, sheet)
+        return tmp.read_bytes()
+
+
 def write_table(
     frame: pd.DataFrame,
     path: Path,

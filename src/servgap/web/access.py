@@ -212,7 +212,9 @@ class InWorkspace(Rule):
                 f"{'、'.join(self.roles)}。",
             )
         _api_rate(request, principal)
-        return Access(principal, workspace, role)
+        access = Access(principal, workspace, role)
+        request.state.access = access  # the page's workspace menu shows what this role may open
+        return access
 
 
 def rules_of(route: Any) -> list[Rule]:

@@ -45,13 +45,13 @@ import pandas as pd
 
 from servgap.core._result import ResultMixin
 from servgap.core._stats import FloatArray, check_confidence, mean_var, t_interval
-from servgap.core.errors import InputError, ProblemCollector, SpecError
+from servgap.core.errors import SpecError
 from servgap.core.servqual_stats import (
     ServqualStats,
-    _numeric_column,
     _parse_items,
     _rating_dimensions,
     is_rating_item,
+    item_columns,
     servqual_stats,
 )
 
@@ -405,19 +405,7 @@ def respondent_scores(data: pd.DataFrame, items: Mapping[str, Mapping[str, str]]
         Index of ``data``; one column per dimension plus ``servqual``.
     """
     spec = _parse_items(items)
-    pc = ProblemCollector()
-    cols: dict[str, FloatArray] = {}
-    for it in spec:
-        for c in (it.perceived, it.expected, it.adequate, it.desired):
-            if c is not None and c not in cols:
-                arr = _numeric_column(data, c, pc)
-                if arr is not None:
-                    cols[c] = arr
-    pc.raise_if_any(
-        InputError,
-        f"The SERVQUAL data has {len(pc)} problem(s).",
-        f"SERVQUAL 数据有 {len(pc)} 处问题。",
-    )
+    cols = item_columns(data, spec)
     dims = _rating_dimensions(spec)
     n_rows = len(data)
     out: dict[str, FloatArray] = {}

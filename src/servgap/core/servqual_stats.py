@@ -329,6 +329,24 @@ class ServqualStats(ResultMixin):
         )
 
 
+def item_columns(data: pd.DataFrame, spec: Sequence[_Item]) -> dict[str, FloatArray]:
+    """Every column the items name, as floats; all non-numeric cells reported at once."""
+    pc = ProblemCollector()
+    cols: dict[str, FloatArray] = {}
+    for it in spec:
+        for c in (it.perceived, it.expected, it.adequate, it.desired):
+            if c is not None and c not in cols:
+                arr = _numeric_column(data, c, pc)
+                if arr is not None:
+                    cols[c] = arr
+    pc.raise_if_any(
+        InputError,
+        f"The SERVQUAL data has {len(pc)} problem(s).",
+        f"SERVQUAL 数据有 {len(pc)} 处问题。",
+    )
+    return cols
+
+
 def _key_tuples(groups: pd.DataFrame, by: tuple[str, ...]) -> list[tuple[Any, ...]]:
     if not by:
         return [()]
@@ -412,19 +430,7 @@ def servqual_stats(
     spec = _parse_items(items)
     if not isinstance(data, pd.DataFrame):
         raise InputError("data must be a pandas DataFrame.", "data 必须是 pandas DataFrame。")
-    pc = ProblemCollector()
-    cols: dict[str, FloatArray] = {}
-    for it in spec:
-        for c in (it.perceived, it.expected, it.adequate, it.desired):
-            if c is not None and c not in cols:
-                arr = _numeric_column(data, c, pc)
-                if arr is not None:
-                    cols[c] = arr
-    pc.raise_if_any(
-        InputError,
-        f"The SERVQUAL data has {len(pc)} problem(s).",
-        f"SERVQUAL 数据有 {len(pc)} 处问题。",
-    )
+    cols = item_columns(data, spec)
     codes, groups, by_cols = group_codes(data, by)
     g = len(groups)
     n_rows = len(data)

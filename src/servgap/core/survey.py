@@ -34,6 +34,7 @@ from servgap.core.question_types import (
     SERVQUAL_PARTS,
     QuestionKind,
 )
+from servgap.core.requirements import CLARITY, LEVELS
 
 __all__ = ["KANO_PARTS", "MAX_TEXT_CHARS", "SERVQUAL_PARTS", "question_types"]
 
@@ -89,6 +90,8 @@ class Question:
     text: Text
     dimension: str | None = None
     layer: str | None = None
+    clarity: str | None = None  # explicit / implicit / fuzzy (core.requirements.CLARITY)
+    level: str | None = None  # declared basic / enhanced / delight (core.requirements.LEVELS)
     competitor: str | None = None
     scale: tuple[float, float] | None = None
     unit: str | None = None
@@ -376,6 +379,22 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
                 column=f"{where}.layer",
                 value=layer,
             )
+        declared: dict[str, str | None] = {}
+        for key, allowed, zh_name in (
+            ("clarity", CLARITY, "期望的明确程度"),
+            ("level", LEVELS, "要求层次"),
+        ):
+            value = q.get(key)
+            declared[key] = str(value) if value is not None else None
+            if value is not None and value not in allowed:
+                pc.add(
+                    f"unknown {key}; use one of {', '.join(allowed)}.",
+                    f"未知的{zh_name}；可用：{'、'.join(allowed)}。",
+                    file=source,
+                    column=f"{where}.{key}",
+                    value=value,
+                )
+                declared[key] = None
         scale = _scale(q.get("scale"), f"{where}.scale", pc)
         if kind.fixed_scale is not None:
             scale = kind.fixed_scale
@@ -446,6 +465,8 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
                 text=text,
                 dimension=dimension if isinstance(dimension, str) else None,
                 layer=layer if isinstance(layer, str) else None,
+                clarity=declared["clarity"],
+                level=declared["level"],
                 competitor=str(q["competitor"]) if q.get("competitor") else None,
                 scale=scale,
                 unit=str(unit) if unit else None,

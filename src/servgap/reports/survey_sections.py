@@ -341,6 +341,102 @@ def kano_section(sr: SurveyResults | Missing, scope: ReportScope, lang: Lang) ->
     return Section("kano", title, tuple(findings), tuple(tables))
 
 
+# ------------------------------------------------------- requirement levels and five layers
+
+
+def requirements_section(sr: SurveyResults | Missing, scope: ReportScope, lang: Lang) -> Section:
+    """Requirement level (basic / enhanced / delighting) and clarity per attribute, and the
+    zone-of-tolerance figures grouped by the five-layer model (core.requirements)."""
+    from servgap.core.requirements import CLARITY_WORDS, LAYER_WORDS, LEVEL_WORDS, word
+
+    title = t("report_sec_requirements", lang)
+    if isinstance(sr, Missing):
+        return missing("requirements", title, sr, lang)
+    if isinstance(sr.requirements, Missing):
+        return missing("requirements", title, sr.requirements, lang)
+    d = sr.definition
+    attrs = sr.requirements.attributes
+    layers = sr.requirements.layers
+    sep = "、" if lang == "zh" else ", "
+
+    def name(code: object) -> str:
+        return d.question(str(code)).text.get(lang)
+
+    findings: list[str] = []
+    counts = attrs["level"].value_counts()
+    if len(counts):
+        findings.append(
+            t(
+                "report_f_req_levels",
+                lang,
+                levels=sep.join(
+                    f"{word(LEVEL_WORDS, lv, lang)} {int(counts[lv])}"
+                    for lv in ("basic", "enhanced", "delight")
+                    if lv in counts
+                ),
+            )
+        )
+    failing = attrs[(attrs["level"] == "basic") & (attrs["msa"] < 0)]
+    if len(failing):
+        findings.append(
+            t(
+                "report_f_req_basic_below",
+                lang,
+                items=sep.join(
+                    f"{name(r.attribute)} ({r.share_below:.0%})" for r in failing.itertuples()
+                ),
+            )
+        )
+    disagree = attrs[attrs["disagrees"]]
+    if len(disagree):
+        findings.append(
+            t(
+                "report_f_req_disagree",
+                lang,
+                items=sep.join(
+                    f"{name(r.attribute)}: {word(LEVEL_WORDS, r.declared_level, lang)} → "
+                    f"{word(LEVEL_WORDS, r.kano_level, lang)}"
+                    for r in disagree.itertuples()
+                ),
+            )
+        )
+    implicit = attrs[attrs["clarity"] == "implicit"]
+    if len(implicit):
+        findings.append(
+            t("report_f_req_implicit", lang, items=sep.join(name(a) for a in implicit["attribute"]))
+        )
+    rated = layers.dropna(subset=["msa"])
+    if len(rated) > 1:
+        worst = rated.sort_values("msa").iloc[0]
+        findings.append(
+            t(
+                "report_f_req_layer_weakest",
+                lang,
+                layer=word(LAYER_WORDS, worst["layer"], lang),
+                msa=float(worst["msa"]),
+                share=float(worst["share_below"]),
+            )
+        )
+    shown = attrs.drop(columns=["in_dimension"]).copy()
+    shown.insert(1, "text", [name(a) for a in shown["attribute"]])
+    for col, words in (
+        ("layer", LAYER_WORDS),
+        ("clarity", CLARITY_WORDS),
+        ("declared_level", LEVEL_WORDS),
+        ("kano_level", LEVEL_WORDS),
+        ("level", LEVEL_WORDS),
+    ):
+        shown[col] = [word(words, v, lang) for v in shown[col]]
+    tables = [Table.of("requirements", t("report_tab_requirements", lang), shown)]
+    if len(layers):
+        lay = layers.copy()
+        lay["layer"] = [word(LAYER_WORDS, v, lang) for v in lay["layer"]]
+        tables.append(Table.of("five_layers", t("report_tab_layers", lang), lay))
+    if not findings:
+        findings.append(t("report_f_req_none", lang))
+    return Section("requirements", title, tuple(findings), tuple(tables))
+
+
 # ------------------------------------------------------------------------- NPS and CSAT
 
 
@@ -519,6 +615,7 @@ SURVEY_SECTIONS: tuple[SurveySectionFn, ...] = (
     change_section,
     tolerance_section,
     kano_section,
+    requirements_section,
     satisfaction_section,
     segments_section,
     trend_section,

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from servgap.core.csi import CsiResult
     from servgap.core.drivers import IpaResult, RelativeImportanceResult
     from servgap.core.kano import KanoResult
+    from servgap.core.requirements import RequirementProfile
     from servgap.core.servqual import ServqualResult
     from servgap.core.trend import TrendResult
     from servgap.services.report_operations import (
@@ -150,6 +151,7 @@ class SurveyResults(ResultMixin):
     change: pd.DataFrame | Missing | None
     kano: KanoResult | Missing
     kano_by_age: KanoResult | Missing | None
+    requirements: RequirementProfile | Missing
     nps: pd.DataFrame | Missing
     nps_by_site: pd.DataFrame | Missing
     nps_compare: pd.DataFrame | Missing | None
@@ -327,6 +329,7 @@ def survey_results(
     kano_by_age = None
     if "age_group" in profile and "age_group" in data.columns:
         kano_by_age = attempt(lambda: an.run_kano(d, data, by=["age_group"]))
+    kano = attempt(lambda: an.run_kano(d, data))
     groups = [g for g in SEGMENTS if g in data.columns and data[g].nunique() > 1]
     dims = an.rating_dimensions(d)
     specs = [f"{part}:{dim}" for dim in dims for part in SEGMENT_PARTS]
@@ -338,8 +341,9 @@ def survey_results(
         ),
         compare=compare,
         change=change,
-        kano=attempt(lambda: an.run_kano(d, data)),
+        kano=kano,
         kano_by_age=kano_by_age,
+        requirements=_requirements(d, servqual, kano),
         nps=attempt(lambda: an.run_nps(d, data)),
         nps_by_site=no_sites if one_site else attempt(lambda: an.run_nps(d, data, by=["site"])),
         nps_compare=nps_compare,
@@ -350,6 +354,24 @@ def survey_results(
         ipa=attempt(lambda: an.run_ipa(d, data)),
         csi=attempt(lambda: an.run_csi(d, data, model="ccsi")),
     )  # fmt: skip
+
+
+def _requirements(
+    d: SurveyDefinition, servqual: ServqualResult | Missing, kano: KanoResult | Missing
+) -> RequirementProfile | Missing:
+    """Requirement level, clarity and layer per attribute (core.requirements)."""
+    from servgap.core.requirements import requirement_profile
+
+    items = None if isinstance(servqual, Missing) else servqual.items
+    feats = None if isinstance(kano, Missing) else kano.features
+    profile = requirement_profile(d, kano=feats, items=items)
+    if profile.attributes.empty:
+        return Missing(
+            "The survey has no attributes (three-column items or Kano questions) and no "
+            "declared requirement levels.",
+            "问卷没有属性（三栏式题目或 Kano 题），也没有声明要求层次。",
+        )
+    return profile
 
 
 def _change(

@@ -146,6 +146,10 @@ def numeric_frame(
     out = {}
     for c in columns:
         raw = data[c]
+        if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "fiu":
+            # plain numpy numbers: nothing to check or convert
+            out[c] = raw.astype(np.float64)
+            continue
         num = pd.to_numeric(raw, errors="coerce")
         bad = num.isna() & raw.notna()
         if raw.dtype == object:

@@ -1,12 +1,15 @@
 """Single-question satisfaction indices: Net Promoter Score and CSAT.
 
 Written by hand: a few lines of numpy each; the intervals are checked against
-statsmodels and against Newcombe's (1998) published Wilson intervals.
+statsmodels and against Newcombe's (1998) published Wilson intervals. Both finish
+from the answer histogram (:mod:`servgap.core.suffstats`), which merges across
+chunks and engines.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +19,7 @@ from scipy import stats
 from servgap.core._result import ResultMixin
 from servgap.core._stats import FloatArray, check_confidence, t_interval, wilson_interval
 from servgap.core.errors import InputError, InsufficientDataError, ProblemCollector, SpecError
+from servgap.core.suffstats import ValueHistogram, value_histogram
 
 __all__ = ["CsatResult", "NpsResult", "csat", "nps", "scores_to_array"]
 
@@ -108,7 +112,9 @@ class NpsResult(ResultMixin):
         return pd.DataFrame([self.to_dict()])
 
 
-def nps(scores: npt.ArrayLike | pd.Series, *, confidence: float = 0.95) -> NpsResult:
+def nps(
+    scores: npt.ArrayLike | pd.Series | Any, *, confidence: float = 0.95, engine: str = "memory"
+) -> NpsResult:
     """Net Promoter Score with a confidence interval.
 
     Parameters
@@ -118,6 +124,10 @@ def nps(scores: npt.ArrayLike | pd.Series, *, confidence: float = 0.95) -> NpsRe
         skipped. Anything else raises :class:`InputError` listing every bad row.
     confidence
         Level of the interval.
+    engine
+        ``"memory"`` (numpy on ``scores``) or ``"duckdb"``: ``scores`` is then a
+        column of a Parquet file or folder,
+        ``servgap.engines.duckdb.ParquetSource(path)["nps"]``, counted by DuckDB.
 
     Returns
     -------
@@ -142,16 +152,26 @@ def nps(scores: npt.ArrayLike | pd.Series, *, confidence: float = 0.95) -> NpsRe
     Statistician*, 70(4), 365–372.
     """
     check_confidence(confidence)
-    x = scores_to_array(scores, low=0, high=10, integer=True, what="NPS answer")
-    ok = ~np.isnan(x)
-    n = int(ok.sum())
+    if engine != "memory":
+        hist, n_missing = _engine_histogram(
+            engine, scores, low=0, high=10, integer=True, what="NPS answer"
+        )
+    else:
+        x = scores_to_array(scores, low=0, high=10, integer=True, what="NPS answer")
+        ok = ~np.isnan(x)
+        # sufficient statistics: the answer histogram (how many said 0, 1, …, 10)
+        built = value_histogram(
+            x[ok], np.zeros(int(ok.sum()), dtype=np.int64), ("all",), max_cells=None
+        )
+        assert built is not None  # no cell limit: always built
+        hist, n_missing = built, int(len(x) - ok.sum())
+    n = int(hist.n.sum())
     if n == 0:
         raise InsufficientDataError(
             "No NPS answers to score (all empty).", "没有可计算的 NPS 答案（全部为空）。"
         )
-    v = x[ok]
-    pro = int(np.count_nonzero(v >= 9))
-    det = int(np.count_nonzero(v <= 6))
+    pro = int(hist.count_where(hist.values >= 9)[0])
+    det = int(hist.count_where(hist.values <= 6)[0])
     pas = n - pro - det
     pp, pd_ = pro / n, det / n
     diff = pp - pd_
@@ -160,7 +180,7 @@ def nps(scores: npt.ArrayLike | pd.Series, *, confidence: float = 0.95) -> NpsRe
     score = 100.0 * diff
     return NpsResult(
         n=n,
-        n_missing=int(len(x) - n),
+        n_missing=n_missing,
         promoters=pro,
         passives=pas,
         detractors=det,
@@ -213,11 +233,12 @@ class CsatResult(ResultMixin):
 
 
 def csat(
-    scores: npt.ArrayLike | pd.Series,
+    scores: npt.ArrayLike | pd.Series | Any,
     *,
     scale: tuple[int, int] = (1, 5),
     top_box: int = 2,
     confidence: float = 0.95,
+    engine: str = "memory",
 ) -> CsatResult:
     """CSAT: top-box share (Wilson interval) and mean (t interval).
 
@@ -232,6 +253,8 @@ def csat(
         How many top answers count as satisfied (2 on a 1–5 scale: 4 and 5).
     confidence
         Level of both intervals.
+    engine
+        ``"memory"`` or ``"duckdb"`` (``scores`` a Parquet column, as for :func:`nps`).
 
     Returns
     -------
@@ -263,20 +286,37 @@ def csat(
             f"top_box must be between 1 and {hi - lo}, got {top_box!r}.",
             f"top_box 必须在 1 到 {hi - lo} 之间，收到 {top_box!r}。",
         )
-    x = scores_to_array(scores, low=lo, high=hi, integer=False, what="CSAT answer")
-    ok = ~np.isnan(x)
-    n = int(ok.sum())
+    hist: ValueHistogram | None
+    if engine != "memory":
+        hist, n_missing = _engine_histogram(
+            engine, scores, low=lo, high=hi, integer=False, what="CSAT answer"
+        )
+        v = np.zeros(0)
+        n = int(hist.n.sum())
+    else:
+        x = scores_to_array(scores, low=lo, high=hi, integer=False, what="CSAT answer")
+        ok = ~np.isnan(x)
+        n = int(ok.sum())
+        n_missing = int(len(x) - n)
+        # sufficient statistics: the answer histogram (moments when answers hardly repeat)
+        v = x[ok]
+        hist = value_histogram(v, np.zeros(n, dtype=np.int64), ("all",))
     if n == 0:
         raise InsufficientDataError(
             "No CSAT answers to score (all empty).", "没有可计算的 CSAT 答案（全部为空）。"
         )
-    v = x[ok]
     thr = hi - int(top_box) + 1
-    k = int(np.count_nonzero(v >= thr))
-    mean = float(v.mean())
+    if hist is not None:
+        k = int(hist.count_where(hist.values >= thr)[0])
+        mean = float(hist.mean()[0])
+        centred_ss = float(hist.centred_ss()[0])
+    else:
+        k = int(np.count_nonzero(v >= thr))
+        mean = float(v.mean())
+        centred_ss = float(((v - mean) ** 2).sum())
     warns: list[str] = []
     if n > 1:
-        var = float(v.var(ddof=1))
+        var = centred_ss / (n - 1)
         ml, mh = t_interval(np.array([mean]), np.array([var]), np.array([n]), confidence)
         m_low, m_high, sd = float(ml[0]), float(mh[0]), float(np.sqrt(var))
     else:
@@ -285,7 +325,7 @@ def csat(
     wl, wh = wilson_interval(np.array([k]), np.array([n]), confidence)
     return CsatResult(
         n=n,
-        n_missing=int(len(x) - n),
+        n_missing=n_missing,
         scale=(lo, hi),
         top_box=int(top_box),
         top_box_threshold=thr,
@@ -300,3 +340,20 @@ def csat(
         confidence=float(confidence),
         warnings=tuple(warns),
     )
+
+
+def _engine_histogram(
+    engine: str, scores: Any, *, low: float, high: float, integer: bool, what: str
+) -> tuple[ValueHistogram, int]:
+    """The answer histogram computed by another engine, and the empty answers."""
+    from servgap.engines import check_engine
+    from servgap.engines.duckdb import ParquetColumn, histogram
+
+    check_engine(engine)
+    if not isinstance(scores, ParquetColumn):
+        raise SpecError(
+            f"engine={engine!r} needs a Parquet column, e.g. "
+            "ParquetSource('answers.parquet')['nps'].",
+            f"engine={engine!r} 需要一个 Parquet 列，例如 ParquetSource('answers.parquet')['nps']。",
+        )
+    return histogram(scores.source, scores.name, low=low, high=high, integer=integer, what=what)

@@ -38,22 +38,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from os import PathLike
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from servgap.core._result import ResultMixin
 from servgap.core._stats import FloatArray, check_confidence, mean_var, t_interval
-from servgap.core.errors import SpecError
+from servgap.core.errors import InputError, SpecError
 from servgap.core.servqual_stats import (
+    _FINITE,
     ServqualStats,
+    _Item,
     _parse_items,
     _rating_dimensions,
     is_rating_item,
     item_columns,
     servqual_stats,
 )
+
+if TYPE_CHECKING:
+    from servgap.engines.duckdb import ParquetSource
 
 __all__ = [
     "ServqualResult",
@@ -304,12 +310,13 @@ def finish_servqual(stats: ServqualStats, *, confidence: float = 0.95) -> Servqu
 
 
 def servqual(
-    data: pd.DataFrame,
+    data: pd.DataFrame | str | PathLike[str] | ParquetSource,
     items: Mapping[str, Mapping[str, str]],
     *,
     weights: pd.DataFrame | Mapping[str, str] | None = None,
     by: str | Sequence[str] | None = None,
     confidence: float = 0.95,
+    engine: str = "memory",
 ) -> ServqualResult:
     """SERVQUAL gaps, zone of tolerance (MSA, MSS, shares) and (weighted) SERVQUAL.
 
@@ -334,6 +341,12 @@ def servqual(
         Segment column(s); every table then has one block per segment.
     confidence
         Level of the t-based confidence intervals.
+    engine
+        ``"memory"`` (``data`` a DataFrame) or ``"duckdb"``: ``data`` is the path of a
+        Parquet file or folder; DuckDB streams only the needed columns in batches and
+        the statistics of the batches are merged (:mod:`servgap.engines.duckdb`), so
+        files larger than memory work. ``weights`` must then name columns. Row numbers
+        in data errors count from the start of the batch (1,000,000 rows).
 
     Returns
     -------
@@ -385,8 +398,50 @@ def servqual(
     diagnostic criteria. *Journal of Retailing*, 70(3), 201–230.
     """
     check_confidence(confidence)
+    if engine != "memory":
+        return finish_servqual(
+            _servqual_stats_engine(engine, data, items, weights=weights, by=by),
+            confidence=confidence,
+        )
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(
+            "data must be a pandas DataFrame (a Parquet path needs engine='duckdb').",
+            "data 必须是 pandas DataFrame（Parquet 路径需要 engine='duckdb'）。",
+        )
     stats = servqual_stats(data, items, weights=weights, by=by)
     return finish_servqual(stats, confidence=confidence)
+
+
+def _servqual_stats_engine(
+    engine: str,
+    data: Any,
+    items: Mapping[str, Mapping[str, str]],
+    *,
+    weights: pd.DataFrame | Mapping[str, str] | None,
+    by: str | Sequence[str] | None,
+) -> ServqualStats:
+    """Merged SERVQUAL statistics of a source read in batches by another engine."""
+    from servgap.engines import check_engine
+    from servgap.engines.duckdb import batches
+
+    check_engine(engine)
+    spec = _parse_items(items)
+    if weights is not None and not isinstance(weights, Mapping):
+        raise SpecError(
+            f"engine={engine!r} reads weights from the source: give a mapping dimension -> column.",
+            f"engine={engine!r} 从数据源读取权重：请给出 维度 -> 列名 的映射。",
+        )
+    needed = [c for it in spec for c in (it.perceived, it.expected, it.adequate, it.desired)]
+    needed += [str(c) for c in (weights or {}).values()]
+    needed += [by] if isinstance(by, str) else list(by or [])
+    merged: ServqualStats | None = None
+    for frame in batches(data, [c for c in needed if c]):
+        part = servqual_stats(frame, items, weights=weights, by=by)
+        merged = part if merged is None else merged.merge(part)
+    if merged is None:  # an empty source: the statistics of no rows
+        merged = servqual_stats(pd.DataFrame(columns=list(dict.fromkeys(needed))), items,
+                                weights=weights, by=by)  # fmt: skip
+    return merged
 
 
 def respondent_scores(data: pd.DataFrame, items: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
@@ -409,27 +464,80 @@ def respondent_scores(data: pd.DataFrame, items: Mapping[str, Mapping[str, str]]
     dims = _rating_dimensions(spec)
     n_rows = len(data)
     out: dict[str, FloatArray] = {}
-    with np.errstate(invalid="ignore"):
-        for dim in dims:
-            acc = np.zeros(n_rows)
-            cnt = np.zeros(n_rows)
-            for it in spec:
-                if it.dimension != dim or not it.rating:
-                    continue
-                p = cols[it.perceived]
-                if it.three:
-                    a, dd = cols[str(it.adequate)], cols[str(it.desired)]
-                    gap = it.sign * (p - dd)
-                    ok = ~np.isnan(gap) & ~np.isnan(a) & (it.sign * (dd - a) >= 0)
-                else:
-                    gap = it.sign * (p - cols[str(it.expected)])
-                    ok = ~np.isnan(gap)
-                acc += np.where(ok, gap, 0.0)
-                cnt += ok
-            out[dim] = np.divide(acc, cnt, out=np.full(n_rows, np.nan), where=cnt > 0)
+    for dim in dims:
+        members = [it for it in spec if it.dimension == dim and it.rating]
+        score = _dimension_scores_fast(members, cols, n_rows)
+        if score is None:  # an infinite or huge answer: the masked computation
+            score = _dimension_scores_masked(members, cols, n_rows)
+        out[dim] = score
     frame = pd.DataFrame(out, index=data.index)
-    frame["servqual"] = frame[dims].mean(axis=1, skipna=False)
+    if dims:
+        total = out[dims[0]].copy()
+        for dim in dims[1:]:
+            total += out[dim]  # NaN (a missing dimension) propagates: skipna=False
+        frame["servqual"] = total / len(dims)
+    else:
+        frame["servqual"] = np.nan
     return frame
+
+
+def _dimension_scores_fast(
+    members: Sequence[_Item], cols: Mapping[str, FloatArray], n_rows: int
+) -> FloatArray | None:
+    """Respondent means of the usable gaps, in row chunks without masked writes.
+
+    Returns None when an answer is infinite or huge (the branch-free stand-in for a
+    missing answer could then be mistaken for a value).
+    """
+    acc = np.zeros(n_rows)
+    cnt = np.zeros(n_rows)
+    step = 32_768
+    for lo in range(0, n_rows, step):
+        hi = min(lo + step, n_rows)
+        a_acc = acc[lo:hi]
+        a_cnt = cnt[lo:hi]
+        for it in members:
+            p = cols[it.perceived][lo:hi]
+            if it.three:
+                a, dd = cols[str(it.adequate)][lo:hi], cols[str(it.desired)][lo:hi]
+                ok = np.greater_equal(dd, a) if it.sign > 0 else np.less_equal(dd, a)
+                ok &= p == p
+                gap = p - dd if it.sign > 0 else dd - p
+            else:
+                e = cols[str(it.expected)][lo:hi]
+                gap = p - e if it.sign > 0 else e - p
+                ok = gap == gap
+            np.fmin(gap, _FINITE, out=gap)  # NaN -> finite, then x 0/1: no branches
+            np.multiply(gap, ok, out=gap)
+            a_acc += gap
+            a_cnt += ok
+    if not bool((np.abs(acc) < 1e300).all()):
+        return None
+    score = acc / np.maximum(cnt, 1.0)
+    score[cnt == 0] = np.nan
+    return np.asarray(score, dtype=np.float64)
+
+
+def _dimension_scores_masked(
+    members: Sequence[_Item], cols: Mapping[str, FloatArray], n_rows: int
+) -> FloatArray:
+    acc = np.zeros(n_rows)
+    cnt = np.zeros(n_rows)
+    with np.errstate(invalid="ignore"):
+        for it in members:
+            p = cols[it.perceived]
+            if it.three:
+                a, dd = cols[str(it.adequate)], cols[str(it.desired)]
+                gap = it.sign * (p - dd)
+                ok = ~np.isnan(gap) & ~np.isnan(a) & (it.sign * (dd - a) >= 0)
+            else:
+                gap = it.sign * (p - cols[str(it.expected)])
+                ok = ~np.isnan(gap)
+            acc += np.where(ok, gap, 0.0)
+            cnt += ok
+    return np.asarray(
+        np.divide(acc, cnt, out=np.full(n_rows, np.nan), where=cnt > 0), dtype=np.float64
+    )
 
 
 def servqual_change(current: ServqualResult, previous: ServqualResult) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from servgap.core._result import ResultMixin
 from servgap.core._stats import FloatArray
 from servgap.core.errors import InputError, InsufficientDataError, ProblemCollector, SpecError
 from servgap.core.satisfaction import scores_to_array
+from servgap.core.suffstats import moments
 
 __all__ = ["TrendResult", "trend"]
 
@@ -193,16 +194,16 @@ def trend(
             "No responses with both a period and a value.",
             "没有同时具有期间和数值的答卷。",
         )
-    g = len(labels)
     c = codes[ok]
     yy = y[ok]
-    n = np.bincount(c, minlength=g).astype(np.float64)
-    s = np.bincount(c, weights=yy, minlength=g)
+    # sufficient statistics per period: n, Σy, Σy² (they merge across chunks and engines)
+    mom = moments(yy, c, list(labels))
+    n, s = mom.n, mom.total
     keep = n > 0
     n, s = n[keep], s[keep]
     lab = np.asarray(labels)[keep]
     if kind == "xbar":
-        ss = np.bincount(c, weights=yy * yy, minlength=g)[keep]
+        ss = mom.sumsq[keep]
         val = s / n
         centre = float(s.sum() / n.sum())
         within = np.maximum(ss - s * val, 0.0)
@@ -224,8 +225,9 @@ def trend(
         lcl, ucl = np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
         out_val = val
     else:  # nps
-        pro = np.bincount(c, weights=(yy > 0).astype(np.float64), minlength=g)[keep]
-        det = np.bincount(c, weights=(yy < 0).astype(np.float64), minlength=g)[keep]
+        # y is +1 / 0 / −1: Σy and Σy² give promoters and detractors per period
+        pro = ((mom.sumsq + mom.total) / 2.0)[keep]
+        det = ((mom.sumsq - mom.total) / 2.0)[keep]
         pp, pd_ = pro.sum() / n.sum(), det.sum() / n.sum()
         centre = float(100 * (pp - pd_))
         sd = float(100 * np.sqrt(max(pp + pd_ - (pp - pd_) ** 2, 0.0)))

@@ -1,0 +1,333 @@
+"""Sufficient statistics shared by the public analyses: mergeable, small, computed in one pass.
+
+Survey answers are small integers on a fixed scale, and even derived scores (a
+respondent's mean gap over four items) take few distinct values. Everything the
+analyses need — means, variances, medians, tie-aware ranks, Levene's deviations,
+shares, NPS counts, Tukey's means and variances, the cross-product matrix of a
+regression — is a function of a few per-group counts and sums:
+
+* :class:`ValueHistogram` — how often each distinct value occurs in each group
+  (the joint (group, value) histogram). Exact for any data; compact when values
+  repeat. Gives n, Σx, centred sums of squares, medians, min/max, average ranks
+  with the tie correction and Levene/Brown–Forsythe deviations.
+* :class:`Moments` — n, Σx, Σx² per group (continuous data, x-bar charts).
+* :class:`CrossProducts` — n, Σx and Σxxᵀ of complete rows (about a fixed shift,
+  for numerical stability), which give covariances and correlations for driver
+  analysis.
+
+Each is a frozen dataclass with ``merge`` (``a + b`` also works): statistics of
+chunks, files, periods or machines add up exactly to the statistics of the whole
+(tested), so the one pass can run wherever the data are and only these small
+objects travel. Written by hand (numpy ``bincount`` / ``pd.factorize`` / BLAS);
+no package offers mergeable per-group histograms with these finishers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from servgap.core.errors import SpecError
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+__all__ = [
+    "CrossProducts",
+    "Moments",
+    "ValueHistogram",
+    "cross_products",
+    "moments",
+    "value_histogram",
+]
+
+#: Largest groups × distinct values for which a histogram is built (8 MB of counts);
+#: above it callers fall back to their sort-based path.
+MAX_HISTOGRAM_CELLS = 1 << 20
+
+
+def _union_groups(
+    a: tuple[Hashable, ...], b: tuple[Hashable, ...]
+) -> tuple[tuple[Hashable, ...], IntArray, IntArray]:
+    index: dict[Hashable, int] = {}
+    for k in (*a, *b):
+        index.setdefault(k, len(index))
+    ia = np.array([index[k] for k in a], dtype=np.int64)
+    ib = np.array([index[k] for k in b], dtype=np.int64)
+    return tuple(index), ia, ib
+
+
+@dataclass(frozen=True)
+class ValueHistogram:
+    """Counts of every distinct value in every group.
+
+    Attributes
+    ----------
+    groups
+        Group labels, one per row of ``counts``.
+    values
+        The distinct values, sorted ascending (float64, no NaN).
+    counts
+        ``counts[g, v]``: how many answers in group ``g`` equal ``values[v]`` (int64).
+    """
+
+    groups: tuple[Hashable, ...]
+    values: FloatArray
+    counts: IntArray
+
+    # ------------------------------------------------------------------ merging
+    def merge(self, other: ValueHistogram) -> ValueHistogram:
+        """The histogram of both partitions (groups matched by label, values by value)."""
+        groups, ia, ib = _union_groups(self.groups, other.groups)
+        values = np.union1d(self.values, other.values)
+        counts = np.zeros((len(groups), values.size), dtype=np.int64)
+        for idx, h in ((ia, self), (ib, other)):
+            cols = np.searchsorted(values, h.values)
+            np.add.at(counts, (idx[:, None], cols[None, :]), h.counts)
+        return ValueHistogram(groups=groups, values=values, counts=counts)
+
+    def __add__(self, other: ValueHistogram) -> ValueHistogram:
+        return self.merge(other)
+
+    # ------------------------------------------------------------------ finishers
+    @property
+    def n(self) -> IntArray:
+        """Answers per group."""
+        return np.asarray(self.counts.sum(axis=1), dtype=np.int64)
+
+    @property
+    def totals(self) -> IntArray:
+        """Answers per value over all groups."""
+        return np.asarray(self.counts.sum(axis=0), dtype=np.int64)
+
+    def sums(self) -> FloatArray:
+        """Σx per group."""
+        return np.asarray(self.counts @ self.values, dtype=np.float64)
+
+    def mean(self) -> FloatArray:
+        """Mean per group (NaN for an empty group)."""
+        n = self.n.astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(self.sums() / n, dtype=np.float64)
+
+    def centred_ss(self, centre: FloatArray | None = None) -> FloatArray:
+        """Σ (x − c_g)² per group, about ``centre`` (default: the group means)."""
+        c = self.mean() if centre is None else centre
+        dev = self.values[None, :] - c[:, None]
+        return np.asarray((self.counts * (dev * dev)).sum(axis=1), dtype=np.float64)
+
+    def abs_deviation_stats(self, centre: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """n, mean and centred sum of squares of z = |x − centre_g| per group.
+
+        These are the group statistics of Levene's (centre = means) and
+        Brown–Forsythe's (centre = medians) tests.
+        """
+        z = np.abs(self.values[None, :] - centre[:, None])
+        n = self.n.astype(np.float64)
+        zm = (self.counts * z).sum(axis=1) / n
+        dz = z - zm[:, None]
+        zss = (self.counts * (dz * dz)).sum(axis=1)
+        return n, np.asarray(zm, dtype=np.float64), np.asarray(zss, dtype=np.float64)
+
+    def quantile_positions(self, pos: IntArray) -> FloatArray:
+        """The value at 0-based sorted position ``pos[g]`` within each group."""
+        cum = np.cumsum(self.counts, axis=1)
+        idx = np.array(
+            [np.searchsorted(cum[g], pos[g], side="right") for g in range(cum.shape[0])],
+            dtype=np.int64,
+        )
+        return np.asarray(self.values[np.minimum(idx, self.values.size - 1)], dtype=np.float64)
+
+    def medians(self) -> FloatArray:
+        """Median per group (mean of the two middle answers for even n)."""
+        n = self.n
+        lo = self.quantile_positions((n - 1) // 2)
+        hi = self.quantile_positions(n // 2)
+        return np.asarray((lo + hi) / 2.0, dtype=np.float64)
+
+    def minmax(self) -> tuple[FloatArray, FloatArray]:
+        """Smallest and largest answer per group (±inf for an empty group)."""
+        has = self.counts > 0
+        u = self.values.size
+        first = np.argmax(has, axis=1)
+        last = u - 1 - np.argmax(has[:, ::-1], axis=1)
+        empty = ~has.any(axis=1)
+        lo = np.where(empty, np.inf, self.values[first])
+        hi = np.where(empty, -np.inf, self.values[last])
+        return lo.astype(np.float64), hi.astype(np.float64)
+
+    def average_ranks(self) -> tuple[FloatArray, float]:
+        """Average rank of each distinct value over all groups and the tie correction
+        1 − Σ(t³ − t)/(N³ − N) (ties share their mean rank)."""
+        t = self.totals
+        start = np.cumsum(t) - t
+        ranks = start + (t + 1) / 2.0
+        tf = t[t > 0].astype(np.float64)
+        big_n = float(t.sum())
+        return np.asarray(ranks, dtype=np.float64), 1.0 - float((tf**3 - tf).sum()) / (
+            big_n**3 - big_n
+        )
+
+    def rank_sums(self) -> tuple[FloatArray, float]:
+        """Σ ranks per group (Kruskal–Wallis) and the tie correction."""
+        ranks, corr = self.average_ranks()
+        return np.asarray(self.counts @ ranks, dtype=np.float64), corr
+
+    def count_where(self, mask: npt.NDArray[np.bool_]) -> IntArray:
+        """Answers per group whose value satisfies ``mask`` (one flag per distinct value)."""
+        return np.asarray(self.counts[:, mask].sum(axis=1), dtype=np.int64)
+
+
+def value_histogram(
+    x: FloatArray,
+    codes: IntArray,
+    groups: Sequence[Hashable],
+    *,
+    max_cells: int | None = MAX_HISTOGRAM_CELLS,
+) -> ValueHistogram | None:
+    """The (group, value) histogram of ``x`` (no NaN) with group ``codes`` (0..G−1).
+
+    One hash pass (``pd.factorize``) and one ``np.bincount``; no sort of the rows.
+    Returns ``None`` when groups × distinct values exceeds ``max_cells`` (then the
+    data hardly repeat and a sort-based path is cheaper).
+    """
+    g = len(groups)
+    vcodes, uniq = pd.factorize(x, sort=False)
+    u = len(uniq)
+    if max_cells is not None and u * max(g, 1) > max_cells:
+        return None
+    uvals = np.asarray(uniq, dtype=np.float64)
+    order = np.argsort(uvals, kind="stable")
+    rank = np.empty(u, dtype=np.int64)
+    rank[order] = np.arange(u)
+    if g == 1:
+        raw = np.bincount(vcodes, minlength=u)
+        counts = raw[order][None, :]
+    else:
+        key = codes * u + vcodes
+        raw = np.bincount(key, minlength=g * u).reshape(g, u)
+        counts = raw[:, order]
+    return ValueHistogram(
+        groups=tuple(groups),
+        values=uvals[order],
+        counts=np.ascontiguousarray(counts, dtype=np.int64),
+    )
+
+
+@dataclass(frozen=True)
+class Moments:
+    """n, Σx and Σx² per group (mergeable)."""
+
+    groups: tuple[Hashable, ...]
+    n: FloatArray
+    total: FloatArray
+    sumsq: FloatArray
+
+    def merge(self, other: Moments) -> Moments:
+        groups, ia, ib = _union_groups(self.groups, other.groups)
+        out = [np.zeros(len(groups)) for _ in range(3)]
+        for idx, m in ((ia, self), (ib, other)):
+            for acc, arr in zip(out, (m.n, m.total, m.sumsq), strict=True):
+                np.add.at(acc, idx, arr)
+        return Moments(groups=groups, n=out[0], total=out[1], sumsq=out[2])
+
+    def __add__(self, other: Moments) -> Moments:
+        return self.merge(other)
+
+
+def moments(x: FloatArray, codes: IntArray, groups: Sequence[Hashable]) -> Moments:
+    """:class:`Moments` of ``x`` (no NaN) per group code, one ``np.bincount`` each."""
+    g = len(groups)
+    return Moments(
+        groups=tuple(groups),
+        n=np.bincount(codes, minlength=g).astype(np.float64),
+        total=np.asarray(np.bincount(codes, weights=x, minlength=g), dtype=np.float64),
+        sumsq=np.asarray(np.bincount(codes, weights=x * x, minlength=g), dtype=np.float64),
+    )
+
+
+@dataclass(frozen=True)
+class CrossProducts:
+    """Cross products of the complete rows of p columns, about a fixed shift.
+
+    Attributes
+    ----------
+    names
+        Column names.
+    n
+        Complete rows.
+    shift
+        The constant subtracted from every column before summing (the column
+        means of the first chunk; keeps the sums small, so covariances do not
+        lose digits to cancellation).
+    total
+        Σ (x − shift) per column.
+    cross
+        Σ (x − shift)(x − shift)ᵀ (p × p).
+    """
+
+    names: tuple[str, ...]
+    n: int
+    shift: FloatArray
+    total: FloatArray
+    cross: FloatArray
+
+    def merge(self, other: CrossProducts) -> CrossProducts:
+        """Statistics of both partitions (re-expressed about this one's shift)."""
+        if self.names != other.names:
+            raise SpecError(
+                f"Cannot merge cross products of {list(self.names)} and {list(other.names)}.",
+                f"无法合并 {list(self.names)} 与 {list(other.names)} 的交叉积。",
+            )
+        if other.n == 0:
+            return self
+        if self.n == 0:
+            return other
+        d = other.shift - self.shift  # x − s1 = (x − s2) + d
+        total = other.total + other.n * d
+        cross = other.cross + np.outer(other.total, d) + np.outer(d, other.total)
+        cross = cross + other.n * np.outer(d, d)
+        return CrossProducts(
+            names=self.names,
+            n=self.n + other.n,
+            shift=self.shift,
+            total=self.total + total,
+            cross=self.cross + cross,
+        )
+
+    def __add__(self, other: CrossProducts) -> CrossProducts:
+        return self.merge(other)
+
+    def covariance(self) -> FloatArray:
+        """Sample covariance matrix (ddof = 1)."""
+        m = self.total / self.n
+        return np.asarray((self.cross - self.n * np.outer(m, m)) / (self.n - 1.0), dtype=np.float64)
+
+    def correlation(self) -> FloatArray:
+        """Pearson correlation matrix (NaN rows/columns for a constant column)."""
+        cov = self.covariance()
+        d = np.sqrt(np.maximum(np.diag(cov), 0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = cov / d[:, None] / d[None, :]
+        np.fill_diagonal(corr, np.where(d > 0, 1.0, np.nan))
+        return np.asarray(corr, dtype=np.float64)
+
+
+def cross_products(x: FloatArray, names: Sequence[str]) -> CrossProducts:
+    """:class:`CrossProducts` of the rows of ``x`` (n × p) without NaN (drop them first)."""
+    p = x.shape[1]
+    if x.shape[0] == 0:
+        return CrossProducts(tuple(names), 0, np.zeros(p), np.zeros(p), np.zeros((p, p)))
+    shift = np.asarray(x.mean(axis=0), dtype=np.float64)
+    xc = x - shift
+    return CrossProducts(
+        names=tuple(names),
+        n=int(x.shape[0]),
+        shift=shift,
+        total=np.asarray(xc.sum(axis=0), dtype=np.float64),
+        cross=np.asarray(xc.T @ xc, dtype=np.float64),
+    )

@@ -3,8 +3,14 @@
 Writes
   src/servgap/data/text/complaints_labelled.csv   (text, category, lang, split)
   src/servgap/data/text/complaint_model.npz        (default complaint classifier)
-and prints the held-out quality of the classifier (template-disjoint test split)
-and of the sentiment lexicon (sentiment_heldout.csv).
+  src/servgap/data/text/sentiment_model.npz        (polarity + emotion model)
+and prints the held-out quality of the classifier (template-disjoint test split of the
+generated corpus, and the hand-written evaluation set text_eval.csv) and of the
+polarity / emotion model (text_eval.csv and sentiment_heldout.csv).
+
+The category model is trained on the generated corpus (train split) plus the
+hand-written complaints of comments_labelled.csv that carry a category (each repeated
+OWN_REPEAT times, i.e. weighted; the copies share one calibration group).
 
 Usage:
   python scripts/train_text_models.py            # rebuild and report
@@ -31,18 +37,32 @@ from servgap.core.text.classify import (
     DEFAULT_C,
     DEFAULT_MODEL_FILE,
     TextModel,
+    classify_complaints,
     evaluate_classifier,
     fit_model,
     model_from_bytes,
     model_to_bytes,
     prepare_texts,
 )
-from servgap.core.text.sentiment import sentiment
+from servgap.core.text.sentiment import (
+    SENTIMENT_MODEL_FILE,
+    SentimentModel,
+    sentiment,
+    sentiment_model_from_bytes,
+    sentiment_model_to_bytes,
+)
 from servgap.training.corpus import generate_complaints
+from servgap.training.sentiment_model import (
+    evaluation_set,
+    own_comments,
+    train_sentiment_model,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "servgap" / "data" / "text"
 CORPUS_FILE = "complaints_labelled.csv"
 SEED = 0
+#: Weight (repetitions) of a hand-written labelled complaint in the category model.
+OWN_REPEAT = 3
 
 
 def corpus_csv_bytes() -> bytes:
@@ -55,20 +75,63 @@ def build_model(csv_bytes: bytes) -> tuple[pd.DataFrame, TextModel]:
 
     df = pd.read_csv(io.BytesIO(csv_bytes), dtype=str, keep_default_na=False)
     train = df[df["split"] == "train"]
+    own = own_comments()
+    own = own[own["category"] != ""].reset_index(drop=True)
+    own_bytes = (DATA / "comments_labelled.csv").read_bytes()
     meta = {
         "corpus_file": CORPUS_FILE,
         "corpus_sha256": hashlib.sha256(csv_bytes).hexdigest(),
+        "comments_sha256": hashlib.sha256(own_bytes).hexdigest(),
+        "own_repeat": OWN_REPEAT,
         "split": "template-disjoint (core phrasing index % 5 == 2 -> test)",
     }
+    texts = train["text"].tolist() + own["text"].tolist() * OWN_REPEAT
+    labels = train["category"].tolist() + own["category"].tolist() * OWN_REPEAT
+    groups = train["template"].tolist() + [f"own/{i}" for i in own.index] * OWN_REPEAT
     model = fit_model(
-        prepare_texts(train["text"].tolist()),
-        train["category"].tolist(),
-        C=DEFAULT_C,
-        seed=SEED,
-        groups=train["template"].tolist(),
-        meta=meta,
+        prepare_texts(texts), labels, C=DEFAULT_C, seed=SEED, groups=groups, meta=meta
     )
     return df, model
+
+
+def same_sentiment_model(a: SentimentModel, b: SentimentModel) -> bool:
+    return (
+        a.word_vocab == b.word_vocab
+        and a.char_vocab == b.char_vocab
+        and a.coef.shape == b.coef.shape
+        and bool(np.allclose(a.coef, b.coef, atol=1e-5))
+        and bool(np.allclose(a.platt, b.platt, atol=1e-4))
+        and bool(np.array_equal(a.thresholds, b.thresholds))
+        and abs(a.temperature - b.temperature) < 1e-4
+    )
+
+
+def report_eval(model: TextModel, smodel: SentimentModel) -> None:
+    """Figures on the hand-written evaluation set (never trained on)."""
+    ev = evaluation_set()
+    comp = ev[ev["category"] != ""]
+    res = classify_complaints(comp["text"].tolist(), model=model, explain=False).table
+    print("\nhand-written evaluation set text_eval.csv (never trained on):")
+    for lang in ("zh", "en"):
+        m = (comp["lang"] == lang).to_numpy()
+        acc = float(np.mean(res["category"].to_numpy()[m] == comp["category"].to_numpy()[m]))
+        print(f"  category {lang}: n={int(m.sum())} accuracy {acc:.3f}")
+    s = sentiment(ev["text"].tolist(), model=smodel, explain=False).table
+    ok = s["polarity"].to_numpy() == ev["polarity"].to_numpy()
+    for lang in ("zh", "en"):
+        m = (ev["lang"] == lang).to_numpy()
+        print(f"  polarity {lang}: n={int(m.sum())} accuracy {ok[m].mean():.3f}")
+    for ph in sorted(set(ev["phenomenon"])):
+        m = (ev["phenomenon"] == ph).to_numpy()
+        print(f"  polarity, {ph}: n={int(m.sum())} accuracy {ok[m].mean():.3f}")
+    for emo in ("anger", "urgency", "disappointment", "leave", "escalate"):
+        y = np.array([emo in e.split(";") for e in ev["emotions"]])
+        p = np.array([emo in e for e in s["emotions"]])
+        tp = int((y & p).sum())
+        print(
+            f"  {emo}: support {int(y.sum())}, flagged {int(p.sum())}, precision "
+            f"{tp / max(int(p.sum()), 1):.3f}, recall {tp / max(int(y.sum()), 1):.3f}"
+        )
 
 
 def ece(conf: npt.NDArray[np.float64], correct: npt.NDArray[np.float64], bins: int = 10) -> float:
@@ -89,6 +152,7 @@ def main() -> int:
 
     csv_bytes = corpus_csv_bytes()
     df, model = build_model(csv_bytes)
+    smodel, srep = train_sentiment_model()
     if args.check:
         same_csv = (DATA / CORPUS_FILE).read_bytes() == csv_bytes
         shipped = model_from_bytes((DATA / DEFAULT_MODEL_FILE).read_bytes())
@@ -98,11 +162,23 @@ def main() -> int:
             and np.allclose(shipped.coef, model.coef, atol=1e-6)
             and abs(shipped.temperature - model.temperature) < 1e-4
         )
-        print(f"corpus identical: {same_csv}; model identical: {same_model}")
-        return 0 if same_csv and same_model else 1
+        s_shipped = sentiment_model_from_bytes((DATA / SENTIMENT_MODEL_FILE).read_bytes())
+        same_s = same_sentiment_model(s_shipped, smodel)
+        print(
+            f"corpus identical: {same_csv}; model identical: {same_model}; "
+            f"sentiment model identical: {same_s}"
+        )
+        return 0 if same_csv and same_model and same_s else 1
 
     (DATA / CORPUS_FILE).write_bytes(csv_bytes)
     (DATA / DEFAULT_MODEL_FILE).write_bytes(model_to_bytes(model))
+    (DATA / SENTIMENT_MODEL_FILE).write_bytes(sentiment_model_to_bytes(smodel))
+    print(
+        f"sentiment model: {srep.n_polarity} polarity texts {srep.by_source}, "
+        f"{srep.n_emotion} emotion-labelled texts; T = {smodel.temperature:.3f}, "
+        f"emotion thresholds {dict(zip(('anger', 'urgency', 'disappointment', 'leave', 'escalate'), smodel.thresholds.round(2).tolist(), strict=True))}"
+    )
+    report_eval(model, smodel)
 
     test = df[df["split"] == "test"]
     ev = evaluate_classifier(test["text"].tolist(), test["category"].tolist(), model=model)
@@ -111,8 +187,6 @@ def main() -> int:
     print(f"\nheld-out (template-disjoint) macro-F1 {ev.macro_f1:.3f}, accuracy {ev.accuracy:.3f}")
     print(ev.metrics.round(3).to_string(index=False))
     print(ev.confusion.to_string())
-    from servgap.core.text.classify import classify_complaints
-
     res = classify_complaints(test["text"].tolist(), model=model, explain=False)
     correct = (res.table["category"].to_numpy() == test["category"].to_numpy()).astype(float)
     conf = res.table["confidence"].to_numpy()
@@ -129,13 +203,17 @@ def main() -> int:
         print(f"  {lang}: n={e.n} accuracy {e.accuracy:.3f}")
 
     held = pd.read_csv(DATA / "sentiment_heldout.csv")
-    s = sentiment(held["text"].tolist()).table
+    s = sentiment(held["text"].tolist(), model=smodel).table
     from sklearn.metrics import accuracy_score, f1_score
 
     acc = accuracy_score(held["polarity"], s["polarity"])
     f1 = f1_score(held["polarity"], s["polarity"], average="macro")
     print(f"\nsentiment held-out: n={len(held)} accuracy {acc:.3f} macro-F1 {f1:.3f}")
-    neg = sentiment(df["text"].tolist()).table["polarity"].value_counts(normalize=True)
+    neg = (
+        sentiment(df["text"].tolist(), model=smodel, explain=False)
+        .table["polarity"]
+        .value_counts(normalize=True)
+    )
     print("sentiment on the complaint corpus (all complaints):", neg.round(3).to_dict())
     return 0
 

@@ -47,3 +47,27 @@ def test_empty_stdin_is_a_clean_error(run) -> None:  # type: ignore[no-untyped-d
     res = run("classify", "-", stdin="")
     assert res.exit_code == 1, res.output
     assert "empty" in res.output and "Traceback" not in res.output
+
+
+def test_issue_15_example_shows_anger_and_intention_to_leave(run) -> None:  # type: ignore[no-untyped-def]
+    """`servgap text sentiment "气死我了，再这样我就换别家了！"` said *neutral, 0.000*."""
+    res = run("sentiment", "气死我了，再这样我就换别家了！", "--json")
+    assert res.exit_code == 0, res.output
+    row = json.loads(res.output)[0]
+    assert row["polarity"] == "negative" and row["score"] < -0.5
+    assert {"anger", "leave"} <= set(row["emotions"])
+    assert row["p_anger"] >= 0.45 and row["p_leave"] >= 0.6
+    table = run("sentiment", "气死我了，再这样我就换别家了！")
+    assert table.exit_code == 0, table.output
+    assert "negative" in table.output and "anger" in table.output and "leave" in table.output
+    assert "别家" in table.output  # the words that carried the intention to leave
+
+
+def test_classify_answers_new_below_the_confidence_threshold(run) -> None:  # type: ignore[no-untyped-def]
+    text = "快递员态度恶劣，包裹还摔坏了"
+    forced = json.loads(run("classify", text, "--min-confidence", "0", "--json").output)[0]
+    assert forced["outcome"] == forced["category"]
+    strict = json.loads(run("classify", text, "--min-confidence", "1", "--json").output)[0]
+    assert strict["outcome"] == "new" and strict["category"] == forced["category"]
+    bad = run("classify", text, "--min-confidence", "2")
+    assert bad.exit_code != 0 and "Traceback" not in bad.output

@@ -41,7 +41,9 @@ DEF = {
     [("M", "basic"), ("O", "enhanced"), ("A", "delight"), ("I", None), ("R", None),
      ("Q", None), (None, None)],
 )  # fmt: skip
-def test_kano_categories_map_to_berger_requirement_levels(cat: str | None, level: str | None) -> None:
+def test_kano_categories_map_to_berger_requirement_levels(
+    cat: str | None, level: str | None
+) -> None:
     assert level_from_kano(cat) == level
 
 

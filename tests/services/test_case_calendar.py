@@ -47,7 +47,7 @@ def ws_store(store: Store) -> Store:
 
 def test_national_day_2026_acknowledge_clock_is_due_on_8_october(ws_store: Store) -> None:
     c = open_case(ws_store, workspace=WS, summary="国庆前的投诉", category="delay",
-                  now=sh(9, 30, 17))["case"]  # fmt: skip
+                  now=sh(9, 30, 17)).case  # fmt: skip
     # normal priority: acknowledge within 4 business hours. 30 Sep 17–18 (1 h), 1–7 Oct off,
     # 8 Oct from 09:00: due 12:00; at 10:00 1 + 1 = 2 h used, 2 h left
     queue = case_queue(ws_store, workspace=WS, now=sh(10, 8, 10))
@@ -62,7 +62,7 @@ def test_national_day_2026_acknowledge_clock_is_due_on_8_october(ws_store: Store
 
 def test_the_clock_runs_on_the_make_up_saturday_10_october(ws_store: Store) -> None:
     c = open_case(ws_store, workspace=WS, summary="周五傍晚的投诉", category="delay",
-                  now=sh(10, 9, 17))["case"]  # fmt: skip
+                  now=sh(10, 9, 17)).case  # fmt: skip
     # Fri 9 Oct 17–18 (1 h) + Sat 10 Oct 09–10 (1 h): 2 h of 4 used by Saturday 10:00
     row = list_cases(ws_store, workspace=WS, now=sh(10, 10, 10)).set_index("case").loc[c]
     assert row["remaining_h"] == pytest.approx(2.0)
@@ -72,7 +72,7 @@ def test_the_clock_runs_on_the_make_up_saturday_10_october(ws_store: Store) -> N
 def test_workspace_holidays_and_make_up_days_are_added_to_the_official_ones(
     ws_store: Store,
 ) -> None:
-    c = open_case(ws_store, workspace=WS, summary="x", category="other", now=sh(9, 30, 17))["case"]
+    c = open_case(ws_store, workspace=WS, summary="x", category="other", now=sh(9, 30, 17)).case
     set_workspace_setting(ws_store, WS, "calendar.holidays", "2026-10-08")  # a company day off
     row = list_cases(ws_store, workspace=WS, now=sh(10, 9, 10)).set_index("case").loc[c]
     assert row["deadline"] == "2026-10-09T12:00:00+08:00"
@@ -85,7 +85,7 @@ def test_workspace_holidays_and_make_up_days_are_added_to_the_official_ones(
 def test_a_clock_that_reaches_a_year_without_official_holidays_warns(ws_store: Store) -> None:
     last = official_years()[1]  # the last year the installed chinesecalendar covers
     c = open_case(ws_store, workspace=WS, summary="年底的投诉", category="delay",
-                  now=sh(12, 31, 17, y=last))["case"]  # fmt: skip
+                  now=sh(12, 31, 17, y=last)).case  # fmt: skip
     move_case(ws_store, workspace=WS, code=c, to="acknowledged", now=sh(12, 31, 17, 30, y=last))
     # the 40-business-hour resolve deadline falls in the next year, which has no official data
     queue = case_queue(ws_store, workspace=WS, now=sh(12, 31, 17, 45, y=last))
@@ -94,7 +94,7 @@ def test_a_clock_that_reaches_a_year_without_official_holidays_warns(ws_store: S
     assert warning is not None and str(last + 1) in warning and "chinesecalendar" in warning
     assert str(last + 1) in (queue.warning("zh") or "")
     shown = get_case(ws_store, workspace=WS, code=c)
-    assert shown["warning_en"] == warning and shown["sla"]["clock"] == "resolve"
+    assert shown.warning_en == warning and shown.sla.clock == "resolve"
 
 
 @pytest.fixture
@@ -109,19 +109,19 @@ def test_typed_times_are_read_in_the_workspace_zone(urumqi: Store) -> None:
     c = open_case(urumqi, workspace=WS, summary="包裹延误", category="delay",
                   at="2026-03-02 09:00")  # fmt: skip
     # 09:00 in Urumqi (UTC+6) is 03:00 UTC, not 01:00 UTC (the Shanghai reading)
-    assert c["opened_at"] == "2026-03-02T03:00:00+00:00"
+    assert c.opened_at == "2026-03-02T03:00:00+00:00"
     # the business day is Urumqi's: 09:00–12:30 is 3.5 of 4 hours
     q = list_cases(urumqi, workspace=WS, at="2026-03-02 12:30").set_index("case")
-    assert q.loc[c["case"], "remaining_h"] == pytest.approx(0.5)
-    assert q.loc[c["case"], "deadline"] == "2026-03-02T13:00:00+06:00"
+    assert q.loc[c.case, "remaining_h"] == pytest.approx(0.5)
+    assert q.loc[c.case, "deadline"] == "2026-03-02T13:00:00+06:00"
     # an explicit offset is kept, and Chinese date forms are read
-    out = move_case(urumqi, workspace=WS, code=c["case"], to="acknowledged",
+    out = move_case(urumqi, workspace=WS, code=c.case, to="acknowledged",
                     at="2026年3月2日 14:00")  # fmt: skip
-    assert out["acknowledged_at"] == "2026-03-02T08:00:00+00:00"
-    out = move_case(urumqi, workspace=WS, code=c["case"], to="investigating",
+    assert out.acknowledged_at == "2026-03-02T08:00:00+00:00"
+    out = move_case(urumqi, workspace=WS, code=c.case, to="investigating",
                     at="2026-03-02T17:00+08:00")  # fmt: skip
     with urumqi.session() as s:
-        case = s.scalar(select(Case).where(Case.code == c["case"]))
+        case = s.scalar(select(Case).where(Case.code == c.case))
         assert case is not None and case.events[-1].at == dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 
 

@@ -62,7 +62,7 @@ def ws_store(store: Store, tmp_path: Path) -> Store:
 
 def resolved_case(store: Store, customer: str | None, day: int = 2, **kw: object) -> str:
     c = open_case(store, workspace=WS, summary="包裹延误", category="delay", customer=customer,
-                  now=at(day, 9), **kw)["case"]  # type: ignore[arg-type]  # fmt: skip
+                  now=at(day, 9), **kw).case  # type: ignore[arg-type]  # fmt: skip
     move_case(store, workspace=WS, code=c, to="investigating", now=at(day, 10))
     move_case(store, workspace=WS, code=c, to="resolved", now=at(day, 15))
     return str(c)
@@ -78,29 +78,30 @@ def test_close_records_satisfaction_after_and_before_from_the_last_survey(
 ) -> None:
     code = resolved_case(ws_store, "c1")
     out = close_case(ws_store, workspace=WS, code=code, satisfaction_after=6, now=at(3, 9))
-    assert out["state"] == "closed"
-    assert out["satisfaction_after"] == 6.0
-    assert out["satisfaction_before"] == pytest.approx(5.5)  # CSAT 4 on 1–5 → 5.5 on 1–7
-    assert out["before_source"] == "survey"
-    assert out["before_from"]["response"] == "r2" and out["before_from"]["answer"] == 4.0
+    assert out.state == "closed"
+    assert out.satisfaction_after == 6.0
+    assert out.satisfaction_before == pytest.approx(5.5)  # CSAT 4 on 1–5 → 5.5 on 1–7
+    assert out.before_source == "survey"
+    assert out.before_from is not None
+    assert out.before_from.response == "r2" and out.before_from.answer == 4.0
     shown = get_case(ws_store, workspace=WS, code=code)
-    assert [e["kind"] for e in shown["events"]][-2:] == ["transition", "outcome"]
-    assert shown["history_consistent"]
+    assert [e.kind for e in shown.events][-2:] == ["transition", "outcome"]
+    assert shown.history_consistent
     # a given value wins; a later outcome replaces the earlier one on the case
     out = record_outcome(ws_store, workspace=WS, code=code, satisfaction_after=5,
                          satisfaction_before=3, now=at(4, 9))  # fmt: skip
-    assert (out["satisfaction_before"], out["satisfaction_after"]) == (3.0, 5.0)
-    assert out["before_source"] == "given"
+    assert (out.satisfaction_before, out.satisfaction_after) == (3.0, 5.0)
+    assert out.before_source == "given"
 
 
 def test_no_survey_answer_leaves_satisfaction_before_unknown(ws_store: Store) -> None:
     code = resolved_case(ws_store, "c9")
     out = close_case(ws_store, workspace=WS, code=code, satisfaction_after=4, now=at(3, 9))
-    assert out["satisfaction_before"] is None and out["before_source"] is None
+    assert out.satisfaction_before is None and out.before_source is None
 
 
 def test_outcomes_are_refused_before_resolution_or_off_the_scale(ws_store: Store) -> None:
-    c = open_case(ws_store, workspace=WS, summary="x", category="other", now=at(2, 9))["case"]
+    c = open_case(ws_store, workspace=WS, summary="x", category="other", now=at(2, 9)).case
     before = n_events(ws_store)
     with pytest.raises(ConflictError, match="cannot move"):
         close_case(ws_store, workspace=WS, code=c, satisfaction_after=6, now=at(2, 10))
@@ -122,7 +123,7 @@ def test_closing_an_already_closed_case_adds_only_the_outcome(ws_store: Store) -
     code = resolved_case(ws_store, "c1")
     close_case(ws_store, workspace=WS, code=code, now=at(3, 9))
     out = close_case(ws_store, workspace=WS, code=code, satisfaction_after=7, now=at(4, 9))
-    assert out["state"] == "closed" and out["satisfaction_after"] == 7.0
+    assert out.state == "closed" and out.satisfaction_after == 7.0
     with pytest.raises(ConflictError):  # nothing to record and already closed
         close_case(ws_store, workspace=WS, code=code, now=at(5, 9))
 
@@ -133,7 +134,7 @@ def test_import_outcomes_all_or_nothing_every_bad_row_listed(
     a = resolved_case(ws_store, "c1")
     b = resolved_case(ws_store, "c2")
     still_open = open_case(ws_store, workspace=WS, summary="y", category="other",
-                           now=at(2, 9))["case"]  # fmt: skip
+                           now=at(2, 9)).case  # fmt: skip
     bad = tmp_path / "bad.csv"
     pd.DataFrame(
         {
@@ -205,7 +206,7 @@ def test_a_case_outcome_replaces_the_recovery_table_row_of_its_complaint(ws_stor
                            resolved_at=at(1, 12), actions="apology", compensation_cny=0.0,
                            survey={"sat_before": 2, "sat_after": 3}, churned_90d=False,
                            complained_again_90d=False))  # fmt: skip
-    c = open_case(ws_store, workspace=WS, summary="包裹丢了", complaint="P1", now=at(1, 9))["case"]
+    c = open_case(ws_store, workspace=WS, summary="包裹丢了", complaint="P1", now=at(1, 9)).case
     move_case(ws_store, workspace=WS, code=c, to="investigating", now=at(1, 9, 30))
     move_case(ws_store, workspace=WS, code=c, to="resolved", now=at(1, 11))
     close_case(ws_store, workspace=WS, code=c, satisfaction_after=6, satisfaction_before=4,

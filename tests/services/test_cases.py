@@ -67,44 +67,44 @@ def n_rows(store: Store, model: type[Case] | type[CaseEvent] | type[Complaint]) 
 def test_full_lifecycle_with_reopen(ws_store: Store) -> None:
     c = open_case(ws_store, workspace=WS, summary="包裹延误三天", category="delay",
                   customer="c1", site="SH01", channel="phone", actor="ann", now=at(2, 9))  # fmt: skip
-    assert c["created"] and c["state"] == "new" and c["customer"] == "c1" and c["site"] == "SH01"
-    code = c["case"]
+    assert c.created and c.state == "new" and c.customer == "c1" and c.site == "SH01"
+    code = c.case
     steps = [("acknowledged", 10), ("investigating", 11), ("recovery_offered", 12),
              ("resolved", 13), ("follow_up_done", 14), ("closed", 15)]  # fmt: skip
     for to, h in steps:
         out = move_case(ws_store, workspace=WS, code=code, to=to, actor="bob", now=at(2, h))
-        assert out["state"] == to
+        assert out.state == to
     shown = get_case(ws_store, workspace=WS, code=code)
-    assert dt.datetime.fromisoformat(shown["acknowledged_at"]) == at(2, 10)
-    assert dt.datetime.fromisoformat(shown["resolved_at"]) == at(2, 13)
-    assert dt.datetime.fromisoformat(shown["closed_at"]) == at(2, 15)
+    assert dt.datetime.fromisoformat(shown.acknowledged_at) == at(2, 10)
+    assert dt.datetime.fromisoformat(shown.resolved_at) == at(2, 13)
+    assert dt.datetime.fromisoformat(shown.closed_at) == at(2, 15)
     # reopen: closed -> investigating
     out = move_case(
         ws_store, workspace=WS, code=code, to="investigating", actor="bob", now=at(3, 9)
     )
-    assert out["reopen_count"] == 1 and out["resolved_at"] is None and out["closed_at"] is None
+    assert out.reopen_count == 1 and out.resolved_at is None and out.closed_at is None
     move_case(ws_store, workspace=WS, code=code, to="resolved", now=at(3, 10))
     move_case(ws_store, workspace=WS, code=code, to="closed", now=at(3, 11))
     shown = get_case(ws_store, workspace=WS, code=code)
-    assert shown["state"] == "closed" and shown["reopen_count"] == 1
-    assert shown["history_consistent"]
-    kinds = [e["kind"] for e in shown["events"]]
+    assert shown.state == "closed" and shown.reopen_count == 1
+    assert shown.history_consistent
+    kinds = [e.kind for e in shown.events]
     assert kinds == ["created"] + ["transition"] * 9
-    assert [e["actor"] for e in shown["events"][:3]] == ["ann", "bob", "bob"]
+    assert [e.actor for e in shown.events[:3]] == ["ann", "bob", "bob"]
 
 
 def test_illegal_move_refused_and_nothing_written(ws_store: Store) -> None:
     c = open_case(ws_store, workspace=WS, summary="x", category="other", now=at(2, 9))
     before = n_rows(ws_store, CaseEvent)
     with pytest.raises(ConflictError) as ei:
-        move_case(ws_store, workspace=WS, code=c["case"], to="closed", now=at(2, 10))
+        move_case(ws_store, workspace=WS, code=c.case, to="closed", now=at(2, 10))
     assert "acknowledged" in ei.value.en and "不能变更为" in ei.value.zh
     assert n_rows(ws_store, CaseEvent) == before
-    assert get_case(ws_store, workspace=WS, code=c["case"])["state"] == "new"
+    assert get_case(ws_store, workspace=WS, code=c.case).state == "new"
     with pytest.raises(NotFoundError):
         move_case(ws_store, workspace=WS, code="NOPE", to="acknowledged")
     with pytest.raises(InputError):  # time going backwards is refused
-        note_case(ws_store, workspace=WS, code=c["case"], note="late", now=at(1, 9))
+        note_case(ws_store, workspace=WS, code=c.case, note="late", now=at(1, 9))
 
 
 def test_idempotency_key_returns_existing(ws_store: Store) -> None:
@@ -112,7 +112,7 @@ def test_idempotency_key_returns_existing(ws_store: Store) -> None:
                   now=at(2, 9))  # fmt: skip
     b = open_case(ws_store, workspace=WS, summary="y", category="price", idempotency_key="k1",
                   now=at(2, 10))  # fmt: skip
-    assert a["case"] == b["case"] and a["created"] and not b["created"]
+    assert a.case == b.case and a.created and not b.created
     assert n_rows(ws_store, Case) == 1
 
 
@@ -122,33 +122,34 @@ def test_sla_listing_overdue_at_risk_and_escalation(ws_store: Store) -> None:
     # urgent: ack 1 h, resolve 8 h; acknowledged at 09:30
     fast = open_case(ws_store, workspace=WS, summary="fast", category="damage_loss",
                      priority="urgent", now=at(2, 9))  # fmt: skip
-    move_case(ws_store, workspace=WS, code=fast["case"], to="acknowledged", now=at(2, 9, 30))
+    move_case(ws_store, workspace=WS, code=fast.case, to="acknowledged", now=at(2, 9, 30))
     q = list_cases(ws_store, workspace=WS, now=at(2, 12, 30)).set_index("case")
     # slow: 3.5 h elapsed of 4 -> 0.5 h left < 20 % of 4 h -> at risk
-    assert q.loc[slow["case"], "sla_clock"] == "acknowledge"
-    assert q.loc[slow["case"], "remaining_h"] == pytest.approx(0.5)
-    assert q.loc[slow["case"], "sla_state"] == "at_risk"
+    assert q.loc[slow.case, "sla_clock"] == "acknowledge"
+    assert q.loc[slow.case, "remaining_h"] == pytest.approx(0.5)
+    assert q.loc[slow.case, "sla_state"] == "at_risk"
     # fast: resolve clock 3.5 h of 8 -> 4.5 h left, ok
-    assert q.loc[fast["case"], "sla_clock"] == "resolve"
-    assert q.loc[fast["case"], "remaining_h"] == pytest.approx(4.5)
-    assert q.loc[fast["case"], "sla_state"] == "ok"
+    assert q.loc[fast.case, "sla_clock"] == "resolve"
+    assert q.loc[fast.case, "remaining_h"] == pytest.approx(4.5)
+    assert q.loc[fast.case, "sla_state"] == "ok"
     risk = list_cases(ws_store, workspace=WS, at_risk=True, now=at(2, 12, 30))
-    assert risk["case"].tolist() == [slow["case"]]
+    assert risk["case"].tolist() == [slow.case]
     assert list_cases(ws_store, workspace=WS, overdue=True, now=at(2, 12, 30)).empty
     # 13:30: slow is 0.5 h past its acknowledgement target
     over = list_cases(ws_store, workspace=WS, overdue=True, now=at(2, 13, 30))
-    assert over["case"].tolist() == [slow["case"]]
+    assert over["case"].tolist() == [slow.case]
     assert over.loc[0, "remaining_h"] == pytest.approx(-0.5)
     out = escalate_cases(ws_store, workspace=WS, all_overdue=True, actor="boss", now=at(2, 13, 30))
-    assert out == [{"case": slow["case"], "from_priority": "normal", "to_priority": "high",
-                    "escalated": True}]  # fmt: skip
-    shown = get_case(ws_store, workspace=WS, code=slow["case"])
-    assert shown["priority"] == "high" and shown["escalated"]
-    assert shown["events"][-1]["kind"] == "escalated" and shown["events"][-1]["actor"] == "boss"
-    assert shown["history_consistent"]
+    assert [e.to_dict() for e in out] == [
+        {"case": slow.case, "from_priority": "normal", "to_priority": "high", "escalated": True}
+    ]
+    shown = get_case(ws_store, workspace=WS, code=slow.case)
+    assert shown.priority == "high" and shown.escalated
+    assert shown.events[-1].kind == "escalated" and shown.events[-1].actor == "boss"
+    assert shown.history_consistent
     # urgent stays urgent
-    out = escalate_cases(ws_store, workspace=WS, codes=[fast["case"]], now=at(2, 13, 30))
-    assert out[0]["to_priority"] == "urgent"
+    out = escalate_cases(ws_store, workspace=WS, codes=[fast.case], now=at(2, 13, 30))
+    assert out[0].to_priority == "urgent"
 
 
 def test_sla_business_hours_holidays_and_pause(ws_store: Store) -> None:
@@ -162,22 +163,22 @@ def test_sla_business_hours_holidays_and_pause(ws_store: Store) -> None:
     assert q.loc[0, "remaining_h"] == pytest.approx(2.0)
     assert q.loc[0, "sla_state"] == "ok"
     # resolution clock pauses while waiting for the customer
-    move_case(ws_store, workspace=WS, code=c["case"], to="acknowledged", now=at(4, 10))
-    wait_for_customer(ws_store, workspace=WS, code=c["case"], now=at(4, 11))
+    move_case(ws_store, workspace=WS, code=c.case, to="acknowledged", now=at(4, 10))
+    wait_for_customer(ws_store, workspace=WS, code=c.case, now=at(4, 11))
     with pytest.raises(ConflictError):
-        wait_for_customer(ws_store, workspace=WS, code=c["case"], now=at(4, 11))
-    resume_case(ws_store, workspace=WS, code=c["case"], now=at(4, 15))
+        wait_for_customer(ws_store, workspace=WS, code=c.case, now=at(4, 11))
+    resume_case(ws_store, workspace=WS, code=c.case, now=at(4, 15))
     q = list_cases(ws_store, workspace=WS, now=at(4, 16))
     # elapsed resolve time: Mon 1 + Wed 09-16 (7) - paused 11-15 (4) = 4 h of 40
     assert q.loc[0, "sla_clock"] == "resolve"
     assert q.loc[0, "remaining_h"] == pytest.approx(36.0)
     # waiting again then resolving ends the pause automatically
-    wait_for_customer(ws_store, workspace=WS, code=c["case"], now=at(4, 16))
-    move_case(ws_store, workspace=WS, code=c["case"], to="investigating", now=at(4, 16, 30))
-    move_case(ws_store, workspace=WS, code=c["case"], to="resolved", now=at(4, 17))
-    shown = get_case(ws_store, workspace=WS, code=c["case"])
-    assert shown["waiting_since"] is None and shown["history_consistent"]
-    assert [e["kind"] for e in shown["events"]][-2:] == ["resume", "transition"]
+    wait_for_customer(ws_store, workspace=WS, code=c.case, now=at(4, 16))
+    move_case(ws_store, workspace=WS, code=c.case, to="investigating", now=at(4, 16, 30))
+    move_case(ws_store, workspace=WS, code=c.case, to="resolved", now=at(4, 17))
+    shown = get_case(ws_store, workspace=WS, code=c.case)
+    assert shown.waiting_since is None and shown.history_consistent
+    assert [e.kind for e in shown.events][-2:] == ["resume", "transition"]
 
 
 def test_queue_order_uses_tolerance(ws_store: Store) -> None:
@@ -186,9 +187,9 @@ def test_queue_order_uses_tolerance(ws_store: Store) -> None:
     fresh = open_case(ws_store, workspace=WS, summary="b", category="delay", customer="c2",
                       now=at(2, 9))  # fmt: skip
     # a long, loyal, frequent customer forgives more (seed document: emotional investment)
-    assert loyal["tolerance"] > fresh["tolerance"]
+    assert loyal.tolerance > fresh.tolerance
     q = list_cases(ws_store, workspace=WS, now=at(2, 10))
-    assert q["case"].tolist() == [fresh["case"], loyal["case"]]
+    assert q["case"].tolist() == [fresh.case, loyal.case]
     assert q["rank"].tolist() == [1, 2]
 
 
@@ -199,17 +200,17 @@ def test_actions_and_ledger(ws_store: Store) -> None:
                   site="SH02", now=at(2, 9))  # fmt: skip
     c = open_case(ws_store, workspace=WS, summary="c", category="attitude", customer="c2",
                   site="SH02", now=at(2, 9))  # fmt: skip
-    act_on_case(ws_store, workspace=WS, code=a["case"], action="apology", now=at(2, 10))
-    act_on_case(ws_store, workspace=WS, code=a["case"], action="coupon", amount_cny=20,
+    act_on_case(ws_store, workspace=WS, code=a.case, action="apology", now=at(2, 10))
+    act_on_case(ws_store, workspace=WS, code=a.case, action="coupon", amount_cny=20,
                 now=at(2, 10))  # fmt: skip
-    act_on_case(ws_store, workspace=WS, code=b["case"], action="compensation", amount_cny=30.5,
+    act_on_case(ws_store, workspace=WS, code=b.case, action="compensation", amount_cny=30.5,
                 now=at(2, 10))  # fmt: skip
-    act_on_case(ws_store, workspace=WS, code=c["case"], action="refund", amount_cny=100,
+    act_on_case(ws_store, workspace=WS, code=c.case, action="refund", amount_cny=100,
                 now=at(2, 10))  # fmt: skip
     with pytest.raises(InputError):
-        act_on_case(ws_store, workspace=WS, code=c["case"], action="refund", now=at(2, 10))
+        act_on_case(ws_store, workspace=WS, code=c.case, action="refund", now=at(2, 10))
     with pytest.raises(InputError):
-        act_on_case(ws_store, workspace=WS, code=c["case"], action="apology", amount_cny=5)
+        act_on_case(ws_store, workspace=WS, code=c.case, action="apology", amount_cny=5)
     by_c = compensation_ledger(ws_store, workspace=WS, by="customer")
     assert by_c.total_cny == pytest.approx(150.5) and by_c.n_actions == 4 and by_c.n_cases == 3
     t = by_c.table.set_index("customer")
@@ -222,11 +223,11 @@ def test_actions_and_ledger(ws_store: Store) -> None:
     assert by_s.loc["SH02", "total_cny"] == pytest.approx(130.5)
     assert by_s.loc["SH02", "compensated_cases"] == 2
     # other history kinds
-    assign_case(ws_store, workspace=WS, code=a["case"], owner="王经理", now=at(2, 11))
-    note_case(ws_store, workspace=WS, code=a["case"], note="客户已接受", now=at(2, 11))
-    shown = get_case(ws_store, workspace=WS, code=a["case"])
-    assert shown["owner"] == "王经理" and shown["compensation_cny"] == pytest.approx(20.0)
-    assert [e["kind"] for e in shown["events"]] == ["created", "action", "action", "assigned",
+    assign_case(ws_store, workspace=WS, code=a.case, owner="王经理", now=at(2, 11))
+    note_case(ws_store, workspace=WS, code=a.case, note="客户已接受", now=at(2, 11))
+    shown = get_case(ws_store, workspace=WS, code=a.case)
+    assert shown.owner == "王经理" and shown.compensation_cny == pytest.approx(20.0)
+    assert [e.kind for e in shown.events] == ["created", "action", "action", "assigned",
                                                     "note"]  # fmt: skip
 
 
@@ -321,8 +322,8 @@ def test_survey_closed_loop_idempotent(ws_store: Store, tmp_path: Path) -> None:
     assert q["priority"].tolist() == ["high", "normal", "high"]  # r1 MSA -2, r2 NPS 5, r4 NPS 2
     assert set(q["customer"]) == {"c1", "c2"} and (q["channel"] == "survey").all()
     shown = get_case(ws_store, workspace=WS, code=q["case"].iloc[0])
-    assert shown["idempotency_key"] == "survey:mini:r1"
-    assert shown["opened_at"] == at(2, 9).astimezone(dt.UTC).isoformat()
+    assert shown.idempotency_key == "survey:mini:r1"
+    assert shown.opened_at == at(2, 9).astimezone(dt.UTC).isoformat()
     again = cases_from_survey(ws_store, workspace=WS, survey="mini", items=["rel1"], now=at(2, 10))
     assert again.opened == 0 and again.already_open == 3
     assert n_rows(ws_store, Case) == 3
@@ -352,9 +353,9 @@ def test_demo_seed_cases_end_to_end(sqlite_store: Store) -> None:
     opened = []
     for comp, acts in zip(codes, plan, strict=True):
         c = open_case(sqlite_store, workspace=wsc, summary="seed", complaint=comp, now=t0)
-        assert c["source"] == "complaint"
+        assert c.source == "complaint"
         opened.append(c)
-        n = c["case"]
+        n = c.case
         move_case(sqlite_store, workspace=wsc, code=n, to="acknowledged", now=t0)
         move_case(sqlite_store, workspace=wsc, code=n, to="investigating", now=t0)
         for action, amount in acts:
@@ -363,16 +364,16 @@ def test_demo_seed_cases_end_to_end(sqlite_store: Store) -> None:
         for to in ("recovery_offered", "resolved", "follow_up_done", "closed"):
             move_case(sqlite_store, workspace=wsc, code=n, to=to, now=t0)
         shown = get_case(sqlite_store, workspace=wsc, code=n)
-        assert shown["state"] == "closed" and shown["history_consistent"]
-        assert [a["action"] for a in shown["actions"]] == [a for a, _ in acts]
-    assert [c["category"] for c in opened] == ["delay", "attitude", "damage_loss"]
+        assert shown.state == "closed" and shown.history_consistent
+        assert [a.action for a in shown.actions] == [a for a, _ in acts]
+    assert [c.category for c in opened] == ["delay", "attitude", "damage_loss"]
     ledger = compensation_ledger(sqlite_store, workspace=wsc, by="site")
     assert ledger.total_cny == pytest.approx(370.0) and ledger.n_cases == 3
     sites = set(ledger.table["site"])
     assert sites == {"bj_chaoyang", "sh_xuhui", "gz_tianhe"}
     # the same complaints again: idempotent
     again = open_case(sqlite_store, workspace=wsc, summary="x", complaint=codes[0], now=t0)
-    assert not again["created"] and again["case"] == opened[0]["case"]
+    assert not again.created and again.case == opened[0].case
 
 
 def test_workspace_sla_policy_overrides_default(ws_store: Store) -> None:
@@ -386,8 +387,8 @@ def test_workspace_sla_policy_overrides_default(ws_store: Store) -> None:
     d = open_case(ws_store, workspace=WS, summary="d", category="damage_loss", now=at(2, 9))
     o = open_case(ws_store, workspace=WS, summary="o", category="other", now=at(2, 9))
     q = list_cases(ws_store, workspace=WS, now=at(2, 9, 15)).set_index("case")
-    assert q.loc[d["case"], "target_h"] == pytest.approx(0.5)  # workspace rule
-    assert q.loc[o["case"], "target_h"] == pytest.approx(4.0)  # default normal: 4 h
+    assert q.loc[d.case, "target_h"] == pytest.approx(0.5)  # workspace rule
+    assert q.loc[o.case, "target_h"] == pytest.approx(4.0)  # default normal: 4 h
 
 
 def test_import_excel(ws_store: Store, tmp_path: Path) -> None:
@@ -413,8 +414,8 @@ def test_import_excel(ws_store: Store, tmp_path: Path) -> None:
 def test_category_and_sentiment_from_text_when_available(ws_store: Store) -> None:
     pytest.importorskip("servgap.core.text")
     c = open_case(ws_store, workspace=WS, summary="快递员态度非常恶劣，说话很不客气", now=at(2, 9))
-    created = get_case(ws_store, workspace=WS, code=c["case"])["events"][0]["data"]
-    assert created["category_auto"] and c["category"] == "attitude"
+    created = get_case(ws_store, workspace=WS, code=c.case).events[0].data
+    assert created["category_auto"] and c.category == "attitude"
     assert created["sentiment"] is not None and created["sentiment"] < 0
 
 
@@ -422,7 +423,7 @@ def test_concurrent_writes_to_one_case_all_succeed_in_time_order(ws_store: Store
     """16 agents write to one case at once (as 16 `servgap case note` processes or a web
     app's workers do): every write lands, and the history stays in time order. The time
     is taken after the case is locked, so a writer's lock order cannot refuse it."""
-    code = open_case(ws_store, workspace=WS, summary="包裹延误三天", category="delay")["case"]
+    code = open_case(ws_store, workspace=WS, summary="包裹延误三天", category="delay").case
     n = 16
     start = threading.Barrier(n)
     errors: list[BaseException] = []
@@ -454,12 +455,12 @@ def test_concurrent_writes_to_one_case_all_succeed_in_time_order(ws_store: Store
     assert kinds.count("action") == n
     times = [t for _, t in events]
     assert times == sorted(times)
-    assert get_case(ws_store, workspace=WS, code=code)["history_consistent"]
+    assert get_case(ws_store, workspace=WS, code=code).history_consistent
 
 
 def test_explicit_time_before_the_last_event_is_still_refused(ws_store: Store) -> None:
     code = open_case(ws_store, workspace=WS, summary="包裹延误", category="delay",
-                     now=at(2, 10))["case"]  # fmt: skip
+                     now=at(2, 10)).case  # fmt: skip
     with pytest.raises(InputError, match="earlier than the case's last event"):
         note_case(ws_store, workspace=WS, code=code, note="late", now=at(2, 9))
     with pytest.raises(InputError, match="no time zone"):
@@ -486,7 +487,7 @@ def test_overlong_summary_and_note_refused_naming_field_length_and_limit(
     assert ei.value.fields == ("summary",)
     assert n_rows(ws_store, Case) == 0
     code = open_case(ws_store, workspace=WS, summary="包" * 10_000, category="delay",
-                     now=at(2, 9))["case"]  # fmt: skip
+                     now=at(2, 9)).case  # fmt: skip
     for write in (
         lambda: note_case(ws_store, workspace=WS, code=code, note=LONG, now=at(2, 10)),
         lambda: move_case(ws_store, workspace=WS, code=code, to="acknowledged", note=LONG,
@@ -496,7 +497,7 @@ def test_overlong_summary_and_note_refused_naming_field_length_and_limit(
     ):  # fmt: skip
         with pytest.raises(InputError, match=r"`note` is 352000 characters long, over the 10000"):
             write()
-    assert [e["kind"] for e in get_case(ws_store, workspace=WS, code=code)["events"]] == ["created"]
+    assert [e.kind for e in get_case(ws_store, workspace=WS, code=code).events] == ["created"]
 
 
 def test_overlong_complaint_refused_by_import_and_intake(ws_store: Store, tmp_path: Path) -> None:

@@ -63,8 +63,51 @@ def _params(web: Web) -> dict[str, str]:
 
     [link] = make_links(web.client, web.auth("admin@acme"))
     case = open_case(web.store, workspace="acme", summary="parcel late", category="delay")
+    alert_id, action_id = _alert_and_action(web)
     return {"ws": "acme", "survey": "svc", "link_id": str(link["id"]), "fmt": "svg",
-            "analysis": "nps", "code": case["case"]}  # fmt: skip
+            "analysis": "nps", "code": case.case, "alert_id": str(alert_id),
+            "action_id": str(action_id), "adjustment_id": "1", "chart": "zone_dimensions",
+            **_audit_visit(web)}  # fmt: skip
+
+
+def _audit_visit(web: Web) -> dict[str, str]:
+    """A submitted visit of acme's auditor with a photo (every reader may open it; a post to it
+    is refused as submitted, 422), and a table of the audits page."""
+    from sqlalchemy import select
+
+    from servgap.core.audit_standard import parse_standard
+    from servgap.services.audit_visits import Upload, save_visit
+    from servgap.services.audits import save_standard
+    from servgap.store.models import Workspace
+
+    raw = {"code": "std", "title": {"zh": "标准", "en": "Standard"}, "sections": [
+        {"code": "s", "indicators": [{"code": "x", "title": {"zh": "x", "en": "x"}}]}]}  # fmt: skip
+    with web.store.session() as s:
+        ws = s.scalars(select(Workspace).where(Workspace.code == "acme")).one()
+        save_standard(s, ws, parse_standard(raw))
+    visit = save_visit(web.store, workspace="acme", auditor="auditor@acme.test", scope=None,
+                       site="sh01", visited_at="2026-01-05 10:00", scores={"x": "3"},
+                       photos=[Upload("p.png", b"\x89PNG\r\n\x1a\n" + bytes(8))], submit=True)  # fmt: skip
+    return {"visit_id": str(visit.id), "photo_id": str(visit.photos[0].id), "table": "sites"}
+
+
+def _alert_and_action(web: Web) -> tuple[int, int]:
+    """An alert of acme (stored as a scan would) and an improvement action opened from it."""
+    from sqlalchemy import select
+
+    from servgap.services.alerts import open_action
+    from servgap.store.models import Alert, Workspace
+
+    with web.store.session() as s:
+        wid = s.scalar(select(Workspace.id).where(Workspace.code == "acme"))
+        a = Alert(workspace_id=wid, dedup_key="test", kind="below_adequate", subject_type="site",
+                  subject="sh01", aspect="reliability", site="sh01", period="2026Q4",
+                  severity="high", title_zh="测试", title_en="test", evidence={})  # fmt: skip
+        s.add(a)
+        s.flush()
+        alert_id = a.id
+    act = open_action(web.store, "acme", alert_id=alert_id, title="t", owner="o", created_by="x")
+    return alert_id, act.id
 
 
 def _body(path: str) -> dict[str, Any] | None:

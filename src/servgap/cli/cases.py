@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from servgap.cli._app import emit, get_ctx, json_option, say
+from servgap.core._result import ResultMixin
 from servgap.core.cases import (
     CATEGORIES,
     COMPLAINT_CHANNELS,
@@ -50,9 +51,9 @@ def _store() -> Any:
     return get_ctx().store()
 
 
-def _emit_case(data: dict[str, Any], as_json: bool, en: str, zh: str) -> None:
+def _emit_case(result: ResultMixin, as_json: bool, en: str, zh: str) -> None:
     if as_json:
-        emit(data, as_json=True)
+        emit(result.to_dict(), as_json=True)
         return
     click.echo(say(en, zh))
 
@@ -110,10 +111,10 @@ def case_open(
         priority=priority, customer=customer, site=site, channel=channel, actor=actor,
         complaint=complaint, idempotency_key=idempotency_key, owner=owner, at=at_time,
     )  # fmt: skip
-    c = out["case"]
-    if out["created"]:
-        en = f"Opened case {c} ({out['category']}, {out['priority']})."
-        zh = f"已立案 {c}（{out['category']}，{out['priority']}）。"
+    c = out.case
+    if out.created:
+        en = f"Opened case {c} ({out.category}, {out.priority})."
+        zh = f"已立案 {c}（{out.category}，{out.priority}）。"
     else:
         en, zh = f"Case {c} already exists for this key.", f"该键已有工单 {c}。"
     _emit_case(out, as_json, en, zh)
@@ -127,6 +128,10 @@ def case_open(
 @click.option("--at-risk", is_flag=True, help="Only cases with under 20 % of an SLA target left.")
 @click.option("--order", type=click.Choice(["tolerance", "opened"]), default="tolerance",
               show_default=True, help="Queue order.")  # fmt: skip
+@click.option("--site", default=None, help="Only cases of this site code.")
+@click.option("--category", type=click.Choice(list(CATEGORIES)), default=None,
+              help="Only cases of this category.")  # fmt: skip
+@click.option("--owner", default=None, help="Only cases owned by this agent ('-': nobody).")
 @now_option
 @json_option
 def case_list(
@@ -135,6 +140,9 @@ def case_list(
     overdue: bool,
     at_risk: bool,
     order: str,
+    site: str | None,
+    category: str | None,
+    owner: str | None,
     at_time: str | None,
     as_json: bool,
 ) -> None:
@@ -144,7 +152,8 @@ def case_list(
     queue = case_queue(
         _store(), workspace=get_ctx().workspace, include_finished=include_finished,
         states=list(states), overdue=overdue, at_risk=at_risk, at=at_time,
-        order="opened" if order == "opened" else "tolerance",
+        order="opened" if order == "opened" else "tolerance", site=site, category=category,
+        owner=owner,
     )  # fmt: skip
     cols = ["rank", "case", "state", "priority", "category", "owner", "customer", "site",
             "tolerance", "sla_clock", "sla_state", "remaining_h", "escalated"]  # fmt: skip
@@ -160,32 +169,33 @@ def case_show(code: str, as_json: bool) -> None:
     from servgap.services.cases import get_case
 
     out = get_case(_store(), workspace=get_ctx().workspace, code=code)
+    data = out.to_dict()
     if as_json:
-        emit(out, as_json=True)
-        _warn(out["warning_en"], out["warning_zh"])
+        emit(data, as_json=True)
+        _warn(out.warning_en, out.warning_zh)
         return
     skip = {"events", "actions", "sla", "warning_en", "warning_zh"}
-    for k, v in out.items():
+    for k, v in data.items():
         if k not in skip and v is not None:
             click.echo(f"{k}: {v}")
-    sla = out["sla"]
+    sla = out.sla
     click.echo(
         say(
-            f"SLA ({sla['clock']}): {sla['state']}, {sla['remaining_h']:g} of {sla['target_h']:g} "
-            f"business hours left, due {sla['deadline']}",
-            f"SLA（{sla['clock']}）：{sla['state']}，剩余 {sla['remaining_h']:g} / "
-            f"{sla['target_h']:g} 个工作小时，截止 {sla['deadline']}",
+            f"SLA ({sla.clock}): {sla.state}, {sla.remaining_h:g} of {sla.target_h:g} "
+            f"business hours left, due {sla.deadline}",
+            f"SLA（{sla.clock}）：{sla.state}，剩余 {sla.remaining_h:g} / "
+            f"{sla.target_h:g} 个工作小时，截止 {sla.deadline}",
         )
     )
     click.echo("")
     click.echo(say("History:", "历史记录："))
-    emit(out["events"], as_json=False,
+    emit(data["events"], as_json=False,
          columns=["at", "actor", "kind", "from_state", "to_state", "note"])  # fmt: skip
-    if out["actions"]:
+    if out.actions:
         click.echo("")
         click.echo(say("Recovery actions:", "补救措施："))
-        emit(out["actions"], as_json=False)
-    _warn(out["warning_en"], out["warning_zh"])
+        emit(data["actions"], as_json=False)
+    _warn(out.warning_en, out.warning_zh)
 
 
 @case.command("move")
@@ -234,12 +244,12 @@ def case_close(
                      satisfaction_before=satisfaction_before, actor=actor, note=note,
                      at=at_time)  # fmt: skip
     en, zh = f"Case {code} is closed.", f"工单 {code} 已关闭。"
-    after, before = out["satisfaction_after"], out["satisfaction_before"]
+    after, before = out.satisfaction_after, out.satisfaction_before
     if after is not None:
         b_en = "unknown" if before is None else f"{before:g}"
         b_zh = "未知" if before is None else f"{before:g}"
-        src_en = {"survey": " (last survey answer)", "given": ""}.get(out["before_source"], "")
-        src_zh = {"survey": "（最近一次问卷答案）", "given": ""}.get(out["before_source"], "")
+        src_en = {"survey": " (last survey answer)", "given": ""}.get(out.before_source or "", "")
+        src_zh = {"survey": "（最近一次问卷答案）", "given": ""}.get(out.before_source or "", "")
         en += f" Satisfaction before {b_en}{src_en}, after {after:g} (1–7)."
         zh += f"补救前满意度 {b_zh}{src_zh}，补救后 {after:g}（1–7）。"
     _emit_case(out, as_json, en, zh)
@@ -355,12 +365,13 @@ def case_escalate(
 
     out = escalate_cases(_store(), workspace=get_ctx().workspace, codes=list(codes),
                          all_overdue=all_overdue, actor=actor, note=note, at=at_time)  # fmt: skip
+    rows = [e.to_dict() for e in out]
     if as_json:
-        emit(out, as_json=True)
+        emit(rows, as_json=True)
         return
     click.echo(say(f"Escalated {len(out)} case(s).", f"已升级 {len(out)} 个工单。"))
     if out:
-        emit(out, as_json=False)
+        emit(rows, as_json=False)
 
 
 @case.command("ledger")

@@ -1,4 +1,5 @@
-"""`servgap text ...`: classify, retrain, sentiment, keywords and similar cases."""
+"""`servgap text ...`: classify, retrain, sentiment and emotions, keywords, new topics and
+similar cases."""
 
 from __future__ import annotations
 
@@ -24,16 +25,21 @@ def _read_stdin(texts: tuple[str, ...]) -> tuple[str, ...]:
 
 @click.group()
 def text() -> None:
-    """Chinese/English complaint text: categories, sentiment, keywords, similar cases."""
+    """Chinese/English complaint text: categories, sentiment and emotions, keywords, new
+    topics, similar cases."""
 
 
 @text.command("classify")
 @click.argument("texts", nargs=-1)  # `-`: one text from standard input
 @click.option("--stored", is_flag=True, help="Classify every complaint stored in the workspace.")
+@click.option("--min-confidence", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+              help="Below this confidence the outcome is `new` (fits no category) instead of "
+                   "a forced guess.")  # fmt: skip
 @click.option("--csv", "csv_out", type=click.Path(path_type=Path), help="Also write a CSV.")
 @force_option
 @json_option
-def classify_cmd(texts: tuple[str, ...], stored: bool, csv_out: Path | None, as_json: bool) -> None:
+def classify_cmd(texts: tuple[str, ...], stored: bool, min_confidence: float,
+                 csv_out: Path | None, as_json: bool) -> None:  # fmt: skip
     """Assign complaint texts to delay, damage_loss, attitude, information, price or other.
 
     Give the texts as arguments, or `-` to read one text from standard input.
@@ -47,8 +53,9 @@ def classify_cmd(texts: tuple[str, ...], stored: bool, csv_out: Path | None, as_
     c = get_ctx()
     texts = _read_stdin(texts)
     if stored:
-        table = classify_stored(c.store(), c.workspace)
-        cols = ["code", "category_recorded", "category", "confidence", "polarity", "text"]
+        table = classify_stored(c.store(), c.workspace, min_confidence=min_confidence)
+        cols = ["code", "category_recorded", "outcome", "confidence", "polarity", "emotions",
+                "text"]  # fmt: skip
     else:
         if not texts:
             raise InputError(
@@ -58,19 +65,21 @@ def classify_cmd(texts: tuple[str, ...], stored: bool, csv_out: Path | None, as_
             )
         ws = c.workspace_or_none()  # a workspace's retrained model, else the shipped one
         model = workspace_model(c.store(), ws)[0] if ws else default_model()
-        cls = classify_complaints(list(texts), model=model).table
+        cls = classify_complaints(list(texts), model=model, min_confidence=min_confidence).table
         sen = sentiment(list(texts)).table
         table = pd.DataFrame(
             {
                 "text": list(texts),
                 "category": cls["category"],
                 "confidence": cls["confidence"],
+                "outcome": cls["outcome"],
                 "top_terms": cls["top_terms"],
                 "polarity": sen["polarity"],
                 "sentiment": sen["score"],
+                "emotions": sen["emotions"],
             }
         )
-        cols = ["category", "confidence", "top_terms", "polarity", "sentiment", "text"]
+        cols = ["outcome", "confidence", "top_terms", "polarity", "sentiment", "emotions", "text"]
     write_csv(table, csv_out, masks={"text": "text"})
     emit(table, as_json=as_json, columns=cols)
 
@@ -100,7 +109,9 @@ def train_cmd(test_size: float, seed: int, as_json: bool) -> None:
 @click.argument("texts", nargs=-1, required=True)  # `-`: one text from standard input
 @json_option
 def sentiment_cmd(texts: tuple[str, ...], as_json: bool) -> None:
-    """Polarity (positive/neutral/negative) and a score in [-1, 1] per text.
+    """Polarity (negative/neutral/positive, with probabilities), a score in [-1, 1] and the
+    emotions that matter for recovery (anger, urgency, disappointment, intention to leave,
+    intention to escalate), each with the words that carried it.
 
     Give the texts as arguments, or `-` to read one text from standard input.
     """
@@ -108,7 +119,18 @@ def sentiment_cmd(texts: tuple[str, ...], as_json: bool) -> None:
 
     texts = _read_stdin(texts)
     table = sentiment(list(texts)).table.assign(text=list(texts))
-    emit(table, as_json=as_json, columns=["polarity", "score", "terms", "text"])
+    shown = table.assign(
+        emotions=[
+            ", ".join(
+                f"{e} {row[f'p_{e}']:.2f} ({'/'.join(row['emotion_terms'].get(e, [])[:2])})"
+                for e in row["emotions"]
+            )
+            for _, row in table.iterrows()
+        ]
+    )
+    emit(table, as_json=as_json, table=shown,
+         columns=["polarity", "score", "p_negative", "p_neutral", "p_positive", "emotions",
+                  "terms", "text"])  # fmt: skip
 
 
 @text.command("keywords")
@@ -150,3 +172,32 @@ def similar_cmd(code: str, top_k: int, as_json: bool) -> None:
 
     c = get_ctx()
     emit(similar_to_case(c.store(), c.workspace, code, top_k=top_k), as_json=as_json)
+
+
+@text.command("topics")
+@click.option("--period", type=click.Choice(["week", "month"]), default="week",
+              show_default=True, help="Cluster per ISO week or per calendar month.")  # fmt: skip
+@click.option("--min-confidence", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+              help="Complaints below this category confidence count as fitting no category.")  # fmt: skip
+@click.option("--min-size", default=3, show_default=True, type=click.IntRange(1),
+              help="Smallest cluster reported as a topic.")  # fmt: skip
+@click.option("--no-other", is_flag=True,
+              help="Do not add complaints classified as `other` to the uncategorised ones.")  # fmt: skip
+@json_option
+def topics_cmd(period: str, min_confidence: float, min_size: int, no_other: bool,
+               as_json: bool) -> None:  # fmt: skip
+    """New topics: complaints that fit no category well, clustered per period, with keywords
+    and examples, so that an emerging problem shows before a category exists for it."""
+    from servgap.services.text import new_topics_stored
+
+    c = get_ctx()
+    table = new_topics_stored(c.store(), c.workspace, period=period,
+                              min_confidence=min_confidence, include_other=not no_other,
+                              min_size=min_size)  # fmt: skip
+    title = (
+        f"{len(table)} 个新话题（每{'周' if period == 'week' else '月'}，不属于任何类别的投诉聚类）"
+        if c.lang == "zh"
+        else f"{len(table)} new topics (complaints fitting no category, clustered per {period})"
+    )
+    emit(table, as_json=as_json, title=title,
+         columns=["period", "topic", "size", "keywords", "examples", "codes"])  # fmt: skip

@@ -28,6 +28,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from servgap.core._result import ResultMixin
 from servgap.core.errors import ConflictError, InputError, NotFoundError, ServgapError
 from servgap.services.context import Store, get_workspace
 from servgap.services.dated import DatedResult
@@ -57,6 +58,14 @@ class SiteNotAssignedError(ServgapError):
     """An auditor acting for a site that is not among their assigned sites."""
 
     code = "site_not_assigned"
+    status = 403
+
+
+class AccountScopeError(ServgapError):
+    """An admin of one workspace acting on the secrets of an account that other workspaces
+    share (a password or token opens all of them)."""
+
+    code = "other_workspaces"
     status = 403
 
 
@@ -138,6 +147,7 @@ class UserInfo(DatedResult):
     tokens: int
     created_at: dt.datetime
     sites: dict[str, tuple[str, ...]] = field(default_factory=dict)  # an auditor's sites
+    display_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,7 @@ class UserList(DatedResult):
         rows = [
             {
                 "email": u.email,
+                "display_name": u.display_name,
                 "workspace": ws,
                 "role": role,
                 "sites": ",".join(u.sites.get(ws, ())),
@@ -158,7 +169,8 @@ class UserList(DatedResult):
             for u in self.users
             for ws, role in (sorted(u.memberships.items()) or [("", "")])
         ]
-        cols = ["email", "workspace", "role", "sites", "active", "locked_until", "tokens"]
+        cols = ["email", "display_name", "workspace", "role", "sites", "active",
+                "locked_until", "tokens"]  # fmt: skip
         return pd.DataFrame(rows, columns=cols)
 
 
@@ -270,6 +282,7 @@ def _info(session: Session, user: UserAccount) -> UserInfo:
         tokens=int(tokens or 0),
         created_at=user.created_at,
         sites=sites,
+        display_name=user.display_name or "",
     )
 
 
@@ -284,33 +297,14 @@ def create_user(
 ) -> tuple[UserInfo, bool]:
     """Create a user with ``role`` in ``workspace`` (created: True), or give an existing user
     that role there (False). ``password`` None leaves an existing password as it is; a new
-    user without one can use API tokens only until a password is set."""
+    user without one can use API tokens only until a password is set. The last admin of a
+    workspace keeps the admin role (:class:`ConflictError` ``last_admin``)."""
     address = normalise_email(email)
     check_role(role)
     hashed = _hasher().hash(check_password(password)) if password is not None else None
-    sites = tuple(dict.fromkeys(str(x).strip() for x in sites))
-    if sites and role != "auditor":
-        raise InputError(
-            f"Assigned sites (`site`) are for auditors; a user with role {role} works for every "
-            "site of the workspace.",
-            f"负责网点（`site`）只适用于审核员；角色为 {role} 的用户可处理工作区的全部网点。",
-            code="sites_for_auditors",
-            fields=("site",),
-        )
     with store.session() as s:
         ws = get_workspace(s, workspace)
-        if sites:
-            known = set(s.scalars(select(Site.code).where(Site.workspace_id == ws.id)))
-            unknown = [x for x in sites if x not in known]
-            if unknown:
-                raise InputError(
-                    f"`site` {', '.join(unknown)} is not a site of workspace `{ws.code}`; its "
-                    f"sites are {', '.join(sorted(known)[:20]) or '(none)'}.",
-                    f"网点 `site` {'、'.join(unknown)} 不属于工作区 `{ws.code}`；其网点为 "
-                    f"{'、'.join(sorted(known)[:20]) or '（无）'}。",
-                    code="unknown_site",
-                    fields=("site",),
-                )
+        checked = _check_sites(s, ws, role, sites)
         user = s.scalar(select(UserAccount).where(UserAccount.email == address))
         created = user is None
         if user is None:
@@ -325,10 +319,12 @@ def create_user(
             )
         )
         if member is None:
-            s.add(Membership(user_id=user.id, workspace_id=ws.id, role=role, sites=list(sites)))
+            s.add(Membership(user_id=user.id, workspace_id=ws.id, role=role, sites=checked))
         else:
+            if role != "admin":
+                _keep_an_admin(s, ws, member, "demote")
             member.role = role
-            member.sites = list(sites)
+            member.sites = checked
         s.flush()
         return _info(s, user), created
 
@@ -370,6 +366,7 @@ def workspace_users(store: Store, *, workspace: str) -> UserList:
                 u.tokens,
                 u.created_at,
                 {workspace: u.sites[workspace]} if workspace in u.sites else {},
+                u.display_name,
             )
             for u in full.users
         )
@@ -599,30 +596,278 @@ def token_principal(
         return _principal(s, user, "token")
 
 
+def _member(session: Session, user: UserAccount, ws: Workspace) -> Membership:
+    member = session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.workspace_id == ws.id)
+    )
+    if member is None:
+        raise ConflictError(
+            f"`{user.email}` has no role in workspace `{ws.code}`.",
+            f"`{user.email}` 在工作区 `{ws.code}` 中没有角色。",
+            code="not_a_member",
+            fields=("email",),
+        )
+    return member
+
+
+def _keep_an_admin(session: Session, ws: Workspace, member: Membership, doing: str) -> None:
+    """Refuse to remove or demote the workspace's last admin (someone must manage it).
+
+    The admins' rows are locked first (PostgreSQL), so that two admins demoting each other
+    at the same moment cannot leave the workspace without one."""
+    if member.role != "admin":
+        return
+    admins = session.scalars(
+        select(Membership.id)
+        .where(Membership.workspace_id == ws.id, Membership.role == "admin")
+        .with_for_update()
+    ).all()
+    if len(admins) <= 1:
+        en, zh = (
+            ("remove", "移除") if doing == "remove" else ("give another role to", "改为其他角色")
+        )
+        raise ConflictError(
+            f"Cannot {en} the last admin of workspace `{ws.code}`: make another member admin "
+            "first.",
+            f"不能{zh}工作区 `{ws.code}` 的最后一位管理员：请先把另一位成员设为管理员。",
+            code="last_admin",
+            fields=("email",) if doing == "remove" else ("role",),
+        )
+
+
 def remove_membership(store: Store, email: str, *, workspace: str) -> UserInfo:
+    """Take the user's role in ``workspace`` away (the account and its other roles stay);
+    the last admin of a workspace cannot be removed (:class:`ConflictError` ``last_admin``)."""
     with store.session() as s:
         user = _user(s, email)
         ws = get_workspace(s, workspace)
-        member = s.scalar(
-            select(Membership).where(
-                Membership.user_id == user.id, Membership.workspace_id == ws.id
-            )
-        )
-        if member is None:
-            raise ConflictError(
-                f"`{user.email}` has no role in workspace `{workspace}`.",
-                f"`{user.email}` 在工作区 `{workspace}` 中没有角色。",
-            )
+        member = _member(s, user, ws)
+        _keep_an_admin(s, ws, member, "remove")
         s.delete(member)
         s.flush()
         return _info(s, user)
 
 
-def describe(principal: Principal) -> dict[str, Any]:
-    """What the API's /me returns."""
-    return {
-        "email": principal.email,
-        "roles": dict(principal.roles),
-        "sites": {ws: list(x) for ws, x in principal.sites.items() if x},
-        "via": principal.via,
-    }
+def _check_sites(session: Session, ws: Workspace, role: str, sites: tuple[str, ...]) -> list[str]:
+    sites = tuple(dict.fromkeys(str(x).strip() for x in sites if str(x).strip()))
+    if sites and role != "auditor":
+        raise InputError(
+            f"Assigned sites (`site`) are for auditors; a user with role {role} works for every "
+            "site of the workspace.",
+            f"负责网点（`site`）只适用于审核员；角色为 {role} 的用户可处理工作区的全部网点。",
+            code="sites_for_auditors",
+            fields=("site",),
+        )
+    if sites:
+        known = set(session.scalars(select(Site.code).where(Site.workspace_id == ws.id)))
+        unknown = [x for x in sites if x not in known]
+        if unknown:
+            raise InputError(
+                f"`site` {', '.join(unknown)} is not a site of workspace `{ws.code}`; its "
+                f"sites are {', '.join(sorted(known)[:20]) or '(none)'}.",
+                f"网点 `site` {'、'.join(unknown)} 不属于工作区 `{ws.code}`；其网点为 "
+                f"{'、'.join(sorted(known)[:20]) or '（无）'}。",
+                code="unknown_site",
+                fields=("site",),
+            )
+    return list(sites)
+
+
+def change_role(
+    store: Store, email: str, *, workspace: str, role: str, sites: tuple[str, ...] = ()
+) -> UserInfo:
+    """Give a member of ``workspace`` another role (and an auditor their sites); the last
+    admin keeps the admin role (:class:`ConflictError` ``last_admin``)."""
+    check_role(role)
+    with store.session() as s:
+        user = _user(s, email)
+        ws = get_workspace(s, workspace)
+        member = _member(s, user, ws)
+        checked = _check_sites(s, ws, role, sites)
+        if role != "admin":
+            _keep_an_admin(s, ws, member, "demote")
+        member.role = role
+        member.sites = checked
+        s.flush()
+        return _info(s, user)
+
+
+# ---------------------------------------------------------------- what a workspace's admin may do
+
+
+MAX_DISPLAY_NAME = 200
+
+
+def generate_password() -> str:
+    """A random first password (16 characters from 96 random bits), shown once."""
+    return secrets.token_urlsafe(12)
+
+
+@dataclass(frozen=True)
+class Invitation(DatedResult):
+    """A user given a role by an admin. ``password`` is the first password of a new account,
+    shown this once and stored only as its hash; None for an existing account (their
+    password is theirs and stays as it is)."""
+
+    user: UserInfo
+    created: bool
+    password: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out.pop("password", None)  # a page's JSON twin never repeats the secret
+        return out
+
+
+def _display_name(text: str) -> str | None:
+    name = " ".join(text.split())
+    if len(name) > MAX_DISPLAY_NAME:
+        raise InputError(
+            f"The `display_name` is longer than {MAX_DISPLAY_NAME} characters.",
+            f"显示名称 `display_name` 超过 {MAX_DISPLAY_NAME} 个字符。",
+            fields=("display_name",),
+        )
+    return name or None
+
+
+def invite_user(
+    store: Store,
+    email: str,
+    *,
+    workspace: str,
+    role: str,
+    display_name: str = "",
+    sites: tuple[str, ...] = (),
+) -> Invitation:
+    """Give ``email`` a role in ``workspace``: a new account gets a random first password
+    (in the result only; the admin hands it over, the user changes it), an existing one
+    keeps its password and gets the role here (its other workspaces are not touched)."""
+    name = _display_name(display_name)
+    with store.session() as s:
+        exists = s.scalar(select(UserAccount.id).where(UserAccount.email == normalise_email(email)))
+    password = None if exists is not None else generate_password()
+    info, created = create_user(
+        store, email, role=role, workspace=workspace, password=password, sites=sites
+    )
+    if created and name:
+        with store.session() as s:
+            user = _user(s, email)
+            user.display_name = name
+            info = _info(s, user)
+    return Invitation(info, created, password if created else None)
+
+
+def _own_account(
+    session: Session, user: UserAccount, ws: Workspace, doing: tuple[str, str]
+) -> None:
+    """An admin of one workspace acts on an account's secrets (password, tokens) only when
+    the account belongs to that workspace alone: a token or password opens every workspace
+    of the account, and the admin of one must not get into another."""
+    _member(session, user, ws)
+    others = session.scalars(
+        select(Workspace.code)
+        .join(Membership, Membership.workspace_id == Workspace.id)
+        .where(Membership.user_id == user.id, Workspace.id != ws.id)
+    ).all()
+    if others:
+        raise AccountScopeError(
+            f"`{user.email}` also works in other workspaces, so an admin of `{ws.code}` cannot "
+            f"{doing[0]} for them; they do it themselves, or a server administrator does it with "
+            "the `servgap user` and `servgap token` commands.",
+            f"`{user.email}` 还属于其他工作区，工作区 `{ws.code}` 的管理员不能为其{doing[1]}；"
+            "请本人操作，或由服务器管理员使用 `servgap user`、`servgap token` 命令操作。",
+            code="other_workspaces",
+            fields=("email",),
+        )
+
+
+def reset_password(store: Store, email: str, *, workspace: str) -> tuple[UserInfo, str]:
+    """A new random password for a member whose account belongs to ``workspace`` only (it
+    ends their browser sessions and any lockout); shown once to the admin."""
+    with store.session() as s:
+        _own_account(
+            s, _user(s, email), get_workspace(s, workspace), ("set a password", "设置密码")
+        )
+    password = generate_password()
+    return set_password(store, email, password), password
+
+
+def workspace_tokens(store: Store, *, workspace: str) -> TokenList:
+    """The API tokens of the workspace's members (never the secrets), oldest first."""
+    with store.session() as s:
+        ws = get_workspace(s, workspace)
+        rows = s.execute(
+            select(ApiToken, UserAccount.email)
+            .join(UserAccount, UserAccount.id == ApiToken.user_id)
+            .join(Membership, Membership.user_id == UserAccount.id)
+            .where(Membership.workspace_id == ws.id)
+            .order_by(ApiToken.id)
+        ).all()
+        return TokenList(tuple(_token_info(t, e) for t, e in rows))
+
+
+def create_workspace_token(
+    store: Store, email: str, *, workspace: str, name: str = "", by: str | None = None
+) -> NewToken:
+    """A token for a member: an admin makes one for themselves, or for a member whose
+    account belongs to ``workspace`` only."""
+    with store.session() as s:
+        user = _user(s, email)
+        ws = get_workspace(s, workspace)
+        if by is None or normalise_email(by) != user.email:
+            _own_account(s, user, ws, ("create a token", "创建令牌"))
+        else:
+            _member(s, user, ws)
+    return create_token(store, email, name=name)
+
+
+def parse_token_id(text: str | None) -> int:
+    try:
+        value = int(str(text or "").strip())
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InputError(
+            f"`token_id` {text!r} is not the number of a token; pick one from the list.",
+            f"`token_id` {text!r} 不是令牌编号；请从列表中选择。",
+            code="invalid_token_id",
+            fields=("token_id",),
+        )
+    return value
+
+
+def revoke_workspace_token(
+    store: Store, token_id: int, *, workspace: str, now: dt.datetime | None = None
+) -> TokenInfo:
+    """Revoke a token of a member of ``workspace`` (another's is unknown here)."""
+    known = {t.id for t in workspace_tokens(store, workspace=workspace).tokens}
+    if token_id not in known:
+        raise NotFoundError(
+            f"No API token with id {token_id} among the members of workspace `{workspace}`.",
+            f"工作区 `{workspace}` 的成员中没有编号为 {token_id} 的 API 令牌。",
+            code="unknown_token",
+            fields=("token_id",),
+        )
+    return revoke_token(store, token_id, now=now)
+
+
+@dataclass(frozen=True)
+class SignedInUser(ResultMixin):
+    """What the API's ``/me`` returns: the caller, their role and (auditors) assigned sites
+    per workspace, and how they signed in (``session`` or ``token``)."""
+
+    email: str
+    roles: dict[str, str]
+    sites: dict[str, tuple[str, ...]]
+    via: str
+
+
+def describe(principal: Principal) -> SignedInUser:
+    """What the API's /me returns (workspaces without assigned sites are left out of
+    ``sites``)."""
+    return SignedInUser(
+        email=principal.email,
+        roles=dict(principal.roles),
+        sites={ws: tuple(x) for ws, x in principal.sites.items() if x},
+        via=principal.via,
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -21,13 +22,14 @@ import numpy as np
 import pandas as pd
 import yaml
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from servgap.core._result import ResultMixin
 from servgap.core.audit_standard import AuditStandard, parse_standard, weighted_scores
 from servgap.core.errors import InputError
 from servgap.core.parse import parse_number
 from servgap.services.context import Store, get_workspace
+from servgap.services.dated import DatedResult
 from servgap.services.tableio import Field, TableSpec, open_reader
 from servgap.services.tabular import Progress
 from servgap.store.models import Audit, AuditScore, Site, Workspace
@@ -102,6 +104,45 @@ def save_standard(session: Session, ws: Workspace, standard: AuditStandard) -> S
     session.add(row)
     session.flush()
     return row
+
+
+def build_audit(
+    workspace_id: int,
+    code: str,
+    *,
+    site_id: int | None,
+    visited_at: dt.datetime,
+    auditor: str | None,
+    standard_id: int,
+    standard: AuditStandard,
+    scores: Sequence[float],
+) -> Audit:
+    """The stored visit: one :class:`AuditScore` per indicator scored (NaN = not applicable,
+    not stored). Imported visits and visits submitted in the browser are built here alike."""
+    audit = Audit(
+        workspace_id=workspace_id,
+        code=code,
+        site_id=site_id,
+        visited_at=visited_at,
+        auditor=auditor,
+        standard_id=standard_id,
+    )
+    for ind, v in zip(standard.indicators, scores, strict=True):
+        if np.isnan(v):
+            continue
+        audit.scores.append(
+            AuditScore(
+                indicator=ind.code,
+                name_zh=ind.title.zh,
+                name_en=ind.title.en,
+                weight=ind.weight,
+                score=float(v),
+                max_score=ind.scale[1],
+                section=ind.section,
+                item=ind.item,
+            )
+        )
+    return audit
 
 
 def import_audits(
@@ -234,29 +275,11 @@ def import_audits(
                 replaced += 1
             else:
                 inserted += 1
-            audit = Audit(
-                workspace_id=ws.id,
-                code=r["visit"],
-                site_id=sites[r["site"]],
-                visited_at=r["visited_at"],
-                auditor=r.get("auditor"),
-                standard_id=std_row.id,
-            )
-            for ind, v in zip(standard.indicators, scores, strict=True):
-                if np.isnan(v):
-                    continue
-                audit.scores.append(
-                    AuditScore(
-                        indicator=ind.code,
-                        name_zh=ind.title.zh,
-                        name_en=ind.title.en,
-                        weight=ind.weight,
-                        score=v,
-                        max_score=ind.scale[1],
-                        section=ind.section,
-                        item=ind.item,
-                    )
-                )
+            audit = build_audit(
+                ws.id, r["visit"], site_id=sites[r["site"]], visited_at=r["visited_at"],
+                auditor=r.get("auditor"), standard_id=std_row.id, standard=standard,
+                scores=scores,
+            )  # fmt: skip
             session.add(audit)
         mean = float(np.nanmean(totals)) if np.isfinite(totals).any() else None
         return AuditImportReport(
@@ -274,11 +297,17 @@ def audit_scores(store: Store, *, workspace: str) -> pd.DataFrame:
             for r in s.scalars(select(StandardRow).where(StandardRow.workspace_id == ws.id))
         }
         audits = s.scalars(
-            select(Audit).where(Audit.workspace_id == ws.id).order_by(Audit.visited_at)
+            select(Audit)
+            .where(Audit.workspace_id == ws.id)
+            .order_by(Audit.visited_at)
+            .options(selectinload(Audit.scores))
         ).all()
+        site_codes = dict(
+            s.execute(select(Site.id, Site.code).where(Site.workspace_id == ws.id)).all()
+        )
         out = []
         for a in audits:
-            site = s.scalar(select(Site.code).where(Site.id == a.site_id)) if a.site_id else None
+            site = site_codes.get(a.site_id) if a.site_id else None
             std = stds.get(a.standard_id) if a.standard_id is not None else None
             if std is not None:
                 by = {x.indicator: x.score for x in a.scores}
@@ -304,3 +333,291 @@ def audit_scores(store: Store, *, workspace: str) -> pd.DataFrame:
     return pd.DataFrame(
         out, columns=["visit", "site", "visited_at", "auditor", "standard", "score", "indicators"]
     )
+
+
+# ------------------------------------------------------------------ the demo's standard
+
+#: the demo outlet standard's sections: code, zh, en, indicators (servgap.demo.audits)
+DEMO_SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("counter", "柜台服务", "Counter service", ("greeting", "queue_time", "courtesy")),
+    ("handling", "收寄规范", "Parcel handling", ("id_check", "packing", "handling_care")),
+    ("information", "信息与承诺", "Information and promises",
+     ("price_disclosure", "tracking_info", "promise_time")),
+    ("environment", "网点环境", "Outlet environment", ("tidiness",)),
+)  # fmt: skip
+#: the survey item (example_express_q) each demo indicator checks
+DEMO_ITEMS: dict[str, str] = {
+    "greeting": "emp3", "queue_time": "res4", "courtesy": "ass3", "id_check": "ass2",
+    "packing": "tan3", "handling_care": "rel2", "price_disclosure": "rel4",
+    "tracking_info": "rel5", "promise_time": "rel1", "tidiness": "tan1",
+}  # fmt: skip
+
+
+def demo_standard() -> AuditStandard:
+    """The demo company's outlet standard: its ten indicators in four sections, weighted so
+    that each indicator keeps its demo weight (the visit scores do not change), each linked
+    to the survey item it checks."""
+    from servgap.demo.audits import INDICATORS, MAX_SCORE
+
+    by = {c: (zh, en, w) for c, zh, en, w, _ in INDICATORS}
+    sections = []
+    for code, zh, en, codes in DEMO_SECTIONS:
+        sections.append(
+            {
+                "code": code,
+                "title": {"zh": zh, "en": en},
+                "weight": sum(by[c][2] for c in codes),
+                "indicators": [
+                    {
+                        "code": c,
+                        "title": {"zh": by[c][0], "en": by[c][1]},
+                        "weight": by[c][2],
+                        "item": DEMO_ITEMS[c],
+                    }
+                    for c in codes
+                ],
+            }
+        )
+    raw = {
+        "code": "outlet",
+        "title": {"zh": "网点神秘顾客检查标准", "en": "Outlet mystery-shopper standard"},
+        "scale": {"min": 0, "max": MAX_SCORE},
+        "sections": sections,
+    }
+    return parse_standard(raw, source="demo")
+
+
+def attach_standard(session: Session, ws: Workspace, standard: AuditStandard) -> StandardRow:
+    """Store ``standard`` and link the workspace's visits that have none to it (their scores
+    get the indicator's section and survey item)."""
+    row = save_standard(session, ws, standard)
+    known = {i.code: i for i in standard.indicators}
+    for audit in session.scalars(
+        select(Audit).where(Audit.workspace_id == ws.id, Audit.standard_id.is_(None))
+    ):
+        if not all(x.indicator in known for x in audit.scores):
+            continue
+        audit.standard_id = row.id
+        for x in audit.scores:
+            x.section = known[x.indicator].section
+            x.item = known[x.indicator].item
+    session.flush()
+    return row
+
+
+# ------------------------------------------------------------------ the manager's view
+
+
+@dataclass(frozen=True)
+class AuditOverview(DatedResult):
+    """Audit scores for the manager: per site (ranking), per visit (trend with control
+    limits and warnings), per indicator beside customers' perception and expectations.
+
+    ``sites``: site, name_zh, name_en, visits, mean_score, last_score, last_visit, rank,
+    warning. ``visits``: visit, site, visited_at, auditor, score, centre, lcl, ucl,
+    below_lcl, declines. ``warnings``: site, visit, visited_at, rule, score.
+    ``attributes``: indicator, name_zh, name_en, section, item, audit_n, audit_pct,
+    survey_n, perceived, adequate, desired, perceived_pct, adequate_pct, desired_pct
+    (``*_pct``: percent of the scale, so audits and the survey's scale can be compared).
+    """
+
+    workspace: str
+    site: str | None
+    date_from: dt.date | None
+    date_to: dt.date | None
+    decline_run: int
+    sites: pd.DataFrame
+    visits: pd.DataFrame
+    warnings: pd.DataFrame
+    attributes: pd.DataFrame
+    survey: str | None
+    survey_note: dict[str, str] | None  # why no survey is beside the audits (en, zh)
+
+
+SITE_COLUMNS = ["site", "name_zh", "name_en", "visits", "mean_score", "last_score",
+                "last_visit", "rank", "warning"]  # fmt: skip
+VISIT_COLUMNS = ["visit", "site", "visited_at", "auditor", "score", "centre", "lcl", "ucl",
+                 "below_lcl", "declines"]  # fmt: skip
+WARNING_COLUMNS = ["site", "visit", "visited_at", "rule", "score"]
+ATTRIBUTE_COLUMNS = ["indicator", "name_zh", "name_en", "section", "item", "audit_n",
+                     "audit_pct", "survey_n", "perceived", "adequate", "desired",
+                     "perceived_pct", "adequate_pct", "desired_pct"]  # fmt: skip
+
+
+def _in_window(when: pd.Series, date_from: dt.date | None, date_to: dt.date | None) -> pd.Series:
+    keep = pd.Series(True, index=when.index)
+    if date_from is not None:
+        keep &= when.map(lambda t: t.date() >= date_from)
+    if date_to is not None:
+        keep &= when.map(lambda t: t.date() <= date_to)
+    return keep
+
+
+def audit_overview(
+    store: Store,
+    *,
+    workspace: str,
+    site: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    survey: str | None = None,
+    decline_run: int = 3,
+    sigma: float = 3.0,
+) -> AuditOverview:
+    """The manager's view of the audits (``site`` and the dates filter the visits: dates are
+    local dates in the workspace's zone, both ends included). Visit scores are those of
+    :func:`audit_scores` (the CLI's ``servgap audit list``)."""
+    from servgap.core.audit_monitoring import warning_table
+
+    scores = audit_scores(store, workspace=workspace)
+    with store.session() as s:
+        ws = get_workspace(s, workspace)
+        site_rows = s.execute(
+            select(Site.code, Site.name_zh, Site.name_en).where(Site.workspace_id == ws.id)
+        ).all()
+    names = {c: (zh, en) for c, zh, en in site_rows}
+    if site is not None and site not in names:
+        raise InputError(
+            f"`site` `{site}` is not a site of this workspace.",
+            f"网点 `site` `{site}` 不是本工作区的网点。",
+            fields=("site",),
+        )
+    if len(scores):
+        scores = scores[_in_window(scores["visited_at"], date_from, date_to)]
+    scores = scores[scores["score"].notna()]
+    if site is not None:
+        scores = scores[scores["site"] == site]
+    frames = []
+    for _, grp in scores.sort_values("visited_at", kind="stable").groupby("site", sort=True):
+        frames.append(warning_table(grp, k=decline_run, sigma=sigma))
+    visits = (
+        pd.concat(frames, ignore_index=True)[VISIT_COLUMNS]
+        if frames
+        else pd.DataFrame(columns=VISIT_COLUMNS)
+    )
+    warns = []
+    for r in visits.itertuples(index=False):
+        for rule, hit in (("declines", r.declines), ("below_lcl", r.below_lcl)):
+            if hit:
+                warns.append({"site": r.site, "visit": r.visit, "visited_at": r.visited_at,
+                              "rule": rule, "score": r.score})  # fmt: skip
+    warnings = pd.DataFrame(warns, columns=WARNING_COLUMNS)
+    per_site = []
+    for code, grp in visits.groupby("site", sort=True):
+        last = grp.iloc[-1]
+        per_site.append(
+            {
+                "site": code,
+                "name_zh": names.get(str(code), (code, code))[0],
+                "name_en": names.get(str(code), (code, code))[1],
+                "visits": len(grp),
+                "mean_score": float(grp["score"].mean()),
+                "last_score": float(last["score"]),
+                "last_visit": last["visited_at"],
+                "warning": ",".join(r for r in ("declines", "below_lcl") if bool(last[r])),
+            }
+        )
+    sites = pd.DataFrame(per_site, columns=[c for c in SITE_COLUMNS if c != "rank"])
+    if len(sites):
+        sites["rank"] = sites["mean_score"].rank(ascending=False, method="min").astype(int)
+        sites = sites.sort_values(["rank", "site"], kind="stable").reset_index(drop=True)
+    else:
+        sites["rank"] = pd.Series(dtype=int)
+    sites = sites[SITE_COLUMNS]
+    attributes, survey_code, note = _attributes(
+        store, workspace, set(visits["visit"]), site, date_from, date_to, survey
+    )
+    return AuditOverview(workspace, site, date_from, date_to, decline_run, sites, visits,
+                         warnings, attributes, survey_code, note)  # fmt: skip
+
+
+def _attributes(
+    store: Store,
+    workspace: str,
+    visit_codes: set[str],
+    site: str | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    survey: str | None,
+) -> tuple[pd.DataFrame, str | None, dict[str, str] | None]:
+    """Per indicator: the mean audit score in percent of its scale, beside the linked survey
+    item's perceived, adequate and desired means (raw and in percent of the item's scale)."""
+    from servgap.core.errors import ServgapError
+    from servgap.core.servqual import servqual
+    from servgap.services.analysis import choose_survey, servqual_items
+    from servgap.services.responses import load_responses
+
+    with store.session() as s:
+        ws = get_workspace(s, workspace)
+        stds = {
+            r.id: parse_standard(r.definition, source=f"standard {r.code} v{r.version}")
+            for r in s.scalars(select(StandardRow).where(StandardRow.workspace_id == ws.id))
+        }
+        rows = s.execute(
+            select(Audit.code, Audit.standard_id, AuditScore)
+            .join(AuditScore, AuditScore.audit_id == Audit.id)
+            .where(Audit.workspace_id == ws.id)
+        ).all()
+    acc: dict[str, dict[str, Any]] = {}
+    for code, std_id, x in rows:
+        if code not in visit_codes:
+            continue
+        std = stds.get(std_id) if std_id is not None else None
+        ind = None
+        if std is not None:
+            try:
+                ind = std.indicator(x.indicator)
+            except KeyError:
+                ind = None
+        lo, hi = ind.scale if ind is not None else (0.0, x.max_score)
+        item = x.item or (ind.item if ind is not None else None)
+        a = acc.setdefault(x.indicator, {"indicator": x.indicator, "name_zh": x.name_zh,
+                                         "name_en": x.name_en, "section": x.section,
+                                         "item": item, "pcts": []})  # fmt: skip
+        a["item"] = a["item"] or item
+        a["pcts"].append(100.0 * (x.score - lo) / (hi - lo) if hi > lo else np.nan)
+    out = []
+    for a in acc.values():
+        pcts = a.pop("pcts")
+        out.append({**a, "audit_n": len(pcts), "audit_pct": float(np.nanmean(pcts))})
+    frame = pd.DataFrame(out, columns=ATTRIBUTE_COLUMNS[:7])
+    linked = [i for i in frame["item"] if isinstance(i, str)]
+    survey_code: str | None = None
+    note: dict[str, str] | None = None
+    stats: dict[str, dict[str, float]] = {}
+    if linked:
+        try:
+            survey_code = choose_survey(store, workspace=workspace, survey=survey)
+            d, data = load_responses(store, workspace=workspace, survey=survey_code, profiles=False)
+            if site is not None and "site" in data.columns:
+                data = data[data["site"] == site]
+            if "submitted_at" in data.columns and (date_from or date_to) and len(data):
+                when = pd.to_datetime(data["submitted_at"], utc=True).dt.tz_convert(ws.timezone)
+                data = data[_in_window(when, date_from, date_to).to_numpy()]
+            # the linked items only (an item's means do not depend on the other items)
+            wanted = {k: v for k, v in servqual_items(d).items() if k in linked}
+            items = servqual(data, wanted).items if len(data) and wanted else pd.DataFrame()
+            for r in items.to_dict("records"):
+                code = str(r["item"])
+                if code not in linked:
+                    continue
+                lo, hi = d.question(code).scale or d.scale
+                stats[code] = {"n": r["n"], "lo": lo, "hi": hi, "perceived": r["perceived_mean"],
+                               "adequate": r["adequate_mean"], "desired": r["desired_mean"]}  # fmt: skip
+        except ServgapError as exc:
+            note = {"en": exc.en, "zh": exc.zh}
+    for col in ATTRIBUTE_COLUMNS[7:]:
+        frame[col] = np.nan
+    for i, item in enumerate(frame["item"]):
+        st = stats.get(item) if isinstance(item, str) else None
+        if st is None:
+            continue
+        span = st["hi"] - st["lo"]
+        frame.loc[i, "survey_n"] = st["n"]
+        for part in ("perceived", "adequate", "desired"):
+            v = st[part]
+            frame.loc[i, part] = v
+            frame.loc[i, f"{part}_pct"] = 100.0 * (v - st["lo"]) / span if span > 0 else np.nan
+    order = {c: n for n, c in enumerate(frame["section"].dropna().unique())}
+    frame = frame.assign(_o=frame["section"].map(order)).sort_values(["_o"], kind="stable")
+    return frame.drop(columns="_o").reset_index(drop=True), survey_code, note

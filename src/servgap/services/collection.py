@@ -569,7 +569,7 @@ def submit_form(
                 full = full_cells(s, form.survey_id, form.quotas, site, checked.answers, lock=True)
                 if full:
                     raise quota_full(full)  # nothing is written: the transaction rolls back
-            write_response(
+            row_id = write_response(
                 s,
                 ws_id=form.workspace_id,
                 survey_id=form.survey_id,
@@ -580,6 +580,12 @@ def submit_form(
                 channel=form.channel,
                 sites=sites,
             )
+            # the closed loop: a dissatisfied answer opens its case in this same transaction
+            from servgap.services.cases.closed_loop import case_for_submission
+
+            case_for_submission(s, workspace_id=form.workspace_id, survey=form.survey,
+                                definition=form.definition, response_id=eid, response_row=row_id,
+                                answers=checked.answers, record=checked.record, now=now)  # fmt: skip
             if form.draft:
                 s.execute(
                     delete(SurveyDraft).where(

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import delete, insert, select
 
+from servgap.services.audits import attach_standard, demo_standard
 from servgap.services.context import Store, ensure_workspace
 from servgap.services.responses import import_responses
 from servgap.services.surveys import save_definition
@@ -208,6 +209,7 @@ def build_demo_store(store: Store, *, seed: int = DEMO_SEED) -> DemoLoad:
             ]
             s.add(audit)
             audits += 1
+        attach_standard(s, ws, demo_standard())  # the form's standard; scores unchanged
     # responses through the real import path (validation included)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "example_express_responses.csv"

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, true
 from sqlalchemy.orm import Session
 
 from servgap.core._result import ResultMixin
@@ -543,7 +543,7 @@ def import_responses(
                 problems=sorted(v.pc.problems, key=lambda p: p.row or 0),  # stable: by row
                 fields=("on_duplicate",),
             )
-        return ImportReport(
+        report = ImportReport(
             file=str(path),
             survey=survey,
             version=sv.version,
@@ -558,12 +558,23 @@ def import_responses(
             unmapped_columns=tuple(mapping.unknown),
             questions_absent=tuple(absent),
         )
+    from servgap.services.alerts import scan_after_import
+
+    scan_after_import(store, workspace)  # alerts on the committed data; a failure is logged
+    return report
 
 
 def responses_frame(
-    session: Session, workspace_id: int, survey_id: int, definition: SurveyDefinition
+    session: Session,
+    workspace_id: int,
+    survey_id: int,
+    definition: SurveyDefinition,
+    *,
+    after_id: int | None = None,
 ) -> pd.DataFrame:
-    """All responses of a survey as the canonical wide table (meta columns first)."""
+    """All responses of a survey as the canonical wide table (meta columns first); with
+    ``after_id`` only those stored after it (a cache that holds the others appends them)."""
+    newer = Response.id > after_id if after_id is not None else true()
     rows = session.execute(
         select(
             Response.external_id,
@@ -576,7 +587,7 @@ def responses_frame(
         )
         .outerjoin(Site, Site.id == Response.site_id)
         .outerjoin(Customer, Customer.id == Response.customer_id)
-        .where(Response.workspace_id == workspace_id, Response.survey_id == survey_id)
+        .where(Response.workspace_id == workspace_id, Response.survey_id == survey_id, newer)
         .order_by(Response.id)
     ).all()
     meta = pd.DataFrame(

@@ -1,5 +1,5 @@
 """Text use cases on the store: classify complaints, retrain on a workspace's own
-labelled cases, sentiment, keywords and similar earlier cases.
+labelled cases, sentiment and emotions, keywords, new topics and similar earlier cases.
 
 A workspace's retrained model is saved at
 ``SERVGAP_HOME/models/<workspace>/complaint_model.npz`` and used from then on
@@ -17,6 +17,8 @@ from sqlalchemy import select
 
 from servgap.core.errors import InputError, InsufficientDataError
 from servgap.core.text import (
+    NEW_LABEL,
+    NEW_THRESHOLD,
     TextModel,
     TrainedModel,
     classify_complaints,
@@ -28,6 +30,7 @@ from servgap.core.text import (
     similar_cases,
     train_classifier,
 )
+from servgap.core.text.topics import MIN_SIMILARITY, MIN_SIZE, new_topics
 from servgap.services.context import Store, get_workspace
 from servgap.services.files import write_bytes
 from servgap.store.models import Case, Complaint, RecoveryAction, Site
@@ -117,20 +120,26 @@ def train_workspace_model(
     return TrainReport(str(path), len(labelled), trained)
 
 
-def classify_stored(store: Store, workspace: str) -> pd.DataFrame:
-    """Every stored complaint with predicted category, confidence, drivers and sentiment."""
+def classify_stored(
+    store: Store, workspace: str, *, min_confidence: float = NEW_THRESHOLD
+) -> pd.DataFrame:
+    """Every stored complaint with predicted category, confidence, ``outcome`` (``new``
+    below ``min_confidence``), drivers, polarity, sentiment score and emotions."""
     frame = complaints_frame(store, workspace)
     if frame.empty:
         return frame
     model, _ = workspace_model(store, workspace)
-    cls = classify_complaints(frame["text"].tolist(), model=model).table
-    sen = sentiment(frame["text"].tolist()).table
+    texts = frame["text"].tolist()
+    cls = classify_complaints(texts, model=model, min_confidence=min_confidence).table
+    sen = sentiment(texts).table
     out = frame.rename(columns={"category": "category_recorded"}).copy()
     out["category"] = cls["category"].to_numpy()
     out["confidence"] = cls["confidence"].to_numpy()
+    out["outcome"] = cls["outcome"].to_numpy()
     out["top_terms"] = cls["top_terms"].to_numpy()
     out["polarity"] = sen["polarity"].to_numpy()
     out["sentiment"] = sen["score"].to_numpy()
+    out["emotions"] = sen["emotions"].to_numpy()
     return out
 
 
@@ -260,3 +269,57 @@ def similar_to_case(store: Store, workspace: str, code: str, *, top_k: int = 5) 
             "actions": [outcome.get(c, ("", ""))[1] for c in codes],
         }
     )
+
+
+def new_topics_stored(
+    store: Store,
+    workspace: str,
+    *,
+    period: str = "week",
+    min_confidence: float = NEW_THRESHOLD,
+    include_other: bool = True,
+    min_size: int = MIN_SIZE,
+    min_similarity: float = MIN_SIMILARITY,
+    top_k: int = 5,
+) -> pd.DataFrame:
+    """Emerging topics: the workspace's complaints that fit no category well, clustered per
+    period (``week``: ISO week such as ``2026-W14``; ``month``: ``2026-03``, in the
+    workspace's time zone), with keywords, examples and the complaint codes.
+
+    A complaint fits no category well when the workspace's model gives it the outcome
+    ``new`` (confidence below ``min_confidence``) or, with ``include_other``, the
+    category ``other``. See :func:`servgap.core.text.topics.new_topics`.
+    """
+    from servgap.core.errors import UsageError
+
+    if period not in ("week", "month"):
+        raise UsageError(
+            f"`period` is week or month, got {period}.",
+            f"`period` 只能是 week 或 month，收到 {period}。",
+            fields=("period",),
+        )
+    columns = ["period", "topic", "size", "share", "keywords", "examples", "codes"]
+    frame = complaints_frame(store, workspace)
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    model, _ = workspace_model(store, workspace)
+    cls = classify_complaints(
+        frame["text"].tolist(), model=model, explain=False, min_confidence=min_confidence
+    ).table
+    loose = (cls["outcome"] == NEW_LABEL) | (include_other & (cls["category"] == "other"))
+    sub = frame[loose.to_numpy()].reset_index(drop=True)
+    if sub.empty:
+        return pd.DataFrame(columns=columns)
+    with store.session() as s:
+        tz = get_workspace(s, workspace).timezone
+    local = pd.to_datetime(sub["received_at"], utc=True).dt.tz_convert(tz)
+    if period == "week":
+        iso = local.dt.isocalendar()
+        labels = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
+    else:
+        labels = local.dt.strftime("%Y-%m").tolist()
+    table = new_topics(sub["text"].tolist(), periods=labels, min_size=min_size,
+                       min_similarity=min_similarity, top_k=top_k).table  # fmt: skip
+    codes = sub["code"].to_numpy()
+    table["codes"] = [[str(codes[i]) for i in ix] for ix in table["indices"]]
+    return table.drop(columns=["indices"])[columns]

@@ -9,8 +9,10 @@ silent default for someone else's data.
 
 from __future__ import annotations
 
+import math
 import re
 import zoneinfo
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +20,9 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from servgap.core._result import ResultMixin
-from servgap.core.errors import ConflictError, InputError, NotFoundError, UsageError
+from servgap.core.errors import ConflictError, InputError, NotFoundError, Problem, UsageError
 from servgap.core.workspace_settings import (
+    KEYS,
     SETTINGS,
     get_setting,
     parse_setting,
@@ -303,3 +306,254 @@ def regions_and_sites(store: Store, code: str) -> pd.DataFrame:
             .order_by(Site.code)
         ).all()
     return pd.DataFrame(rows, columns=["region", "site", "name_zh", "name_en", "kind"])
+
+
+# ---------------------------------------------------------------- settings edited as a form
+
+
+#: The groups of settings an admin edits together (one form each, saved atomically).
+SETTING_GROUPS: dict[str, tuple[str, ...]] = {
+    "general": ("name_zh", "name_en", "lang", "timezone", "currency", "brand_reputation"),
+    "calendar": (
+        "calendar.workdays",
+        "calendar.hours",
+        "calendar.holidays",
+        "calendar.extra_workdays",
+    ),
+    "costs": ("cost.agent_per_hour", "cost.wait_per_hour", "cost.abandon"),
+}
+
+
+def setting_text(value: Any, key: str) -> str:
+    """A stored setting as the text a user types to set it again (the form's value)."""
+    if value is None:
+        return ""
+    if key == "calendar.workdays" and isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    if key == "calendar.hours" and isinstance(value, list | tuple) and len(value) == 2:
+        return f"{value[0]}-{value[1]}"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def update_workspace_settings(
+    store: Store, code: str, values: Mapping[str, str | None]
+) -> WorkspaceSettings:
+    """Set several settings from the texts a user typed, all or none.
+
+    Every key is read first; when any value is bad, an :class:`InputError` names each bad
+    key as a field (``fields``) with a problem per key (``column`` = the key) and nothing
+    is stored. An empty text returns a key to its default (names and the time zone need a
+    value). Unknown keys are refused the same way.
+    """
+    problems: list[Problem] = []
+    column_values: dict[str, str] = {}
+    parsed: dict[str, Any] = {}
+    for key, raw in values.items():
+        text = (raw or "").strip()
+        if key in COLUMN_KEYS:
+            try:
+                if not text:
+                    raise InputError(f"Setting `{key}` needs a value.", f"设置 `{key}` 不能为空。")
+                column_values[key] = (
+                    _check_timezone(text) if key == "timezone" else _name(text, key)
+                )
+            except InputError as exc:
+                problems.append(Problem(exc.en, exc.zh, column=key, value=raw))
+            continue
+        if key not in KEYS:
+            problems.append(
+                Problem(
+                    f"Unknown workspace setting `{key}`.",
+                    f"未知的工作区设置 `{key}`。",
+                    column=key,
+                    value=raw,
+                )
+            )
+            continue
+        try:
+            parsed[key] = parse_setting(key, text) if text else None
+        except InputError as exc:
+            problems.append(Problem(exc.en, exc.zh, column=key, value=raw))
+    if problems:
+        names = [p.column or "" for p in problems]
+        raise InputError(
+            "Some settings are not valid; nothing was changed: "
+            + ", ".join(f"`{n}`" for n in names),
+            "部分设置无效，未作任何更改：" + "、".join(f"`{n}`" for n in names),
+            code="invalid_setting",
+            problems=problems,
+            fields=tuple(names),
+        )
+    with store.session() as s:
+        ws = get_workspace(s, code)
+        for key, text in column_values.items():
+            setattr(ws, key, text)
+        settings = dict(ws.settings or {})
+        for key, value in parsed.items():
+            settings = with_setting(settings, key, value)
+        ws.settings = settings
+    return workspace_settings(store, code)
+
+
+# ---------------------------------------------------------------- SLA policies
+
+
+SLA_FIELDS = ("category", "priority", "acknowledge_within_h", "resolve_within_h")
+MAX_SLA_HOURS = 24 * 366.0
+MAX_SLA_POLICIES = 100
+
+
+@dataclass(frozen=True)
+class SlaPolicyInfo(ResultMixin):
+    """SLA targets in business hours for a category and priority (``*``: any)."""
+
+    category: str
+    priority: str
+    acknowledge_within_h: float
+    resolve_within_h: float
+
+
+@dataclass(frozen=True)
+class SlaPolicyTable(ResultMixin):
+    """The workspace's own SLA policies, and the defaults used for keys they leave open."""
+
+    workspace: str
+    policies: tuple[SlaPolicyInfo, ...]
+    defaults: tuple[SlaPolicyInfo, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([p.to_dict() for p in self.policies], columns=list(SLA_FIELDS))
+
+
+def _sla_defaults() -> tuple[SlaPolicyInfo, ...]:
+    from servgap.services.cases.queue import DEFAULT_SLA_POLICIES
+
+    return tuple(
+        SlaPolicyInfo(p.category, p.priority, p.acknowledge_within_h, p.resolve_within_h)
+        for p in DEFAULT_SLA_POLICIES
+    )
+
+
+def sla_policy_table(store: Store, code: str) -> SlaPolicyTable:
+    from servgap.store.models import SlaPolicyRow
+
+    with store.session() as s:
+        ws = get_workspace(s, code)
+        rows = s.scalars(
+            select(SlaPolicyRow)
+            .where(SlaPolicyRow.workspace_id == ws.id)
+            .order_by(SlaPolicyRow.category, SlaPolicyRow.priority)
+        ).all()
+        own = tuple(
+            SlaPolicyInfo(r.category, r.priority, r.acknowledge_within_h, r.resolve_within_h)
+            for r in rows
+        )
+        return SlaPolicyTable(ws.code, own, _sla_defaults())
+
+
+def _hours_value(text: str, field: str, row: int, problems: list[Problem]) -> float | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not 0 < value <= MAX_SLA_HOURS:
+        problems.append(
+            Problem(
+                f"`{field}` must be a number of business hours above 0 and at most "
+                f"{MAX_SLA_HOURS:g}.",
+                f"`{field}` 须为大于 0、不超过 {MAX_SLA_HOURS:g} 的营业小时数。",
+                row=row,
+                column=field,
+                value=text,
+            )
+        )
+        return None
+    return value
+
+
+def set_sla_policies(store: Store, code: str, rows: Sequence[Mapping[str, str]]) -> SlaPolicyTable:
+    """Replace the workspace's SLA policies by ``rows`` (texts as typed), all or none.
+
+    Each row names a ``category`` (a complaint category or ``*``), a ``priority`` (or
+    ``*``) and positive targets in business hours, acknowledgement no later than
+    resolution; a key given twice is refused. Rows whose four fields are all empty are
+    ignored. Problems name the row (1-based, as in the form) and the field.
+    """
+    from servgap.core.cases import CATEGORIES, PRIORITIES
+    from servgap.store.models import SlaPolicyRow
+
+    problems: list[Problem] = []
+    clean: list[SlaPolicyInfo] = []
+    seen: dict[tuple[str, str], int] = {}
+    filled = [(i, r) for i, r in enumerate(rows, start=1) if any(
+        str(r.get(f) or "").strip() for f in SLA_FIELDS)]  # fmt: skip
+    if len(filled) > MAX_SLA_POLICIES:
+        raise InputError(
+            f"At most {MAX_SLA_POLICIES} SLA policies; {len(filled)} were given.",
+            f"SLA 规则最多 {MAX_SLA_POLICIES} 条；提交了 {len(filled)} 条。",
+            code="too_many_policies",
+        )
+    for i, r in filled:
+        cat = str(r.get("category") or "*").strip() or "*"
+        pri = str(r.get("priority") or "*").strip() or "*"
+        ok = True
+        if cat != "*" and cat not in CATEGORIES:
+            problems.append(Problem(
+                f"`category` {cat!r} is not a complaint category; use * or one of "
+                f"{', '.join(CATEGORIES)}.",
+                f"`category` {cat!r} 不是投诉类别；请用 * 或：{'、'.join(CATEGORIES)}。",
+                row=i, column="category", value=cat))  # fmt: skip
+            ok = False
+        if pri != "*" and pri not in PRIORITIES:
+            problems.append(Problem(
+                f"`priority` {pri!r} is not a priority; use * or one of {', '.join(PRIORITIES)}.",
+                f"`priority` {pri!r} 不是优先级；请用 * 或：{'、'.join(PRIORITIES)}。",
+                row=i, column="priority", value=pri))  # fmt: skip
+            ok = False
+        ack = _hours_value(str(r.get("acknowledge_within_h") or ""), "acknowledge_within_h", i,
+                           problems)  # fmt: skip
+        res = _hours_value(str(r.get("resolve_within_h") or ""), "resolve_within_h", i, problems)
+        if ack is not None and res is not None and ack > res:
+            problems.append(Problem(
+                f"`acknowledge_within_h` {ack:g} is later than `resolve_within_h` {res:g}: a case "
+                "is acknowledged before it is resolved.",
+                f"`acknowledge_within_h` {ack:g} 晚于 `resolve_within_h` {res:g}：受理应早于解决。",
+                row=i, column="acknowledge_within_h", value=ack))  # fmt: skip
+            ok = False
+        if ok and (cat, pri) in seen:
+            problems.append(Problem(
+                f"Category {cat} with priority {pri} is already set in row {seen[(cat, pri)]}.",
+                f"类别 {cat}、优先级 {pri} 已在第 {seen[(cat, pri)]} 行设置。",
+                row=i, column="priority", value=pri))  # fmt: skip
+            ok = False
+        seen.setdefault((cat, pri), i)
+        if ok and ack is not None and res is not None:
+            clean.append(SlaPolicyInfo(cat, pri, ack, res))
+    if problems:
+        raise InputError(
+            f"{len(problems)} problem(s) in the SLA policies; nothing was changed.",
+            f"SLA 规则有 {len(problems)} 处问题，未作任何更改。",
+            code="invalid_sla_policy",
+            problems=problems,
+            fields=tuple(dict.fromkeys(p.column or "" for p in problems)),
+        )
+    with store.session() as s:
+        ws = get_workspace(s, code)
+        for old in s.scalars(select(SlaPolicyRow).where(SlaPolicyRow.workspace_id == ws.id)):
+            s.delete(old)
+        s.flush()
+        for p in clean:
+            s.add(SlaPolicyRow(workspace_id=ws.id, category=p.category, priority=p.priority,
+                               acknowledge_within_h=p.acknowledge_within_h,
+                               resolve_within_h=p.resolve_within_h))  # fmt: skip
+    return sla_policy_table(store, code)
+
+
+def workspace_timezone(store: Store, code: str) -> str:
+    """The workspace's IANA time zone (local times on its pages are shown in it)."""
+    with store.session() as s:
+        return get_workspace(s, code).timezone or "Asia/Shanghai"

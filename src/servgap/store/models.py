@@ -25,10 +25,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -217,6 +219,42 @@ class DemandInterval(Base):
     agents: Mapped[float | None] = mapped_column(Float)
 
 
+class ForecastAdjustment(Base):
+    """An expert adjustment of a queue's demand forecast: ``forecast × factor + add`` on the
+    intervals ``start <= t < end``, with who entered it and why (capacity planner)."""
+
+    __tablename__ = "forecast_adjustment"
+    __table_args__ = (Index("ix_forecast_adjustment_queue", "workspace_id", "site_id", "queue"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+    queue: Mapped[str] = mapped_column(String(64))
+    start: Mapped[dt.datetime] = mapped_column()
+    end: Mapped[dt.datetime] = mapped_column()
+    factor: Mapped[float | None] = mapped_column(Float)
+    add: Mapped[float | None] = mapped_column(Float)
+    author: Mapped[str] = mapped_column(String(254))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RosterShift(Base):
+    """One shift of a queue's uploaded roster (``count`` agents from ``start`` to ``end``);
+    an upload replaces the queue's previous roster (capacity planner)."""
+
+    __tablename__ = "roster_shift"
+    __table_args__ = (Index("ix_roster_shift_queue", "workspace_id", "site_id", "queue"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+    queue: Mapped[str] = mapped_column(String(64))
+    start: Mapped[dt.datetime] = mapped_column()
+    end: Mapped[dt.datetime] = mapped_column()
+    count: Mapped[float] = mapped_column(Float)
+    uploaded_by: Mapped[str] = mapped_column(String(254))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class AuditStandard(Base):
     """One immutable version of a mystery-shopper audit standard (weighted indicator tree)."""
 
@@ -265,6 +303,57 @@ class AuditScore(Base):
     max_score: Mapped[float] = mapped_column(Float)
     section: Mapped[str | None] = mapped_column(String(64))
     item: Mapped[str | None] = mapped_column(String(64))  # linked survey item code
+
+
+class AuditVisit(Base):
+    """A mystery-shopper visit keyed in the browser: a ``draft`` until it is ``submitted``,
+    then it points at the :class:`Audit` it became (scored exactly as an imported visit).
+    ``scores`` maps an indicator code to its score, or to None (not applicable)."""
+
+    __tablename__ = "audit_visit"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "code", name="uq_audit_visit_workspace_id_code"),
+        UniqueConstraint("workspace_id", "form_key", name="uq_audit_visit_workspace_id_form_key"),
+        Index("ix_audit_visit_ws_status", "workspace_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    # the new-visit form's key: a re-post is one visit
+    form_key: Mapped[str | None] = mapped_column(String(64))
+    standard_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audit_standard.id", ondelete="SET NULL")
+    )
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    auditor: Mapped[str] = mapped_column(String(254))  # the signed-in user's email
+    visited_at: Mapped[dt.datetime | None] = mapped_column()
+    notes: Mapped[str] = mapped_column(Text, default="")
+    scores: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | submitted
+    audit_id: Mapped[int | None] = mapped_column(ForeignKey("audit.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column()
+    photos: Mapped[list[AuditPhoto]] = relationship(
+        cascade="all, delete-orphan", order_by="AuditPhoto.id"
+    )
+
+
+class AuditPhoto(Base):
+    """A photo taken as evidence at a visit, stored in the database with its visit (one
+    transaction: a visit and its evidence are written, backed up and deleted together)."""
+
+    __tablename__ = "audit_photo"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_visit.id", ondelete="CASCADE"), index=True
+    )
+    content_type: Mapped[str] = mapped_column(String(20))  # image/jpeg | image/png | image/webp
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Recovery(Base):
@@ -395,6 +484,7 @@ class UserAccount(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column()
+    display_name: Mapped[str | None] = mapped_column(String(200), info=PERSONAL)  # 0009
 
 
 class Membership(Base):
@@ -437,6 +527,30 @@ class WebSession(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column()
+
+
+class ImportRun(Base):
+    """One import of a file of responses (migration 0009): who, when, which file, the rows
+    accepted and refused, and for a refused import its problems (the error report)."""
+
+    __tablename__ = "import_run"
+    __table_args__ = (Index("ix_import_run_ws_started", "workspace_id", "started_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    survey: Mapped[str] = mapped_column(String(64))  # the survey code asked for
+    user_email: Mapped[str | None] = mapped_column(String(254), info=PERSONAL)
+    file_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10))  # ok | failed
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)  # inserted + replaced
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)  # rows with a problem
+    message_en: Mapped[str] = mapped_column(Text, default="")
+    message_zh: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    problems_total: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class SurveyLink(Base):
@@ -521,3 +635,70 @@ class SurveyQuota(Base):
     value: Mapped[str] = mapped_column(String(200))
     target: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# ---------------------------------------------------------------- alerts, improvement actions (0007)
+
+
+class Alert(Base):
+    """An alert a scan raised (:mod:`servgap.services.alerts`): what fired, on which subject
+    and period, with its evidence; acknowledged by a person, resolved when a later scan of
+    the same data no longer finds it. ``dedup_key`` makes a re-scan update, not duplicate."""
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "dedup_key", name="uq_alert_workspace_id_dedup_key"),
+        Index("ix_alert_ws_state", "workspace_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    dedup_key: Mapped[str] = mapped_column(String(400))
+    kind: Mapped[str] = mapped_column(String(40))
+    scope: Mapped[str] = mapped_column(String(100), default="")  # e.g. the survey code
+    subject_type: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    aspect: Mapped[str] = mapped_column(String(100), default="")
+    site: Mapped[str | None] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str] = mapped_column(String(10))
+    title_zh: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open | acknowledged | resolved
+    first_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(254))
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column()
+    note: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class ImprovementAction(Base):
+    """An improvement action (a case-like record with an owner and a due date), opened from
+    an alert or on its own; ``state``: open | in_progress | done."""
+
+    __tablename__ = "improvement_action"
+    __table_args__ = (Index("ix_improvement_action_ws_state", "workspace_id", "state"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alert.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(254))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the plan and its follow-up check (services.improvement, core.improvement)
+    theme: Mapped[str | None] = mapped_column(String(200))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="SET NULL"))
+    survey: Mapped[str | None] = mapped_column(String(64))
+    metric: Mapped[str | None] = mapped_column(String(100))  # msa:reliability, nps, …
+    target: Mapped[float | None] = mapped_column(Float)
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    baseline_period: Mapped[str | None] = mapped_column(String(40))
+    check_period: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(20), default="manual", server_default="manual")
+    check_result: Mapped[dict[str, Any] | None] = mapped_column()
+    checked_at: Mapped[dt.datetime | None] = mapped_column()

@@ -100,7 +100,7 @@ def test_seed_and_english_cases(text: str, expected: str) -> None:
 def test_result_table_columns_and_top_terms() -> None:
     res = classify_complaints(["快递员态度恶劣，还骂人", "包裹破损，东西碎了"])
     t = res.table
-    assert list(t.columns) == ["category", "confidence", "top_terms", "truncated"]
+    assert list(t.columns) == ["category", "confidence", "outcome", "top_terms", "truncated"]
     assert "骂人" in t["top_terms"].iloc[0] or "态度恶劣" in t["top_terms"].iloc[0]
     assert all(isinstance(x, list) and len(x) <= 5 for x in t["top_terms"])
     np.testing.assert_allclose(res.probabilities.sum(axis=1), 1.0)

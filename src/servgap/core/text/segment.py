@@ -77,11 +77,31 @@ def _is_symbol(token: str) -> bool:
     return len(token) == 1 and unicodedata.category(token) == "So"
 
 
+#: Texts whose segmentation is remembered (see :func:`raw_tokens`).
+TOKEN_CACHE_SIZE = 16384
+
+
+@lru_cache(maxsize=TOKEN_CACHE_SIZE)
+def raw_tokens(normalised_text: str) -> tuple[str, ...]:
+    """All jieba tokens of one normalised text, punctuation and whitespace included.
+
+    Cached (least recently used, :data:`TOKEN_CACHE_SIZE` texts): the category model,
+    the polarity/emotion model and keywords read the same texts one after the other,
+    and segmentation is most of their cost, so a batch is segmented once.
+    ``raw_tokens.cache_clear()`` empties the cache (the benchmark does, between repeats).
+    """
+    return tuple(tokenizer().cut(normalised_text, HMM=False))
+
+
 def tokens_of(normalised_text: str) -> list[str]:
     """Tokens of one already-normalised (NFKC, lower-cased) text, punctuation removed;
     an emoji is a token of its own."""
-    tok = tokenizer()
-    return [w for w in tok.cut(normalised_text, HMM=False) if _WORDLIKE.search(w) or _is_symbol(w)]
+    return [w for w in raw_tokens(normalised_text) if _WORDLIKE.search(w) or _is_symbol(w)]
+
+
+def is_word(token: str) -> bool:
+    """The token is kept by :func:`tokens_of` (a letter, digit or CJK ideograph, or an emoji)."""
+    return bool(_WORDLIKE.search(token)) or _is_symbol(token)
 
 
 def segment(texts: str | Sequence[str], *, remove_stopwords: bool = False) -> list[list[str]]:

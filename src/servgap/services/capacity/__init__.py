@@ -17,7 +17,10 @@ One module per use case:
 * :mod:`.plan` -- targets from customers' zone of tolerance and their cost;
 * :mod:`.balance` -- demand against capacity (files, rosters, recorded staff);
 * :mod:`.simulation` -- ciw simulation against the formulas;
-* :mod:`.costs` -- the costs a plan is priced with (given or the workspace's).
+* :mod:`.costs` -- the costs a plan is priced with (given or the workspace's);
+* :mod:`.adjustments` -- expert adjustments stored with author and reason;
+* :mod:`.rosters` -- a queue's uploaded roster (its shifts);
+* :mod:`.planner` -- the capacity planner's view of one queue (forecast memo, cost curve).
 
 Errors name the input fields (``site``, ``queue``, ``patience``, ``model`` …), never
 a command-line option; each face shows them in its own words.

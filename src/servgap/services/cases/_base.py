@@ -12,7 +12,8 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import fields
+from typing import Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -22,6 +23,7 @@ from servgap.core.cases import CaseEvent as CoreEvent
 from servgap.core.cases import CaseState, apply_event
 from servgap.core.errors import InputError, NotFoundError, UsageError
 from servgap.core.parse import CellError, check_window, parse_datetime
+from servgap.services.cases.results import CaseView
 from servgap.services.context import Store, get_workspace
 from servgap.store.models import Case, CaseEvent, Customer, Site, Workspace
 from servgap.store.types import utcnow
@@ -128,36 +130,51 @@ def codes_of(session: Session, model: type[Site] | type[Customer], ids: set[int]
     return {int(i): str(c) for i, c in rows}
 
 
-def case_dict(case: Case, sites: dict[int, str], customers: dict[int, str]) -> dict[str, Any]:
-    return {
-        "case": case.code,
-        "state": case.state,
-        "priority": case.priority,
-        "category": case.category,
-        "owner": case.owner,
-        "customer": customers.get(case.customer_id) if case.customer_id else None,
-        "site": sites.get(case.site_id) if case.site_id else None,
-        "channel": case.channel,
-        "source": case.source,
-        "summary": case.summary,
-        "opened_at": iso(case.opened_at),
-        "acknowledged_at": iso(case.acknowledged_at),
-        "resolved_at": iso(case.resolved_at),
-        "closed_at": iso(case.closed_at),
-        "waiting_since": iso(case.waiting_since),
-        "reopen_count": case.reopen_count,
-        "tolerance": case.tolerance,
-        "satisfaction_before": case.satisfaction_before,
-        "satisfaction_after": case.satisfaction_after,
-        "escalated": case.escalated,
-        "idempotency_key": case.idempotency_key,
-    }
+def case_dict(case: Case, sites: dict[int, str], customers: dict[int, str]) -> CaseView:
+    """The case's own columns as a :class:`CaseView` (site and customer ids as codes)."""
+    return CaseView(
+        case=case.code,
+        state=case.state,
+        priority=case.priority,
+        category=case.category,
+        owner=case.owner,
+        customer=customers.get(case.customer_id) if case.customer_id else None,
+        site=sites.get(case.site_id) if case.site_id else None,
+        channel=case.channel,
+        source=case.source,
+        summary=case.summary,
+        opened_at=iso(case.opened_at),
+        acknowledged_at=iso(case.acknowledged_at),
+        resolved_at=iso(case.resolved_at),
+        closed_at=iso(case.closed_at),
+        waiting_since=iso(case.waiting_since),
+        reopen_count=case.reopen_count,
+        tolerance=case.tolerance,
+        satisfaction_before=case.satisfaction_before,
+        satisfaction_after=case.satisfaction_after,
+        escalated=case.escalated,
+        idempotency_key=case.idempotency_key,
+    )
 
 
-def describe(session: Session, case: Case) -> dict[str, Any]:
+def describe(session: Session, case: Case) -> CaseView:
+    """The case as a :class:`CaseView`, its site and customer looked up."""
     sites = codes_of(session, Site, {case.site_id} if case.site_id else set())
     custs = codes_of(session, Customer, {case.customer_id} if case.customer_id else set())
     return case_dict(case, sites, custs)
+
+
+V = TypeVar("V", bound=CaseView)
+
+
+def extend(view: CaseView, cls: type[V], **extra: Any) -> V:
+    """``view`` as the richer result ``cls`` (a :class:`CaseView` subclass) with ``extra`` fields.
+
+    ``extra`` may also override a view field (:class:`CaseOutcome` does, for the
+    outcome just recorded).
+    """
+    base = {f.name: getattr(view, f.name) for f in fields(CaseView)}
+    return cls(**{**base, **extra})
 
 
 # --------------------------------------------------------------------------- state and events

@@ -1,19 +1,28 @@
-"""The survey closed loop: a dissatisfied survey answer opens a case the same day."""
+"""The survey closed loop: a dissatisfied survey answer opens a case the same day.
+
+:func:`cases_from_survey` runs over a survey's stored responses (imports, a nightly
+run); :func:`case_for_submission` opens the case of one web submission as it arrives,
+in the transaction that stores it. Both decide with
+:func:`servgap.core.closed_loop.case_from_survey_response` and open with the same code.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from servgap.core.closed_loop import case_from_survey_response
-from servgap.core.errors import InputError, ProblemCollector, UsageError
+from servgap.core.closed_loop import SurveyCaseDecision, case_from_survey_response
+from servgap.core.errors import ConflictError, InputError, ProblemCollector, UsageError
+from servgap.core.survey import SurveyDefinition
 from servgap.services.cases._base import now_or_clock, one_time
 from servgap.services.cases.intake import IntakeReport, Opener, Tally, auto_text
 from servgap.services.context import Store, get_workspace
-from servgap.store.models import Response, Survey
+from servgap.store.models import Case, Response, Survey, Workspace
 
 
 def cases_from_survey(
@@ -79,7 +88,6 @@ def cases_from_survey(
         ws = get_workspace(session, workspace)
         when = now_or_clock(one_time(now, at, ws))  # the clock is read inside the transaction
         op = Opener(session, ws)
-        site_by_code = dict(op.sites)
         sid = session.scalar(
             select(Survey.id).where(Survey.workspace_id == ws.id, Survey.code == survey)
         )
@@ -90,54 +98,148 @@ def cases_from_survey(
                 )
             ).all()
         )
-        comment_cols = [q.code for q in definition.questions if q.type == "text"]
-        for rec in frame.to_dict("records"):
+        for raw in frame.to_dict("records"):
+            rec = {str(k): v for k, v in raw.items()}
             tally.rows_read += 1
             rid = str(rec["response_id"])
-            answers = {
-                it: {"adequate": rec.get(f"{it}_adequate"), "perceived": rec.get(f"{it}_perceived")}
-                for it in items
-            }
             nps_v = rec.get(nps_col) if nps_col else None
-            nps = None
-            if nps_v is not None and not (isinstance(nps_v, float) and math.isnan(nps_v)):
-                nps = int(float(nps_v))
-            decision = case_from_survey_response(
-                f"{survey}:{rid}", answers, watched_items=items or None, nps=nps
-            )
+            decision = _decide(survey, rid, rec, items, nps_v)
             if not decision.open_case:
                 tally.not_triggered += 1
                 continue
             if op.existing(decision.idempotency_key) is not None:
                 tally.already_open += 1
                 continue
-            comment = " ".join(
-                str(rec[c]) for c in comment_cols if isinstance(rec.get(c), str) and rec[c].strip()
-            )
-            text = decision.summary_zh + (f" 客户留言：{comment}" if comment else "")
-            _, sents = auto_text([comment]) if comment else ([None], [None])
-            ccode = rec.get("customer")
-            cust, _ = op.customer(ccode if isinstance(ccode, str) else None, create=False)
-            case, _ = op.open(
-                summary=text,
-                category="other",
-                priority=decision.priority or "normal",
-                customer=cust,
-                site_id=site_by_code.get(str(rec.get("site"))) if rec.get("site") else None,
-                channel="survey",
-                actor=actor,
-                now=when,
-                source="survey",
-                response_id=rid_of.get(rid),
-                idempotency_key=decision.idempotency_key,
-                sentiment=sents[0],
-                data={
-                    "survey": survey,
-                    "response": rid,
-                    "summary_en": decision.summary_en,
-                    "triggers": decision.triggers.to_dict("records"),
-                },
-            )
+            case = _open_for(op, survey, rid, rid_of.get(rid), rec, definition, decision,
+                             actor=actor, now=when)  # fmt: skip
             tally.opened += 1
             tally.cases.append(case.code)
     return tally.report(f"survey:{survey}")
+
+
+def _nps_int(value: object) -> int | None:
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        f = float(value)
+    except ValueError:
+        return None
+    return int(f) if math.isfinite(f) else None
+
+
+def _decide(
+    survey: str, rid: str, rec: Mapping[str, object], items: Sequence[str], nps: object
+) -> SurveyCaseDecision:
+    """The closed-loop decision for one response (``rec``: answer columns by canonical name)."""
+    answers = {
+        it: {"adequate": rec.get(f"{it}_adequate"), "perceived": rec.get(f"{it}_perceived")}
+        for it in items
+    }
+    return case_from_survey_response(
+        f"{survey}:{rid}", answers, watched_items=list(items) or None, nps=_nps_int(nps)
+    )
+
+
+def _open_for(
+    op: Opener,
+    survey: str,
+    rid: str,
+    response_row: int | None,
+    rec: Mapping[str, object],
+    definition: SurveyDefinition,
+    decision: SurveyCaseDecision,
+    *,
+    actor: str,
+    now: dt.datetime,
+) -> Case:
+    """Open the case of one dissatisfied response (its comments in the summary, scored)."""
+    comment_cols = [q.code for q in definition.questions if q.type == "text"]
+    comment = " ".join(
+        str(v) for c in comment_cols if isinstance(v := rec.get(c), str) and v.strip()
+    )
+    text = decision.summary_zh + (f" 客户留言：{comment}" if comment else "")
+    _, sents = auto_text([comment]) if comment else ([None], [None])
+    ccode, site = rec.get("customer"), rec.get("site")
+    cust, _ = op.customer(ccode if isinstance(ccode, str) else None, create=False)
+    case, _ = op.open(
+        summary=text,
+        category="other",
+        priority=decision.priority or "normal",
+        customer=cust,
+        site_id=op.sites.get(str(site)) if site else None,
+        channel="survey",
+        actor=actor,
+        now=now,
+        source="survey",
+        response_id=response_row,
+        idempotency_key=decision.idempotency_key,
+        sentiment=sents[0],
+        data={
+            "survey": survey,
+            "response": rid,
+            "summary_en": decision.summary_en,
+            "triggers": decision.triggers.to_dict("records"),
+        },
+    )
+    return case
+
+
+#: Case numbers tried when concurrent submissions open cases at the same time.
+CODE_ATTEMPTS = 5
+
+
+def case_for_submission(
+    session: Session,
+    *,
+    workspace_id: int,
+    survey: str,
+    definition: SurveyDefinition,
+    response_id: str,
+    response_row: int,
+    answers: Mapping[str, object],
+    record: Mapping[str, object],
+    now: dt.datetime,
+    actor: str = "survey",
+) -> str | None:
+    """The closed loop as a response arrives: a dissatisfied answer opens its case at once.
+
+    Called by the web submission (:func:`servgap.services.collection.submit_form`) in the
+    transaction that stores the response, so the response and its case are written
+    together or not at all, the same day (the case opens at the submission time ``now``).
+    The triggers are those of :func:`cases_from_survey` with every (higher-better) SERVQUAL
+    three-column item of the survey watched and its first NPS question: perceived below the
+    respondent's own adequate level, or NPS 0–6
+    (:func:`servgap.core.closed_loop.case_from_survey_response`). The idempotency key
+    ``survey:<survey>:<response id>`` is the batch's, so a later ``case from-survey`` run
+    finds the case already open. Returns the case code, or None when nothing triggered.
+    """
+    # a lower-better item (waiting minutes) is short of adequate when perceived is *above*
+    # it, which the rule does not read; those items are left to the batch's explicit choice
+    items = [q.code for q in definition.by_type("servqual3") if q.direction != "lower_better"]
+    nps_q = definition.by_type("nps")
+    if not items and not nps_q:
+        return None
+    rec = {**record, **answers}
+    decision = _decide(survey, response_id, rec, items, rec.get(nps_q[0].code) if nps_q else None)
+    if not decision.open_case:
+        return None
+    ws = session.get(Workspace, workspace_id)
+    assert ws is not None  # the response was just written in this workspace
+    op = Opener(session, ws)
+    for _ in range(CODE_ATTEMPTS):
+        try:
+            with session.begin_nested():  # a savepoint: a taken case code rolls back only this
+                case = _open_for(op, survey, response_id, response_row, rec, definition,
+                                 decision, actor=actor, now=now)  # fmt: skip
+            return case.code
+        except IntegrityError:
+            # another submission's transaction took the same case number meanwhile
+            # (PostgreSQL; SQLite writers queue): the opener moves on to the next number
+            continue
+    # not an IntegrityError: the submission must not read as "already answered"
+    raise ConflictError(
+        "Many answers arrived at the same moment and the case of this one could not be "
+        "numbered; nothing was stored. Submit again.",
+        "同一时刻提交的答卷过多，本答卷的工单无法编号；未保存任何内容。请重新提交。",
+        code="busy",
+    )

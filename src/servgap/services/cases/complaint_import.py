@@ -167,4 +167,7 @@ def import_cases(
             )  # fmt: skip
             tally.opened += 1
             tally.cases.append(case.code)
+    from servgap.services.alerts import scan_after_import
+
+    scan_after_import(store, workspace)  # alerts on the committed data; a failure is logged
     return tally.report(src)

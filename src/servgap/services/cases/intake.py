@@ -41,6 +41,7 @@ from servgap.core.workspace_settings import get_setting
 from servgap.services.cases._base import (
     MAX_PROBLEMS,
     describe,
+    extend,
     iso,
     now_or_clock,
     one_time,
@@ -48,6 +49,7 @@ from servgap.services.cases._base import (
     typed_time,
     write_event,
 )
+from servgap.services.cases.results import OpenedCase
 from servgap.services.context import Store, get_workspace
 from servgap.store.models import Case, Complaint, Customer, Site, Workspace
 
@@ -254,7 +256,7 @@ def open_case(
     owner: str | None = None,
     now: dt.datetime | None = None,
     at: str | None = None,
-) -> dict[str, Any]:
+) -> OpenedCase:
     """Open a case (or return the existing one with the same idempotency key).
 
     Parameters
@@ -272,7 +274,7 @@ def open_case(
 
     Returns
     -------
-    The case as a dict plus ``created`` (False when the key already existed).
+    The case (:class:`~servgap.services.cases.results.OpenedCase`) with ``created`` (False when the key already existed).
     """
     check_text_length(summary, field="summary")
     if channel is not None:
@@ -297,7 +299,7 @@ def open_case(
             idempotency_key = idempotency_key or f"complaint:{complaint}"
         found = op.existing(idempotency_key)
         if found is not None:
-            return {**describe(session, found), "created": False}
+            return extend(describe(session, found), OpenedCase, created=False)
         cust, _ = op.customer(customer, create=True)
         if cust is None and comp is not None and comp.customer_id is not None:
             cust = session.get(Customer, comp.customer_id)
@@ -327,7 +329,7 @@ def open_case(
             category_auto=auto,
             data={"complaint": complaint} if complaint else None,
         )
-        return {**describe(session, case), "created": created}
+        return extend(describe(session, case), OpenedCase, created=created)
 
 
 def cases_from_complaints(

@@ -39,11 +39,13 @@ from servgap.services.cases._base import (
     change,
     describe,
     event_time,
+    extend,
     get_case_row,
     locked_case,
     now_or_clock,
     one_time,
 )
+from servgap.services.cases.results import CaseOutcome, SatisfactionSource
 from servgap.services.context import Store, get_workspace
 from servgap.services.tableio import Field, TableSpec, open_reader
 from servgap.store.models import Case, Response, Survey, SurveyVersion, Workspace
@@ -61,10 +63,20 @@ class SurveySatisfaction:
     response: str
     submitted_at: dt.datetime
 
-    def to_data(self) -> dict[str, Any]:
-        return {"survey": self.survey, "question": self.question, "response": self.response,
-                "answer": self.answer, "scale": list(self.scale),
-                "submitted_at": self.submitted_at.isoformat()}  # fmt: skip
+    def source(self) -> SatisfactionSource:
+        """The answer as shown to every face (and stored in the ``outcome`` event)."""
+        return SatisfactionSource(self.survey, self.question, self.response, self.answer,
+                                  self.scale, self.submitted_at.isoformat())  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """What :func:`_write_outcome` recorded: before, after, where before came from."""
+
+    satisfaction_before: float | None = None
+    satisfaction_after: float | None = None
+    before_source: str | None = None
+    before_from: SatisfactionSource | None = None
 
 
 class _Surveys:
@@ -116,7 +128,7 @@ def _write_outcome(
     at: dt.datetime,
     actor: str,
     note: str,
-) -> dict[str, Any]:
+) -> _Recorded:
     """Record the outcome on ``case`` (an ``outcome`` event); what was recorded and from where."""
     source: str | None = "given" if before is not None else None
     found: SurveySatisfaction | None = None
@@ -131,12 +143,11 @@ def _write_outcome(
         "scale": list(SATISFACTION_SCALE),
     }
     if found is not None:
-        data["before_from"] = found.to_data()
+        data["before_from"] = found.source().to_dict()
     change(session, case, at=at, actor=actor, kind="outcome", note=note, data=data)
     case.satisfaction_before = before
     case.satisfaction_after = after
-    return {"satisfaction_before": before, "satisfaction_after": after, "before_source": source,
-            "before_from": found.to_data() if found is not None else None}  # fmt: skip
+    return _Recorded(before, after, source, found.source() if found is not None else None)
 
 
 def record_outcome(
@@ -150,7 +161,7 @@ def record_outcome(
     note: str = "",
     now: dt.datetime | None = None,
     at: str | None = None,
-) -> dict[str, Any]:
+) -> CaseOutcome:
     """Record a resolved case's recovery outcome (satisfaction 1–7 before and after).
 
     ``satisfaction_before`` None: the customer's last overall-satisfaction
@@ -171,7 +182,7 @@ def record_outcome(
         ws = case_workspace(session, case)
         rec = _write_outcome(session, _Surveys(session, ws), case, after=after, before=before,
                              at=when, actor=actor, note=note)  # fmt: skip
-        return {**describe(session, case), **rec}
+        return extend(describe(session, case), CaseOutcome, **vars(rec))
 
 
 def close_case(
@@ -185,7 +196,7 @@ def close_case(
     note: str = "",
     now: dt.datetime | None = None,
     at: str | None = None,
-) -> dict[str, Any]:
+) -> CaseOutcome:
     """Close a resolved case and, with ``satisfaction_after``, record its recovery outcome.
 
     The move to ``closed`` follows the workflow (from ``resolved`` or
@@ -212,12 +223,11 @@ def close_case(
             change(session, case, at=when, actor=actor, kind="transition",
                    from_state=case.state, to_state="closed", note=note,
                    data={"reopen": False})  # fmt: skip
-        rec: dict[str, Any] = {"satisfaction_before": None, "satisfaction_after": None,
-                               "before_source": None, "before_from": None}  # fmt: skip
+        rec = _Recorded()  # nothing recorded by this call: the outcome fields stay None
         if after is not None:
             rec = _write_outcome(session, _Surveys(session, ws), case, after=after, before=before,
                                  at=when, actor=actor, note=note)  # fmt: skip
-        return {**describe(session, case), **rec}
+        return extend(describe(session, case), CaseOutcome, **vars(rec))
 
 
 #: The columns of a recovery outcome file for :func:`import_outcomes` (docs/data-formats.md).
@@ -328,7 +338,7 @@ def import_outcomes(
             out = _write_outcome(session, surveys, case, after=float(r["satisfaction_after"]),
                                  before=r.get("satisfaction_before"), at=when, actor=actor,
                                  note=f"{reader.source}, row {r['_row']}")  # fmt: skip
-            counts[out["before_source"]] += 1
+            counts[out.before_source] += 1
             done.append(case.code)
         return OutcomeImportReport(reader.source, rows, len(done), counts["given"],
                                    counts["survey"], counts[None], tuple(done))  # fmt: skip

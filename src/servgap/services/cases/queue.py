@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from servgap.core._result import ResultMixin
-from servgap.core.cases import OPEN_STATES, STATES
+from servgap.core.cases import OPEN_STATES, STATES, check_category
 from servgap.core.errors import InputError
 from servgap.core.sla import BusinessCalendar, business_calendar, holiday_coverage
 from servgap.core.sla_status import SlaPolicy, current_clocks, sla_status
@@ -184,6 +184,9 @@ def case_queue(
     now: dt.datetime | None = None,
     at: str | None = None,
     order: Literal["tolerance", "opened"] = "tolerance",
+    site: str | None = None,
+    category: str | None = None,
+    owner: str | None = None,
 ) -> CaseQueue:
     """The case queue with SLA state and tolerance, most urgent first, and its calendar warning.
 
@@ -193,7 +196,9 @@ def case_queue(
     flags together keep either. ``order="tolerance"`` ranks with
     :func:`servgap.core.tolerance.rank_cases`; ``"opened"`` by opening time.
     The queue stands as of ``now`` (an aware datetime) or ``at`` (a time typed
-    in the workspace's zone), default the current time.
+    in the workspace's zone), default the current time. ``site``, ``category`` and
+    ``owner`` keep the cases of one site code, one category and one owner (the
+    agent the case is assigned to; ``-`` keeps the cases nobody owns).
     """
     for s in states or ():
         if s not in STATES:
@@ -201,11 +206,21 @@ def case_queue(
                 f"Unknown case state {s!r}; use one of {', '.join(STATES)}.",
                 f"未知的工单状态 {s!r}；请使用 {'、'.join(STATES)} 之一。",
             )
+    if category:
+        check_category(category)
     empty = CaseQueue(pd.DataFrame(columns=LIST_COLUMNS), (), None, None)
     with store.session() as session:
         ws = get_workspace(session, workspace)
         when = now_or_clock(one_time(now, at, ws))
         q = select(Case).where(Case.workspace_id == ws.id, Case.opened_at <= when)
+        if site:
+            q = q.join(Site, Site.id == Case.site_id).where(Site.code == site)
+        if category:
+            q = q.where(Case.category == category)
+        if owner == "-":
+            q = q.where(Case.owner.is_(None))
+        elif owner:
+            q = q.where(Case.owner == owner)
         if states:
             q = q.where(Case.state.in_(list(states)))
         elif not include_finished:
@@ -274,9 +289,13 @@ def list_cases(
     now: dt.datetime | None = None,
     at: str | None = None,
     order: Literal["tolerance", "opened"] = "tolerance",
+    site: str | None = None,
+    category: str | None = None,
+    owner: str | None = None,
 ) -> pd.DataFrame:
     """The table of :func:`case_queue` (columns :data:`LIST_COLUMNS`)."""
     return case_queue(
         store, workspace=workspace, include_finished=include_finished, states=states,
-        overdue=overdue, at_risk=at_risk, now=now, at=at, order=order,
+        overdue=overdue, at_risk=at_risk, now=now, at=at, order=order, site=site,
+        category=category, owner=owner,
     ).table  # fmt: skip

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from servgap.core.cases import CaseEvent as CoreEvent
 from servgap.core.cases import check_action, escalated_priority, is_reopen, replay_history
@@ -31,6 +30,7 @@ from servgap.services.cases._base import (
     change,
     describe,
     event_time,
+    extend,
     get_case_row,
     iso,
     last_event_at,
@@ -39,6 +39,15 @@ from servgap.services.cases._base import (
     state_of,
 )
 from servgap.services.cases.queue import clocks_of, list_cases
+from servgap.services.cases.results import (
+    ActionRecorded,
+    CaseDetail,
+    CaseEventView,
+    CaseView,
+    Escalation,
+    RecoveryActionView,
+    SlaClock,
+)
 from servgap.services.context import Store, get_workspace
 from servgap.store.models import RecoveryAction
 from servgap.store.types import utcnow
@@ -54,7 +63,7 @@ def move_case(
     note: str = "",
     now: dt.datetime | None = None,
     at: str | None = None,
-) -> dict[str, Any]:
+) -> CaseView:
     """Move a case to state ``to``; illegal moves raise ConflictError, nothing written."""
     check_text_length(note, field="note")
     with locked_case(store, workspace=workspace, code=code, now=now, at=at) as (
@@ -83,7 +92,7 @@ def act_on_case(
     note: str = "",
     now: dt.datetime | None = None,
     at: str | None = None,
-) -> dict[str, Any]:
+) -> ActionRecorded:
     """Record a recovery action (apology, explanation, redelivery, refund, coupon, ...)."""
     check_text_length(note, field="note")
     kind = check_action(action, amount_cny)
@@ -97,7 +106,7 @@ def act_on_case(
                data={"action": action, "amount_cny": amount if kind.amount_required else None})  # fmt: skip
         session.add(RecoveryAction(case_id=case.id, at=when, actor=actor, action=action,
                                    amount_cny=amount, note=note))  # fmt: skip
-        return {**describe(session, case), "action": action, "amount_cny": amount}
+        return extend(describe(session, case), ActionRecorded, action=action, amount_cny=amount)
 
 
 def note_case(
@@ -109,7 +118,7 @@ def note_case(
     actor: str = "system",
     now: dt.datetime | None = None,
     at: str | None = None,
-) -> dict[str, Any]:
+) -> CaseView:
     """Add a note to a case's history."""
     check_text_length(note, field="note", listed=False)  # `case note CODE TEXT`
     if not note.strip():
@@ -132,7 +141,7 @@ def assign_case(
     actor: str = "system",
     now: dt.datetime | None = None,
     at: str | None = None,
-) -> dict[str, Any]:
+) -> CaseView:
     """Give a case to an owner."""
     if not owner.strip():
         raise InputError("The owner is empty; name a person.", "负责人为空；请填写负责人。")
@@ -157,7 +166,7 @@ def wait_for_customer(
     note: str = "",
     now: dt.datetime | None = None,
     at: str | None = None,
-) -> dict[str, Any]:
+) -> CaseView:
     """Pause the resolution clock while the firm waits for the customer."""
     check_text_length(note, field="note")
     with locked_case(store, workspace=workspace, code=code, now=now, at=at) as (
@@ -178,7 +187,7 @@ def resume_case(
     note: str = "",
     now: dt.datetime | None = None,
     at: str | None = None,
-) -> dict[str, Any]:
+) -> CaseView:
     """End a waiting-for-customer pause (the customer replied)."""
     check_text_length(note, field="note")
     with locked_case(store, workspace=workspace, code=code, now=now, at=at) as (
@@ -202,7 +211,7 @@ def escalate_cases(
     note: str = "",
     now: dt.datetime | None = None,
     at: str | None = None,
-) -> list[dict[str, Any]]:
+) -> tuple[Escalation, ...]:
     """Escalate cases: flag them, raise the priority one level, record an event.
 
     ``all_overdue`` adds every open case with a breached running SLA clock at
@@ -222,7 +231,7 @@ def escalate_cases(
         over = list_cases(store, workspace=workspace, overdue=True, now=now, at=at,
                           order="opened")  # fmt: skip
         targets.extend(c for c in over["case"].tolist() if c not in targets)
-    out: list[dict[str, Any]] = []
+    out: list[Escalation] = []
     with store.session() as session:
         ws = get_workspace(session, workspace)
         given = one_time(now, at, ws)
@@ -234,11 +243,11 @@ def escalate_cases(
             old, up = case.priority, escalated_priority(case.priority)
             change(session, case, at=when, actor=actor, kind="escalated", note=note,
                    data={"from_priority": old, "to_priority": up})  # fmt: skip
-            out.append({"case": code, "from_priority": old, "to_priority": up, "escalated": True})
-    return out
+            out.append(Escalation(code, old, up, escalated=True))
+    return tuple(out)
 
 
-def get_case(store: Store, *, workspace: str, code: str) -> dict[str, Any]:
+def get_case(store: Store, *, workspace: str, code: str) -> CaseDetail:
     """A case with its history, recovery actions, current SLA clock and a replay check.
 
     ``history_consistent`` is True when replaying the stored events with
@@ -251,18 +260,15 @@ def get_case(store: Store, *, workspace: str, code: str) -> dict[str, Any]:
     with store.session() as session:
         ws = get_workspace(session, workspace)
         case = get_case_row(session, ws, code)
-        out = describe(session, case)
-        out["events"] = [
-            {"at": iso(e.at), "actor": e.actor, "kind": e.kind, "from_state": e.from_state,
-             "to_state": e.to_state, "note": e.note, "data": e.data}
+        events = tuple(
+            CaseEventView(iso(e.at), e.actor, e.kind, e.from_state, e.to_state, e.note,
+                          dict(e.data or {}))
             for e in case.events
-        ]  # fmt: skip
-        out["actions"] = [
-            {"at": iso(a.at), "actor": a.actor, "action": a.action, "amount_cny": a.amount_cny,
-             "note": a.note}
+        )  # fmt: skip
+        actions = tuple(
+            RecoveryActionView(iso(a.at), a.actor, a.action, float(a.amount_cny), a.note)
             for a in case.actions
-        ]  # fmt: skip
-        out["compensation_cny"] = float(sum(a.amount_cny for a in case.actions))
+        )
         opened_with = (case.events[0].data or {}).get("priority") if case.events else None
         replay = replay_history(
             [
@@ -275,19 +281,27 @@ def get_case(store: Store, *, workspace: str, code: str) -> dict[str, Any]:
         stored = state_of(case)
         if final.priority is None:  # a history without its opening priority
             stored = replace(stored, priority=None)
-        out["history_consistent"] = final == stored
         as_of = max(utcnow(), last_event_at(session, case) or case.opened_at)
         clocks = clocks_of(session, ws, [case], as_of)
         row = clocks.table.iloc[0]
-        out["sla"] = {
-            "as_of": as_of.isoformat(),
-            "clock": str(row["sla_clock"]),
-            "state": str(row["sla_state"]),
-            "remaining_h": round(float(row["remaining_h"]), 3),
-            "target_h": float(row["target_h"]),
-            "deadline": str(row["deadline"].isoformat()),
-            "overdue": bool(row["overdue"]),
-            "at_risk": bool(row["at_risk"]),
-        }
-        out["warning_en"], out["warning_zh"] = clocks.warning_en, clocks.warning_zh
-        return out
+        sla = SlaClock(
+            as_of=as_of.isoformat(),
+            clock=str(row["sla_clock"]),
+            state=str(row["sla_state"]),
+            remaining_h=round(float(row["remaining_h"]), 3),
+            target_h=float(row["target_h"]),
+            deadline=str(row["deadline"].isoformat()),
+            overdue=bool(row["overdue"]),
+            at_risk=bool(row["at_risk"]),
+        )
+        return extend(
+            describe(session, case),
+            CaseDetail,
+            events=events,
+            actions=actions,
+            compensation_cny=float(sum(a.amount_cny for a in case.actions)),
+            history_consistent=final == stored,
+            sla=sla,
+            warning_en=clocks.warning_en,
+            warning_zh=clocks.warning_zh,
+        )

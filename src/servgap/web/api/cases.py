@@ -67,11 +67,14 @@ def cases(
     overdue: Annotated[bool, Query(description="Only cases past a running SLA target.")] = False,
     at_risk: Annotated[bool, Query(description="Only cases near an SLA target.")] = False,
     order: Literal["tolerance", "opened"] = "tolerance",
+    site: Annotated[str | None, Query(max_length=64, description="Only this site.")] = None,
+    category: Annotated[Category | None, Query(description="Only this category.")] = None,
+    owner: Annotated[str | None, Query(max_length=100, description="Only this owner.")] = None,
 ) -> dict[str, Any]:
     """The case queue, most urgent first, as ``servgap case list --json``."""
     frame = list_cases(store, workspace=access.workspace, include_finished=all,
                        states=list(state or ()), overdue=overdue, at_risk=at_risk,
-                       order=order)  # fmt: skip
+                       order=order, site=site, category=category, owner=owner)  # fmt: skip
     return {"ok": True, "cases": to_plain(frame)}
 
 
@@ -83,13 +86,13 @@ async def open_a_case(ws: str, body: OpenCase, store: StoreDep, access: Worker) 
             store, workspace=access.workspace, actor=access.principal.email, **body.model_dump()
         )
     )
-    return {"ok": True, **to_plain(out)}
+    return {"ok": True, **out.to_dict()}
 
 
 @router.get("/workspaces/{ws}/cases/{code}")
 def show_case(ws: str, code: str, store: StoreDep, access: Reader) -> dict[str, Any]:
     """A case with its history and recovery actions."""
-    return {"ok": True, **to_plain(get_case(store, workspace=access.workspace, code=code))}
+    return {"ok": True, **get_case(store, workspace=access.workspace, code=code).to_dict()}
 
 
 @router.post("/workspaces/{ws}/cases/{code}/move")
@@ -106,7 +109,7 @@ async def move(ws: str, code: str, body: MoveCase, store: StoreDep,
             note=body.note,
         )
     )
-    return {"ok": True, **to_plain(out)}
+    return {"ok": True, **out.to_dict()}
 
 
 @router.post("/workspaces/{ws}/cases/{code}/actions", status_code=201)
@@ -124,4 +127,4 @@ async def act(ws: str, code: str, body: ActOnCase, store: StoreDep,
             note=body.note,
         )
     )
-    return {"ok": True, **to_plain(out)}
+    return {"ok": True, **out.to_dict()}

@@ -3,7 +3,9 @@
 The upload is streamed to a private folder on disk (``SERVGAP_HOME/uploads``) up to
 ``max_upload_bytes`` (larger than the limit of other requests), then imported in one
 transaction: every bad cell is listed (row, column, value, fix) and nothing is stored, or
-every row is. Send the file as ``multipart/form-data`` (field ``file``, optional ``mapping``
+every row is. Each import is recorded with its outcome (:mod:`servgap.services.import_runs`:
+who, when, the file, rows accepted and refused, the error report), listed on the admin pages.
+Send the file as ``multipart/form-data`` (field ``file``, optional ``mapping``
 YAML) or as the raw body with its type (``text/csv``, the Excel type) and ``?filename=``.
 """
 
@@ -23,6 +25,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
 from servgap.core.errors import InputError, ServgapError, UsageError
+from servgap.services.import_runs import run_import
 from servgap.services.responses import import_responses
 from servgap.web.access import ANALYSTS, Access, InWorkspace
 from servgap.web.deps import SettingsDep, StoreDep
@@ -32,7 +35,10 @@ router = APIRouter(tags=["responses"])
 
 Analyst = Annotated[Access, Depends(InWorkspace(*ANALYSTS))]
 
-UPLOAD_PATHS = re.compile(r"^/api/v1/workspaces/[^/]+/surveys/[^/]+/imports$")
+UPLOAD_PATHS = re.compile(
+    r"^/api/v1/workspaces/[^/]+/surveys/[^/]+/imports$"
+    r"|^/w/[^/]+/audits/(?:new|visits/\d+)$"  # visit forms with photos (their own limit)
+)
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".sav")
 TYPES = {
     "text/csv": ".csv",
@@ -217,15 +223,21 @@ async def import_file(
         path, mapping = await spool(request, Path(tmp), limit=settings.max_upload_bytes,
                                     filename=filename)  # fmt: skip
         try:
-            report = await run_in_threadpool(
-                lambda: import_responses(
-                    store, path, workspace=access.workspace, survey=survey,
-                    mapping_file=mapping, encoding=encoding, sheet=sheet, channel=channel,
-                    on_duplicate=on_duplicate, date_format=date_format,
+            report, run = await run_in_threadpool(
+                lambda: run_import(
+                    store,
+                    lambda: import_responses(
+                        store, path, workspace=access.workspace, survey=survey,
+                        mapping_file=mapping, encoding=encoding, sheet=sheet, channel=channel,
+                        on_duplicate=on_duplicate, date_format=date_format,
+                    ),
+                    workspace=access.workspace, survey=survey, user=access.principal.email,
+                    file_name=path.name,
                 )
             )  # fmt: skip
         except ServgapError as exc:
             raise _shorter(exc) from None
     out = report.to_dict()
     out["file"] = path.name
+    out["import_run"] = run.id
     return {"ok": True, **out}

@@ -22,7 +22,7 @@ Admin = Annotated[Access, Depends(InWorkspace(*ADMINS))]
 @router.get("/me")
 def me(principal: Me) -> dict[str, Any]:
     """The signed-in user and their role in each workspace."""
-    return {"ok": True, **describe(principal)}
+    return {"ok": True, **describe(principal).to_dict()}
 
 
 @router.get("/workspaces")

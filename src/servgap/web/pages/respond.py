@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends
+from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -24,6 +25,7 @@ from servgap.core.errors import InputError, Problem
 from servgap.core.question_types import MAX_TEXT_CHARS
 from servgap.core.survey import Question, SurveyDefinition, dimension_label
 from servgap.i18n import Lang, t
+from servgap.services.alerts import due_scan
 from servgap.services.analysis import unit_label
 from servgap.services.collection import FormContext, check_page, open_form, save_draft, submit_form
 from servgap.services.quotas import QuotaFullError
@@ -407,4 +409,8 @@ def _post_answers(
     if not result.created:
         form = open_form(store, token, respondent=form.respondent)
         return _status_page(request, form, lang, sent=False)
-    return RedirectResponse(_page_url(token, request, sent=1, **keep), 303)
+    done = RedirectResponse(_page_url(token, request, sent=1, **keep), 303)
+    scan = due_scan(store, result.workspace)  # alerts: at most one scan per workspace per 10 min
+    if scan is not None:
+        done.background = BackgroundTask(scan)  # runs after the respondent's page is sent
+    return done

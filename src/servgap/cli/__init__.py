@@ -54,10 +54,10 @@ def main(
 def _register() -> None:
     import sys
 
-    from servgap.cli import analyze, capacity, cases, data, demo, master, report, text, web
+    from servgap.cli import analyze, capacity, cases, data, demo, master, promises, report, text, web
     from servgap.cli._help import localize, requested_lang
 
-    for module in (data, master, demo, analyze, capacity, cases, report, text, web):
+    for module in (data, master, demo, analyze, capacity, cases, promises, report, text, web):
         module.register(main)
     localize(main, requested_lang(sys.argv[1:]))
 

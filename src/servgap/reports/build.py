@@ -13,6 +13,7 @@ from servgap.reports.model import Report, Section
 from servgap.reports.operations_sections import (
     capacity_section,
     complaints_section,
+    promises_section,
     recovery_section,
 )
 from servgap.reports.survey_sections import SURVEY_SECTIONS
@@ -59,6 +60,7 @@ def build_report(data: ReportData, *, lang: Lang) -> Report:
     sections.append(complaints_section(data.complaints, scope, lang))
     sections.append(recovery_section(data.recovery, scope, lang))
     sections.append(capacity_section(data.capacity, scope, lang))
+    sections.append(promises_section(data.promises, scope, lang))
     name = scope.workspace_name_zh if lang == "zh" else scope.workspace_name_en
     title = t("report_title", lang, name=name or scope.workspace)
     if scope.period:

@@ -8,12 +8,17 @@ language out.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from servgap.core.cases import CATEGORIES
 from servgap.core.survey import dimension_label
 from servgap.i18n import Lang, t
 from servgap.reports.model import Figure, Section, Table
 from servgap.services.report import Missing, ReportScope
+
+if TYPE_CHECKING:
+    from servgap.core.promises import PromiseCheck
+
 from servgap.services.report_operations import (
     REPORT_SHRINKAGE,
     CapacityResults,
@@ -196,3 +201,40 @@ def capacity_section(res: CapacityResults | Missing, scope: ReportScope, lang: L
             )
         )
     return Section("capacity", title, tuple(findings), tuple(tables), tuple(figures))
+
+
+# -------------------------------------------------------------------------- promises
+
+
+def promises_section(res: PromiseCheck | Missing, scope: ReportScope, lang: Lang) -> Section:
+    """The promise register: promised vs delivered vs perceived vs adequate per promise, the
+    promises not kept (over-promising raises expectations) and those weaker than what
+    customers already call adequate (core.promises)."""
+    from servgap.core.promises import STATUS_WORDS
+    from servgap.core.requirements import word
+
+    title = t("report_sec_promises", lang)
+    if isinstance(res, Missing):
+        return Section("promises", title, missing=res.message(lang))
+    table = res.table
+    text_col = "text_zh" if lang == "zh" else "text_en"
+    sep = "、" if lang == "zh" else "; "
+    findings: list[str] = []
+    for status, key in (
+        ("over_promised", "report_f_promise_over"),
+        ("at_risk", "report_f_promise_risk"),
+        ("below_adequate", "report_f_promise_below"),
+    ):
+        sel = table[table["status"] == status]
+        if len(sel):
+            findings.append(t(key, lang, promises=sep.join(str(x) for x in sel[text_col])))
+    kept = int((table["status"] == "kept").sum())
+    findings.append(t("report_f_promise_kept", lang, kept=kept, n=len(table)))
+    shown = table.drop(columns=["text_en" if lang == "zh" else "text_zh"]).copy()
+    shown["status"] = [word(STATUS_WORDS, s, lang) for s in shown["status"]]
+    return Section(
+        "promises",
+        title,
+        tuple(findings),
+        (Table.of("promises", t("report_tab_promises", lang), shown),),
+    )

@@ -221,6 +221,7 @@ def build_demo_store(store: Store, *, seed: int = DEMO_SEED) -> DemoLoad:
         report = import_responses(
             store, path, workspace=code, survey=survey_code, now=last.to_pydatetime()
         )
+    _demo_promises(store, code)
     findings = [{k: _py(v) for k, v in dataclasses.asdict(f).items()} for f in demo.findings]
     return DemoLoad(
         workspace=code,
@@ -232,3 +233,19 @@ def build_demo_store(store: Store, *, seed: int = DEMO_SEED) -> DemoLoad:
         customers=len(customers),
         findings=findings,
     )
+
+
+def _demo_promises(store: Store, workspace: str) -> None:
+    """The demo company's promise register and the on-time figures its parcel system reports
+    (packaged example files, imported through the real import path)."""
+    from importlib import resources
+
+    from servgap.services.promises import import_promise_measures, import_promises
+
+    folder = resources.files("servgap") / "data" / "templates"
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("example_promises.csv", "example_promise_delivery.csv"):
+            (Path(tmp) / name).write_bytes(folder.joinpath(name).read_bytes())
+        import_promises(store, Path(tmp) / "example_promises.csv", workspace=workspace)
+        import_promise_measures(store, Path(tmp) / "example_promise_delivery.csv",
+                                workspace=workspace)  # fmt: skip

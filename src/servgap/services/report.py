@@ -14,6 +14,7 @@ the sections from these results and its writers produce md, json, xlsx, csv.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from servgap.core.csi import CsiResult
     from servgap.core.drivers import IpaResult, RelativeImportanceResult
     from servgap.core.kano import KanoResult
+    from servgap.core.promises import PromiseCheck
     from servgap.core.requirements import RequirementProfile
     from servgap.core.servqual import ServqualResult
     from servgap.core.trend import TrendResult
@@ -172,6 +174,7 @@ class ReportData(ResultMixin):
     complaints: ComplaintResults | Missing
     recovery: RecoveryResults | Missing
     capacity: CapacityResults | Missing
+    promises: PromiseCheck | Missing
 
 
 # ------------------------------------------------------------------------------ the use case
@@ -213,9 +216,27 @@ def report_data(store: Store, request: ReportRequest) -> ReportData:
     capacity = attempt(
         lambda: capacity_results(store, scope, definition, data if len(data) else None)
     )
-    return ReportData(
-        scope=scope, survey=survey, complaints=complaints, recovery=recovery, capacity=capacity
-    )
+    promises = attempt(lambda: _promises(store, scope))
+    return ReportData(scope=scope, survey=survey, complaints=complaints, recovery=recovery,
+                      capacity=capacity, promises=promises)  # fmt: skip
+
+
+def _promises(store: Store, scope: ReportScope) -> PromiseCheck | Missing:
+    """The promise register checked for the report's period (and site)."""
+    from servgap.services.promises import check_promises
+
+    res = check_promises(store, workspace=scope.workspace, survey=scope.survey,
+                         period=scope.period)  # fmt: skip
+    table = res.table
+    if scope.site is not None and not table.empty:
+        table = table[table["site"].isna() | (table["site"] == scope.site)]
+    if table.empty:
+        return Missing(
+            "No promise register: import one to check promised against "
+            "delivered and perceived service.",
+            "没有服务承诺清单：导入承诺清单后即可对比承诺、实际交付与顾客感知。",
+        )
+    return dataclasses.replace(res, table=table.reset_index(drop=True))
 
 
 def _dimension_msa(survey: SurveyResults | Missing) -> dict[str, float] | None:

@@ -13,6 +13,7 @@ from servgap.reports.model import Report, Section
 from servgap.reports.operations_sections import (
     capacity_section,
     complaints_section,
+    expectations_section,
     promises_section,
     recovery_section,
 )
@@ -61,6 +62,7 @@ def build_report(data: ReportData, *, lang: Lang) -> Report:
     sections.append(recovery_section(data.recovery, scope, lang))
     sections.append(capacity_section(data.capacity, scope, lang))
     sections.append(promises_section(data.promises, scope, lang))
+    sections.append(expectations_section(data.expectations, scope, lang))
     name = scope.workspace_name_zh if lang == "zh" else scope.workspace_name_en
     title = t("report_title", lang, name=name or scope.workspace)
     if scope.period:

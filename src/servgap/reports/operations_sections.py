@@ -17,6 +17,7 @@ from servgap.reports.model import Figure, Section, Table
 from servgap.services.report import Missing, ReportScope
 
 if TYPE_CHECKING:
+    from servgap.core.expectation_setting import ExpectationPlan
     from servgap.core.promises import PromiseCheck
 
 from servgap.services.report_operations import (
@@ -238,3 +239,51 @@ def promises_section(res: PromiseCheck | Missing, scope: ReportScope, lang: Lang
         tuple(findings),
         (Table.of("promises", t("report_tab_promises", lang), shown),),
     )
+
+
+# ------------------------------------------------------------------ expectation setting
+
+
+def expectations_section(res: ExpectationPlan | Missing, scope: ReportScope, lang: Lang) -> Section:
+    """Which gaps call for delivery and which for expectation setting, and whether the adequate
+    level moved since the previous wave (core.expectation_setting)."""
+    from servgap.core.expectation_setting import KIND_WORDS
+    from servgap.core.requirements import word
+
+    title = t("report_sec_expectations", lang)
+    if isinstance(res, Missing):
+        return Section("expectations", title, missing=res.message(lang))
+    table = res.table
+    sep = "、" if lang == "zh" else ", "
+    findings: list[str] = []
+    for kind, key in (
+        ("expectation", "report_f_exp_setting"),
+        ("delivery_and_expectation", "report_f_exp_both"),
+        ("delivery", "report_f_exp_delivery"),
+    ):
+        sel = table[table["kind"] == kind]
+        if len(sel):
+            names = (
+                sel["text_zh" if lang == "zh" else "text_en"] if "text_zh" in sel else sel["item"]
+            )
+            findings.append(t(key, lang, items=sep.join(str(x) for x in names)))
+    moved = res.shifts[res.shifts["adequate_p"] < 0.05] if len(res.shifts) else res.shifts
+    if len(moved):
+        findings.append(
+            t(
+                "report_f_exp_moved",
+                lang,
+                items=sep.join(
+                    f"{r.item} {r.adequate_before:.2f}→{r.adequate:.2f}" for r in moved.itertuples()
+                ),
+            )
+        )
+    if not findings:
+        findings.append(t("report_f_exp_none", lang))
+    shown = table.drop(columns=[c for c in ("text_en" if lang == "zh" else "text_zh",)
+                                if c in table.columns])  # fmt: skip
+    shown["kind"] = [word(KIND_WORDS, k, lang) for k in shown["kind"]]
+    tables = [Table.of("expectation_actions", t("report_tab_expectations", lang), shown)]
+    if len(res.shifts):
+        tables.append(Table.of("adequate_shift", t("report_tab_adequate_shift", lang), res.shifts))
+    return Section("expectations", title, tuple(findings), tuple(tables))

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from servgap.core.anova_table import AnovaTable
     from servgap.core.csi import CsiResult
     from servgap.core.drivers import IpaResult, RelativeImportanceResult
+    from servgap.core.expectation_setting import ExpectationPlan
     from servgap.core.kano import KanoResult
     from servgap.core.promises import PromiseCheck
     from servgap.core.requirements import RequirementProfile
@@ -175,6 +176,7 @@ class ReportData(ResultMixin):
     recovery: RecoveryResults | Missing
     capacity: CapacityResults | Missing
     promises: PromiseCheck | Missing
+    expectations: ExpectationPlan | Missing
 
 
 # ------------------------------------------------------------------------------ the use case
@@ -217,8 +219,52 @@ def report_data(store: Store, request: ReportRequest) -> ReportData:
         lambda: capacity_results(store, scope, definition, data if len(data) else None)
     )
     promises = attempt(lambda: _promises(store, scope))
+    expectations = attempt(
+        lambda: _expectations(definition, data, compare_data, scope, survey, promises)
+    )
     return ReportData(scope=scope, survey=survey, complaints=complaints, recovery=recovery,
-                      capacity=capacity, promises=promises)  # fmt: skip
+                      capacity=capacity, promises=promises,
+                      expectations=expectations)  # fmt: skip
+
+
+def _expectations(
+    d: SurveyDefinition | None,
+    history: pd.DataFrame,
+    compare_data: pd.DataFrame | None,
+    scope: ReportScope,
+    survey: SurveyResults | Missing,
+    promises: PromiseCheck | Missing,
+) -> ExpectationPlan | Missing:
+    """Delivery vs expectation-setting actions per three-column item (core.expectation_setting),
+    with the adequate level against the comparison period (default: the previous one)."""
+    from servgap.core.expectation_setting import adequate_shift, expectation_plan
+    from servgap.services.analysis import period_order
+
+    if isinstance(survey, Missing):
+        return survey
+    if isinstance(survey.servqual, Missing):
+        return survey.servqual
+    assert d is not None
+    now = history[history["period"] == scope.period] if scope.period else history
+    before = compare_data
+    if before is None and scope.period is not None:
+        have = period_order(d, [str(x) for x in history["period"].dropna().unique()])
+        if scope.period in have and have.index(scope.period) > 0:
+            prev = have[have.index(scope.period) - 1]
+            before = history[history["period"] == prev]
+    items = [q.code for q in d.by_type("servqual3")]
+    shifts = adequate_shift(now, before, items) if before is not None and len(before) else None
+    by_site = (
+        None if isinstance(survey.servqual_by_site, Missing) else survey.servqual_by_site.items
+    )
+    table = None if isinstance(promises, Missing) else promises.table
+    plan = expectation_plan(survey.servqual.items, by_site=by_site, promises=table, shifts=shifts)
+    texts = {q.code: q.text for q in d.questions}
+    named = plan.table.assign(
+        text_zh=[texts[i].zh if i in texts else i for i in plan.table["item"]],
+        text_en=[texts[i].en if i in texts else i for i in plan.table["item"]],
+    )
+    return dataclasses.replace(plan, table=named)
 
 
 def _promises(store: Store, scope: ReportScope) -> PromiseCheck | Missing:

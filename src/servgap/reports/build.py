@@ -9,6 +9,7 @@ or :mod:`servgap.reports.operations_sections` added to the list here.
 from __future__ import annotations
 
 from servgap.i18n import Lang, t
+from servgap.reports.gap_sections import gaps_section, insights_section
 from servgap.reports.model import Report, Section
 from servgap.reports.operations_sections import (
     capacity_section,
@@ -63,6 +64,8 @@ def build_report(data: ReportData, *, lang: Lang) -> Report:
     sections.append(capacity_section(data.capacity, scope, lang))
     sections.append(promises_section(data.promises, scope, lang))
     sections.append(expectations_section(data.expectations, scope, lang))
+    sections.append(insights_section(data.insights, scope, lang))
+    sections.append(gaps_section(data.gaps, scope, lang))
     name = scope.workspace_name_zh if lang == "zh" else scope.workspace_name_en
     title = t("report_title", lang, name=name or scope.workspace)
     if scope.period:

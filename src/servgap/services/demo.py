@@ -222,6 +222,7 @@ def build_demo_store(store: Store, *, seed: int = DEMO_SEED) -> DemoLoad:
             store, path, workspace=code, survey=survey_code, now=last.to_pydatetime()
         )
     _demo_promises(store, code)
+    _demo_management(store, code)
     findings = [{k: _py(v) for k, v in dataclasses.asdict(f).items()} for f in demo.findings]
     return DemoLoad(
         workspace=code,
@@ -249,3 +250,23 @@ def _demo_promises(store: Store, workspace: str) -> None:
         import_promises(store, Path(tmp) / "example_promises.csv", workspace=workspace)
         import_promise_measures(store, Path(tmp) / "example_promise_delivery.csv",
                                 workspace=workspace)  # fmt: skip
+
+
+def _demo_management(store: Store, workspace: str) -> None:
+    """The demo company's management survey (gap 1): what its 13 site managers believe
+    customers expect on five attributes (packaged files, the real import path)."""
+    from importlib import resources
+
+    import yaml
+
+    from servgap.services.context import get_workspace
+
+    folder = resources.files("servgap") / "data" / "templates"
+    raw = yaml.safe_load(folder.joinpath("example_management_survey.yaml").read_text("utf-8"))
+    with store.session() as s:
+        save_definition(s, get_workspace(s, workspace), raw,
+                        source="example_management_survey.yaml")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "example_management_responses.csv"
+        path.write_bytes(folder.joinpath(path.name).read_bytes())
+        import_responses(store, path, workspace=workspace, survey=str(raw["code"]))

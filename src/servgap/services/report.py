@@ -38,9 +38,11 @@ if TYPE_CHECKING:
     from servgap.core.expectation_setting import ExpectationPlan
     from servgap.core.kano import KanoResult
     from servgap.core.promises import PromiseCheck
+    from servgap.core.provider_gaps import ProviderGaps
     from servgap.core.requirements import RequirementProfile
     from servgap.core.servqual import ServqualResult
     from servgap.core.trend import TrendResult
+    from servgap.services.gaps import ExpectationInsights
     from servgap.services.report_operations import (
         CapacityResults,
         ComplaintResults,
@@ -177,6 +179,8 @@ class ReportData(ResultMixin):
     capacity: CapacityResults | Missing
     promises: PromiseCheck | Missing
     expectations: ExpectationPlan | Missing
+    insights: ExpectationInsights | Missing
+    gaps: ProviderGaps | Missing
 
 
 # ------------------------------------------------------------------------------ the use case
@@ -222,9 +226,47 @@ def report_data(store: Store, request: ReportRequest) -> ReportData:
     expectations = attempt(
         lambda: _expectations(definition, data, compare_data, scope, survey, promises)
     )
+    insights = attempt(lambda: _insights(store, scope))
+    gaps = attempt(lambda: _gaps(store, scope))
     return ReportData(scope=scope, survey=survey, complaints=complaints, recovery=recovery,
-                      capacity=capacity, promises=promises,
-                      expectations=expectations)  # fmt: skip
+                      capacity=capacity, promises=promises, expectations=expectations,
+                      insights=insights, gaps=gaps)  # fmt: skip
+
+
+def _insights(store: Store, scope: ReportScope) -> ExpectationInsights | Missing:
+    """Sources of expectations, choice factors and competitors (services.gaps)."""
+    from servgap.services.gaps import expectation_insights
+
+    if scope.survey is None:
+        return Missing("No survey.", "没有调查。")
+    res = expectation_insights(store, workspace=scope.workspace, survey=scope.survey,
+                               period=scope.period)  # fmt: skip
+    if res.empty:
+        return Missing(
+            "The survey asks no sources of expectations, choice ranking or competitor rating.",
+            "问卷没有期望来源、选择因素排序或竞争对手评价题。",
+        )
+    return res
+
+
+def _gaps(store: Store, scope: ReportScope) -> ProviderGaps | Missing:
+    """Gaps 1, 3, 4, 5 per attribute when there is a management survey or a promise register."""
+    from servgap.services.gaps import management_survey, provider_gap_table
+
+    if scope.survey is None:
+        return Missing("No survey.", "没有调查。")
+    res = provider_gap_table(store, workspace=scope.workspace, survey=scope.survey,
+                             period=scope.period)  # fmt: skip
+    if (
+        management_survey(store, workspace=scope.workspace) is None
+        and not (res.table["promises"] > 0).any()
+    ):
+        return Missing(
+            "No management survey (`audience: management`) and no promise on a survey item: "
+            "gaps 1 and 4 cannot be shown.",
+            "没有管理层调查（`audience: management`），也没有与问卷题目关联的承诺：无法显示差距 1 和差距 4。",
+        )
+    return res
 
 
 def _expectations(

@@ -143,6 +143,16 @@ def test_every_question_has_its_columns_and_values_in_scale(demo: DemoCompany) -
             assert set(r[code].dropna()) <= set(q["options"])
             expected += cols
             continue
+        elif qtype == "sources":
+            cols, lo, hi = [f"{code}_{o}" for o in q["options"]], 0, 1
+        elif qtype == "ranking":
+            cols = [f"{code}_{i}" for i in (1, 2, 3)]
+            block = r[cols].dropna(how="all")
+            assert not block.isna().any().any()  # three choices or none
+            assert all(len(set(row)) == 3 for row in block.itertuples(index=False))
+            assert set(block.stack()) <= set(q["options"])
+            expected += cols
+            continue
         else:
             assert qtype == "text"
             cols = [code]

@@ -194,7 +194,9 @@ def test_cache_answers_again_and_new_data_invalidate_it(demo_store: Store) -> No
 
         ws_id = s.scalar(select(Workspace.id).where(Workspace.code == WS))
         sv = s.scalars(
-            select(SurveyVersion).join(Survey).where(Survey.workspace_id == ws_id)
+            select(SurveyVersion)
+            .join(Survey)
+            .where(Survey.workspace_id == ws_id, Survey.code == SURVEY)
         ).first()
         assert sv is not None
         s.add(Response(workspace_id=ws_id, survey_id=sv.survey_id, survey_version_id=sv.id,

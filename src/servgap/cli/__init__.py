@@ -62,15 +62,17 @@ def _register() -> None:
         cases,
         data,
         demo,
+        gaps,
         master,
+        promises,
         report,
         text,
         web,
     )
     from servgap.cli._help import localize, requested_lang
 
-    for module in (data, master, demo, analyze, capacity, cases, alerts, actions, report, text,
-                   web):  # fmt: skip
+    for module in (data, master, demo, analyze, capacity, cases, promises, gaps, alerts,
+                   actions, report, text, web):  # fmt: skip
         module.register(main)
     localize(main, requested_lang(sys.argv[1:]))
 

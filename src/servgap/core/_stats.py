@@ -71,6 +71,27 @@ def t_interval(
     return low.astype(np.float64), high.astype(np.float64)
 
 
+def welch_p(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
+    """Two-sided p-value of Welch's t-test (Welch 1947, *Biometrika* 34) on the finite values
+    of ``a`` and ``b``, from the formula: t = (x̄a − x̄b) / sqrt(sa²/na + sb²/nb) with the
+    Welch–Satterthwaite degrees of freedom. NaN when a group has fewer than two values or
+    both have no spread (scipy's ``ttest_ind`` warns there; the test is undefined)."""
+    from scipy import stats
+
+    x = np.asarray(a, dtype=float)
+    y = np.asarray(b, dtype=float)
+    x, y = x[np.isfinite(x)], y[np.isfinite(y)]
+    if x.size < 2 or y.size < 2:
+        return float("nan")
+    vx, vy = x.var(ddof=1) / x.size, y.var(ddof=1) / y.size
+    se2 = vx + vy
+    if se2 <= 0:
+        return float("nan")
+    t = (x.mean() - y.mean()) / np.sqrt(se2)
+    df = se2**2 / (vx**2 / (x.size - 1) + vy**2 / (y.size - 1))
+    return float(2 * stats.t.sf(abs(t), df))
+
+
 def wilson_interval(
     k: npt.ArrayLike, n: npt.ArrayLike, confidence: float
 ) -> tuple[FloatArray, FloatArray]:

@@ -27,6 +27,7 @@ import numpy as np
 from scipy import stats
 
 from servgap.core._result import ResultMixin
+from servgap.core._stats import welch_p
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,7 @@ def action_effect(
     mb, vb, nb = _mean_var(b)
     ma, va, na = _mean_var(a)
     change = ma - mb
-    change_p = float("nan")
-    if nb > 1 and na > 1 and (va / na + vb / nb) > 0:
-        change_p = float(stats.ttest_ind(a, b, equal_var=False).pvalue)
+    change_p = welch_p(a, b)
     rb = _clean(rest_before) if rest_before is not None else np.empty(0)
     ra = _clean(rest_after) if rest_after is not None else np.empty(0)
     mrb, vrb, nrb = _mean_var(rb)

@@ -110,6 +110,10 @@ class QuestionKind:
     # the importer may check a whole column at once with numpy instead of calling ``read`` per
     # cell: only for types whose ``read`` is :func:`read_number`'s scale-and-whole-number rule
     vectorised: bool = False
+    default_options: tuple[str, ...] = ()  # options when the question declares none
+    # a rule across one answer's parts (each part's value, None when blank): the problems as
+    # CellErrors; the importer and every face apply it after reading the cells
+    check_parts: Callable[[Question, dict[str, Any]], list[CellError]] | None = None
 
 
 def _one(q: Question) -> tuple[str, ...]:
@@ -118,6 +122,55 @@ def _one(q: Question) -> tuple[str, ...]:
 
 def _options(q: Question) -> tuple[str, ...]:
     return q.options
+
+
+#: where customers' expectations come from (Zeithaml, Berry & Parasuraman 1993): their own
+#: past experience, word of mouth, social media, the company's advertising and promises,
+#: and what competitors deliver
+EXPECTATION_SOURCES: tuple[str, ...] = (
+    "past_experience",
+    "word_of_mouth",
+    "social_media",
+    "advertising",
+    "competitors",
+)
+MAX_RANKS = 3
+
+
+def _ranks(q: Question) -> tuple[str, ...]:
+    """A ranking's columns: first, second, third choice (``<code>_1`` … at most three)."""
+    return tuple(str(i) for i in range(1, min(MAX_RANKS, max(len(q.options), 1)) + 1))
+
+
+def check_ranking(q: Question, parts: dict[str, Any]) -> list[CellError]:
+    """One option per rank, no option twice, no later rank without the earlier ones."""
+    problems: list[CellError] = []
+    seen: dict[str, str] = {}
+    gap = False
+    for part in _ranks(q):
+        value = parts.get(part)
+        if value is None:
+            gap = True
+            continue
+        if gap:
+            problems.append(
+                CellError(
+                    f"choice {part} of `{q.code}` is given but an earlier choice is empty; rank "
+                    "from the first choice on.",
+                    f"题目 `{q.code}` 填了第 {part} 选择但前面的选择为空；请从第一选择开始排序。",
+                )
+            )
+        if value in seen:
+            problems.append(
+                CellError(
+                    f"`{value}` is ranked both {seen[value]} and {part} in `{q.code}`; each "
+                    "option at most once.",
+                    f"`{value}` 在题目 `{q.code}` 中同时排在第 {seen[value]} 和第 {part} 位；"
+                    "每个选项最多出现一次。",
+                )
+            )
+        seen.setdefault(str(value), part)
+    return problems
 
 
 REGISTRY: dict[str, QuestionKind] = {}
@@ -145,6 +198,10 @@ for _kind in (
     QuestionKind("multiple", _options, read_number, vectorised=True, fixed_scale=(0.0, 1.0), whole_numbers=True,
                  needs_options=True, options_are_columns=True),
     QuestionKind("single", _one, read_choice, numeric=False, needs_options=True),
+    QuestionKind("sources", _options, read_number, vectorised=True, fixed_scale=(0.0, 1.0), whole_numbers=True,
+                 options_are_columns=True, default_options=EXPECTATION_SOURCES),
+    QuestionKind("ranking", _ranks, read_choice, numeric=False, needs_options=True,
+                 check_parts=check_ranking),
     QuestionKind("text", _one, read_text, numeric=False, free_text=True),
     QuestionKind("profile", _one, read_choice, numeric=False),
 ):  # fmt: skip

@@ -60,7 +60,32 @@ def dimension_label(dim: str, lang: str = "en") -> str:
     return zh if lang == "zh" else en
 
 
+#: labels of the built-in options (the sources of expectations), (zh, en)
+OPTION_LABELS: dict[str, tuple[str, str]] = {
+    "past_experience": ("自己过去的经历", "My own past experience"),
+    "word_of_mouth": ("亲友口碑", "Word of mouth (family, friends)"),
+    "social_media": ("社交媒体与网络评价", "Social media and online reviews"),
+    "advertising": ("广告与企业宣传、承诺", "Advertising and the company's promises"),
+    "competitors": ("其他快递公司/竞争对手的表现", "What competitors deliver"),
+    # common choice factors of ranking questions
+    "price": ("价格", "Price"),
+    "speed": ("速度", "Speed"),
+    "safety": ("安全（不丢不损）", "Safety (nothing lost or damaged)"),
+    "service": ("服务态度", "Service attitude"),
+    "coverage": ("网点覆盖", "Coverage"),
+}
+
+
+def option_label(option: str, lang: str = "en") -> str:
+    """A choice's label: a built-in option's words, a dimension's name, else the code."""
+    pair = OPTION_LABELS.get(option)
+    if pair is not None:
+        return pair[0] if lang == "zh" else pair[1]
+    return dimension_label(option, lang)
+
+
 LAYERS: tuple[str, ...] = ("core", "support", "promise", "interaction", "emotion")
+AUDIENCES: tuple[str, ...] = ("customers", "management")
 CHANNELS: tuple[str, ...] = ("web", "phone", "import", "audit")
 META_COLUMNS: tuple[str, ...] = (
     "response_id",
@@ -92,6 +117,7 @@ class Question:
     layer: str | None = None
     clarity: str | None = None  # explicit / implicit / fuzzy (core.requirements.CLARITY)
     level: str | None = None  # declared basic / enhanced / delight (core.requirements.LEVELS)
+    attribute: str | None = None  # the attribute (item code) a competitor's rating is about
     competitor: str | None = None
     scale: tuple[float, float] | None = None
     unit: str | None = None
@@ -143,6 +169,9 @@ class SurveyDefinition(ResultMixin):
     scale: tuple[float, float] = (1.0, 7.0)
     periods: PeriodScheme = field(default_factory=PeriodScheme)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # customers answer for themselves; a management survey's three-column items are what
+    # managers believe customers expect (SERVQUAL gap 1, core.provider_gaps)
+    audience: str = "customers"
 
     def question(self, code: str) -> Question:
         for q in self.questions:
@@ -431,6 +460,8 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
                         column=f"{where}.options",
                         value=list(options),
                     )
+        if not options and kind.default_options:
+            options = kind.default_options
         if kind.needs_options and not options:
             pc.add(
                 f"a `{qtype}` question needs `options`.",
@@ -442,9 +473,9 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
             for o in options:
                 if not re.fullmatch(r"[A-Za-z0-9_\-]+", o):
                     pc.add(
-                        "options of importance/multiple questions become column names: use "
-                        "letters, digits and _ only.",
-                        "权重分配题和多选题的选项会成为列名：只能用字母、数字和 _。",
+                        "options of importance/multiple/sources questions become column names: "
+                        "use letters, digits and _ only.",
+                        "权重分配题、多选题和期望来源题的选项会成为列名：只能用字母、数字和 _。",
                         file=source,
                         column=f"{where}.options",
                         value=o,
@@ -467,6 +498,7 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
                 layer=layer if isinstance(layer, str) else None,
                 clarity=declared["clarity"],
                 level=declared["level"],
+                attribute=str(q["attribute"]) if q.get("attribute") else None,
                 competitor=str(q["competitor"]) if q.get("competitor") else None,
                 scale=scale,
                 unit=str(unit) if unit else None,
@@ -490,6 +522,27 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
                     column=q.code,
                 )
             cols[c] = q.code
+    codes = {q.code for q in questions}
+    for i, q in enumerate(questions, start=1):
+        if q.competitor is not None and q.attribute is not None and q.attribute not in codes:
+            pc.add(
+                f"`attribute` names no question of this survey; give the code of the item whose "
+                f"own rating `{q.code}` compares with {q.competitor}.",
+                f"`attribute` 不是本调查的题目；请填写与 `{q.code}`（{q.competitor}）对比的本企业题目代码。",
+                file=source,
+                column=f"questions[{i}].attribute",
+                value=q.attribute,
+            )
+    audience = raw.get("audience", "customers")
+    if audience not in AUDIENCES:
+        pc.add(
+            f"`audience` must be one of {', '.join(AUDIENCES)}.",
+            f"`audience` 必须是 {'、'.join(AUDIENCES)} 之一。",
+            file=source,
+            column="audience",
+            value=audience,
+        )
+        audience = "customers"
     pc.raise_if_any(
         SpecError,
         f"The survey definition{' ' + source if source else ''} has {len(pc)} problem(s):",
@@ -504,4 +557,5 @@ def parse_survey(raw: Mapping[str, Any], *, source: str | None = None) -> Survey
         scale=default_scale,
         periods=periods,
         raw=dict(raw),
+        audience=str(audience),
     )

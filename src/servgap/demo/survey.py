@@ -181,6 +181,48 @@ _COMMENTS_BAD: dict[str, tuple[str, ...]] = {
 }
 
 
+def _expectation_context(
+    rng: np.random.Generator, business: npt.NDArray[np.bool_], cols: dict[str, Any]
+) -> dict[str, Any]:
+    """Sources of expectations, choice factors and the rating of a competitor (SF Express on
+    delivery by the promised time), from a generator spawned off ``rng`` so that the other
+    columns stay as they were. Planted: customers who name advertising desire more (their
+    probability of naming it rises with their desired level); business customers rank speed
+    first, individuals price; SF is rated about 0.6 above our own punctuality."""
+    extra = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])  # type: ignore[attr-defined]
+    n = len(business)
+    desired = np.nanmean(
+        np.column_stack([np.asarray(v, dtype=float) for c, v in cols.items()
+                         if c.endswith("_desired") and c != "wait_desired"]), axis=1
+    )  # fmt: skip
+    z = (desired - np.nanmean(desired)) / (np.nanstd(desired) or 1.0)
+    answers = extra.random(n) < 0.8  # a fifth skip the question
+    out: dict[str, Any] = {}
+    base = {"past_experience": 0.55, "word_of_mouth": 0.35, "social_media": 0.3,
+            "advertising": 0.25, "competitors": 0.2}  # fmt: skip
+    for src, p0 in base.items():
+        logit = np.log(p0 / (1 - p0)) + (0.9 * z if src == "advertising" else 0.0)
+        ticked = extra.random(n) < 1 / (1 + np.exp(-logit))
+        out[f"exp_src_{src}"] = np.where(answers, ticked.astype(float), np.nan)
+    factors = np.array(["price", "speed", "safety", "service", "coverage"], dtype=object)
+    w_business = np.array([0.15, 0.35, 0.25, 0.15, 0.10])
+    w_private = np.array([0.35, 0.20, 0.20, 0.15, 0.10])
+    ranks = np.empty((n, 3), dtype=object)
+    for i in range(n):
+        w = w_business if business[i] else w_private
+        ranks[i] = extra.choice(factors, size=3, replace=False, p=w)
+    ranked = extra.random(n) < 0.85
+    for k in range(3):
+        col = np.full(n, None, dtype=object)
+        col[ranked] = ranks[ranked, k]
+        out[f"choice_{k + 1}"] = col
+    own = np.asarray(cols["rel1_perceived"], dtype=float)
+    used_sf = extra.random(n) < 0.45
+    sf = np.clip(np.rint(own + 0.6 + extra.normal(0, 1.0, n)), 1, 9)
+    out["sf_rel1"] = np.where(used_sf, sf, np.nan)
+    return out
+
+
 def make_responses(
     rng: np.random.Generator, customers: CustomerBase, survey: dict[str, Any]
 ) -> pd.DataFrame:
@@ -370,6 +412,8 @@ def make_responses(
     miss_age = rng.random(n) < 0.005
     out["age_group"] = np.where(miss_age, None, out["age_group"])
 
+    out.update(_expectation_context(rng, business, cols))
+
     channel = rng.choice(["web", "phone", "import"], size=n, p=[0.65, 0.27, 0.08])
     site_codes = np.array([o.code for o in OUTLETS])[site_idx]
     head = pd.DataFrame(
@@ -388,8 +432,10 @@ def make_responses(
             ordered_cols += [f"{code}_adequate", f"{code}_desired", f"{code}_perceived"]
         elif qtype == "kano":
             ordered_cols += [f"{code}_functional", f"{code}_dysfunctional"]
-        elif qtype == "importance":
+        elif qtype in ("importance", "sources"):
             ordered_cols += [f"{code}_{o}" for o in q["options"]]
+        elif qtype == "ranking":
+            ordered_cols += [f"{code}_{i}" for i in (1, 2, 3)]
         else:
             ordered_cols.append(code)
     body = pd.DataFrame({c: out[c] for c in ordered_cols})

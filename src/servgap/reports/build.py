@@ -9,10 +9,13 @@ or :mod:`servgap.reports.operations_sections` added to the list here.
 from __future__ import annotations
 
 from servgap.i18n import Lang, t
+from servgap.reports.gap_sections import actions_section, gaps_section, insights_section
 from servgap.reports.model import Report, Section
 from servgap.reports.operations_sections import (
     capacity_section,
     complaints_section,
+    expectations_section,
+    promises_section,
     recovery_section,
 )
 from servgap.reports.survey_sections import SURVEY_SECTIONS
@@ -59,6 +62,11 @@ def build_report(data: ReportData, *, lang: Lang) -> Report:
     sections.append(complaints_section(data.complaints, scope, lang))
     sections.append(recovery_section(data.recovery, scope, lang))
     sections.append(capacity_section(data.capacity, scope, lang))
+    sections.append(promises_section(data.promises, scope, lang))
+    sections.append(expectations_section(data.expectations, scope, lang))
+    sections.append(insights_section(data.insights, scope, lang))
+    sections.append(gaps_section(data.gaps, scope, lang))
+    sections.append(actions_section(data.actions, scope, lang))
     name = scope.workspace_name_zh if lang == "zh" else scope.workspace_name_en
     title = t("report_title", lang, name=name or scope.workspace)
     if scope.period:

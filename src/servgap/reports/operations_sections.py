@@ -8,12 +8,18 @@ language out.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from servgap.core.cases import CATEGORIES
 from servgap.core.survey import dimension_label
 from servgap.i18n import Lang, t
 from servgap.reports.model import Figure, Section, Table
 from servgap.services.report import Missing, ReportScope
+
+if TYPE_CHECKING:
+    from servgap.core.expectation_setting import ExpectationPlan
+    from servgap.core.promises import PromiseCheck
+
 from servgap.services.report_operations import (
     REPORT_SHRINKAGE,
     CapacityResults,
@@ -196,3 +202,88 @@ def capacity_section(res: CapacityResults | Missing, scope: ReportScope, lang: L
             )
         )
     return Section("capacity", title, tuple(findings), tuple(tables), tuple(figures))
+
+
+# -------------------------------------------------------------------------- promises
+
+
+def promises_section(res: PromiseCheck | Missing, scope: ReportScope, lang: Lang) -> Section:
+    """The promise register: promised vs delivered vs perceived vs adequate per promise, the
+    promises not kept (over-promising raises expectations) and those weaker than what
+    customers already call adequate (core.promises)."""
+    from servgap.core.promises import STATUS_WORDS
+    from servgap.core.requirements import word
+
+    title = t("report_sec_promises", lang)
+    if isinstance(res, Missing):
+        return Section("promises", title, missing=res.message(lang))
+    table = res.table
+    text_col = "text_zh" if lang == "zh" else "text_en"
+    sep = "、" if lang == "zh" else "; "
+    findings: list[str] = []
+    for status, key in (
+        ("over_promised", "report_f_promise_over"),
+        ("at_risk", "report_f_promise_risk"),
+        ("below_adequate", "report_f_promise_below"),
+    ):
+        sel = table[table["status"] == status]
+        if len(sel):
+            findings.append(t(key, lang, promises=sep.join(str(x) for x in sel[text_col])))
+    kept = int((table["status"] == "kept").sum())
+    findings.append(t("report_f_promise_kept", lang, kept=kept, n=len(table)))
+    shown = table.drop(columns=["text_en" if lang == "zh" else "text_zh"]).copy()
+    shown["status"] = [word(STATUS_WORDS, s, lang) for s in shown["status"]]
+    return Section(
+        "promises",
+        title,
+        tuple(findings),
+        (Table.of("promises", t("report_tab_promises", lang), shown),),
+    )
+
+
+# ------------------------------------------------------------------ expectation setting
+
+
+def expectations_section(res: ExpectationPlan | Missing, scope: ReportScope, lang: Lang) -> Section:
+    """Which gaps call for delivery and which for expectation setting, and whether the adequate
+    level moved since the previous wave (core.expectation_setting)."""
+    from servgap.core.expectation_setting import KIND_WORDS
+    from servgap.core.requirements import word
+
+    title = t("report_sec_expectations", lang)
+    if isinstance(res, Missing):
+        return Section("expectations", title, missing=res.message(lang))
+    table = res.table
+    sep = "、" if lang == "zh" else ", "
+    findings: list[str] = []
+    for kind, key in (
+        ("expectation", "report_f_exp_setting"),
+        ("delivery_and_expectation", "report_f_exp_both"),
+        ("delivery", "report_f_exp_delivery"),
+    ):
+        sel = table[table["kind"] == kind]
+        if len(sel):
+            names = (
+                sel["text_zh" if lang == "zh" else "text_en"] if "text_zh" in sel else sel["item"]
+            )
+            findings.append(t(key, lang, items=sep.join(str(x) for x in names)))
+    moved = res.shifts[res.shifts["adequate_p"] < 0.05] if len(res.shifts) else res.shifts
+    if len(moved):
+        findings.append(
+            t(
+                "report_f_exp_moved",
+                lang,
+                items=sep.join(
+                    f"{r.item} {r.adequate_before:.2f}→{r.adequate:.2f}" for r in moved.itertuples()
+                ),
+            )
+        )
+    if not findings:
+        findings.append(t("report_f_exp_none", lang))
+    shown = table.drop(columns=[c for c in ("text_en" if lang == "zh" else "text_zh",)
+                                if c in table.columns])  # fmt: skip
+    shown["kind"] = [word(KIND_WORDS, k, lang) for k in shown["kind"]]
+    tables = [Table.of("expectation_actions", t("report_tab_expectations", lang), shown)]
+    if len(res.shifts):
+        tables.append(Table.of("adequate_shift", t("report_tab_adequate_shift", lang), res.shifts))
+    return Section("expectations", title, tuple(findings), tuple(tables))

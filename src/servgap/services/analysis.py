@@ -162,17 +162,24 @@ def choose_survey(store: Store, *, workspace: str, survey: str | None) -> str:
     """The survey to analyse: ``survey`` if given, else the workspace's only survey.
 
     The one rule for every face (``analyze``, ``report``, the web): with no
-    survey named, a workspace holding exactly one survey means that one; none or
+    survey named, a workspace holding exactly one customer survey means that one (a
+    management survey, ``audience: management``, beside it is not counted); none or
     several is an error that lists them.
     """
     from servgap.services.context import get_workspace
-    from servgap.services.surveys import latest_version, list_surveys
+    from servgap.services.surveys import definition_of, latest_version, list_surveys
 
     with store.session() as s:
         ws = get_workspace(s, workspace)
         if survey is not None:
             return latest_version(s, ws, survey).survey.code
         surveys = list_surveys(s, ws)
+        if len(surveys) > 1:  # a management survey is never the default: customers' is
+            surveys = [
+                x
+                for x in surveys
+                if definition_of(latest_version(s, ws, str(x["survey"]))).audience != "management"
+            ] or surveys
     if len(surveys) == 1:
         return str(surveys[0]["survey"])
     codes = [str(x["survey"]) for x in surveys]

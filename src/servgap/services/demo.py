@@ -223,6 +223,9 @@ def build_demo_store(store: Store, *, seed: int = DEMO_SEED) -> DemoLoad:
         report = import_responses(
             store, path, workspace=code, survey=survey_code, now=last.to_pydatetime()
         )
+    _demo_promises(store, code)
+    _demo_management(store, code)
+    _demo_action(store, code, survey_code)
     findings = [{k: _py(v) for k, v in dataclasses.asdict(f).items()} for f in demo.findings]
     return DemoLoad(
         workspace=code,
@@ -234,3 +237,53 @@ def build_demo_store(store: Store, *, seed: int = DEMO_SEED) -> DemoLoad:
         customers=len(customers),
         findings=findings,
     )
+
+
+def _demo_promises(store: Store, workspace: str) -> None:
+    """The demo company's promise register and the on-time figures its parcel system reports
+    (packaged example files, imported through the real import path)."""
+    from importlib import resources
+
+    from servgap.services.promises import import_promise_measures, import_promises
+
+    folder = resources.files("servgap") / "data" / "templates"
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("example_promises.csv", "example_promise_delivery.csv"):
+            (Path(tmp) / name).write_bytes(folder.joinpath(name).read_bytes())
+        import_promises(store, Path(tmp) / "example_promises.csv", workspace=workspace)
+        import_promise_measures(store, Path(tmp) / "example_promise_delivery.csv",
+                                workspace=workspace)  # fmt: skip
+
+
+def _demo_management(store: Store, workspace: str) -> None:
+    """The demo company's management survey (gap 1): what its 13 site managers believe
+    customers expect on five attributes (packaged files, the real import path)."""
+    from importlib import resources
+
+    import yaml
+
+    from servgap.services.context import get_workspace
+
+    folder = resources.files("servgap") / "data" / "templates"
+    raw = yaml.safe_load(folder.joinpath("example_management_survey.yaml").read_text("utf-8"))
+    with store.session() as s:
+        save_definition(s, get_workspace(s, workspace), raw,
+                        source="example_management_survey.yaml")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "example_management_responses.csv"
+        path.write_bytes(folder.joinpath(path.name).read_bytes())
+        import_responses(store, path, workspace=workspace, survey=str(raw["code"]))
+
+
+def _demo_action(store: Store, workspace: str, survey: str) -> None:
+    """One improvement action of the demo company's cycle: after 2026Q3 the Baiyun outlet was
+    to bring reliability back to customers' adequate level; checked on 2026Q4's answers."""
+    from servgap.services.improvement import action_plan, check_action, open_improvement
+
+    plan = action_plan(store, workspace=workspace, theme="准时送达 / punctuality", site="gz_baiyun",
+                       survey=survey, metric="msa:reliability", target=0.0,
+                       baseline_period="2026Q3", check_period="2026Q4")  # fmt: skip
+    rec = open_improvement(store, workspace=workspace, title="白云网点准时送达整改",
+                           owner="王经理", created_by="demo", plan=plan,
+                           due_date="2026-12-31")  # fmt: skip
+    check_action(store, workspace=workspace, action_id=rec.id)

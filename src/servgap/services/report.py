@@ -14,6 +14,7 @@ the sections from these results and its writers produce md, json, xlsx, csv.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,10 +35,15 @@ if TYPE_CHECKING:
     from servgap.core.anova_table import AnovaTable
     from servgap.core.csi import CsiResult
     from servgap.core.drivers import IpaResult, RelativeImportanceResult
+    from servgap.core.expectation_setting import ExpectationPlan
     from servgap.core.kano import KanoResult
+    from servgap.core.promises import PromiseCheck
+    from servgap.core.provider_gaps import ProviderGaps
     from servgap.core.requirements import RequirementProfile
     from servgap.core.servqual import ServqualResult
     from servgap.core.trend import TrendResult
+    from servgap.services.gaps import ExpectationInsights
+    from servgap.services.improvement import ActionEffects
     from servgap.services.report_operations import (
         CapacityResults,
         ComplaintResults,
@@ -172,6 +178,11 @@ class ReportData(ResultMixin):
     complaints: ComplaintResults | Missing
     recovery: RecoveryResults | Missing
     capacity: CapacityResults | Missing
+    promises: PromiseCheck | Missing
+    expectations: ExpectationPlan | Missing
+    insights: ExpectationInsights | Missing
+    gaps: ProviderGaps | Missing
+    actions: ActionEffects | Missing
 
 
 # ------------------------------------------------------------------------------ the use case
@@ -213,9 +224,126 @@ def report_data(store: Store, request: ReportRequest) -> ReportData:
     capacity = attempt(
         lambda: capacity_results(store, scope, definition, data if len(data) else None)
     )
-    return ReportData(
-        scope=scope, survey=survey, complaints=complaints, recovery=recovery, capacity=capacity
+    promises = attempt(lambda: _promises(store, scope))
+    expectations = attempt(
+        lambda: _expectations(definition, data, compare_data, scope, survey, promises)
     )
+    insights = attempt(lambda: _insights(store, scope))
+    gaps = attempt(lambda: _gaps(store, scope))
+    actions = attempt(lambda: _actions(store, scope))
+    return ReportData(scope=scope, survey=survey, complaints=complaints, recovery=recovery,
+                      capacity=capacity, promises=promises, expectations=expectations,
+                      insights=insights, gaps=gaps, actions=actions)  # fmt: skip
+
+
+def _actions(store: Store, scope: ReportScope) -> ActionEffects | Missing:
+    """Improvement actions with a target metric and their last follow-up check."""
+    from servgap.services.improvement import ActionEffects, action_effects
+
+    res = action_effects(store, workspace=scope.workspace)
+    if scope.site is not None:
+        res = ActionEffects(tuple(a for a in res.actions if a.site in (None, scope.site)))
+    if not res.actions:
+        return Missing(
+            "No improvement action with a target metric yet: open one from an alert, the "
+            "short board or by hand, and check it at the next period.",
+            "还没有带目标指标的改进措施：可从预警、短板或手动创建，并在下一期复查。",
+        )
+    return res
+
+
+def _insights(store: Store, scope: ReportScope) -> ExpectationInsights | Missing:
+    """Sources of expectations, choice factors and competitors (services.gaps)."""
+    from servgap.services.gaps import expectation_insights
+
+    if scope.survey is None:
+        return Missing("No survey.", "没有调查。")
+    res = expectation_insights(store, workspace=scope.workspace, survey=scope.survey,
+                               period=scope.period)  # fmt: skip
+    if res.empty:
+        return Missing(
+            "The survey asks no sources of expectations, choice ranking or competitor rating.",
+            "问卷没有期望来源、选择因素排序或竞争对手评价题。",
+        )
+    return res
+
+
+def _gaps(store: Store, scope: ReportScope) -> ProviderGaps | Missing:
+    """Gaps 1, 3, 4, 5 per attribute when there is a management survey or a promise register."""
+    from servgap.services.gaps import management_survey, provider_gap_table
+
+    if scope.survey is None:
+        return Missing("No survey.", "没有调查。")
+    res = provider_gap_table(store, workspace=scope.workspace, survey=scope.survey,
+                             period=scope.period)  # fmt: skip
+    if (
+        management_survey(store, workspace=scope.workspace) is None
+        and not (res.table["promises"] > 0).any()
+    ):
+        return Missing(
+            "No management survey (`audience: management`) and no promise on a survey item: "
+            "gaps 1 and 4 cannot be shown.",
+            "没有管理层调查（`audience: management`），也没有与问卷题目关联的承诺：无法显示差距 1 和差距 4。",
+        )
+    return res
+
+
+def _expectations(
+    d: SurveyDefinition | None,
+    history: pd.DataFrame,
+    compare_data: pd.DataFrame | None,
+    scope: ReportScope,
+    survey: SurveyResults | Missing,
+    promises: PromiseCheck | Missing,
+) -> ExpectationPlan | Missing:
+    """Delivery vs expectation-setting actions per three-column item (core.expectation_setting),
+    with the adequate level against the comparison period (default: the previous one)."""
+    from servgap.core.expectation_setting import adequate_shift, expectation_plan
+    from servgap.services.analysis import period_order
+
+    if isinstance(survey, Missing):
+        return survey
+    if isinstance(survey.servqual, Missing):
+        return survey.servqual
+    assert d is not None
+    now = history[history["period"] == scope.period] if scope.period else history
+    before = compare_data
+    if before is None and scope.period is not None:
+        have = period_order(d, [str(x) for x in history["period"].dropna().unique()])
+        if scope.period in have and have.index(scope.period) > 0:
+            prev = have[have.index(scope.period) - 1]
+            before = history[history["period"] == prev]
+    items = [q.code for q in d.by_type("servqual3")]
+    shifts = adequate_shift(now, before, items) if before is not None and len(before) else None
+    by_site = (
+        None if isinstance(survey.servqual_by_site, Missing) else survey.servqual_by_site.items
+    )
+    table = None if isinstance(promises, Missing) else promises.table
+    plan = expectation_plan(survey.servqual.items, by_site=by_site, promises=table, shifts=shifts)
+    texts = {q.code: q.text for q in d.questions}
+    named = plan.table.assign(
+        text_zh=[texts[i].zh if i in texts else i for i in plan.table["item"]],
+        text_en=[texts[i].en if i in texts else i for i in plan.table["item"]],
+    )
+    return dataclasses.replace(plan, table=named)
+
+
+def _promises(store: Store, scope: ReportScope) -> PromiseCheck | Missing:
+    """The promise register checked for the report's period (and site)."""
+    from servgap.services.promises import check_promises
+
+    res = check_promises(store, workspace=scope.workspace, survey=scope.survey,
+                         period=scope.period)  # fmt: skip
+    table = res.table
+    if scope.site is not None and not table.empty:
+        table = table[table["site"].isna() | (table["site"] == scope.site)]
+    if table.empty:
+        return Missing(
+            "No promise register: import one to check promised against "
+            "delivered and perceived service.",
+            "没有服务承诺清单：导入承诺清单后即可对比承诺、实际交付与顾客感知。",
+        )
+    return dataclasses.replace(res, table=table.reset_index(drop=True))
 
 
 def _dimension_msa(survey: SurveyResults | Missing) -> dict[str, float] | None:

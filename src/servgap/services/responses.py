@@ -154,6 +154,7 @@ class _Validator:
                     for v, row in zip(col.tolist(), rownums, strict=True)
                 ]
         self.check_importance(answer_cols, rownums)
+        self.check_parts(answer_cols, rownums)
         self.check_periods(records, period_header)
         keys = list(answer_cols)
         if keys:
@@ -225,6 +226,20 @@ class _Validator:
                     f"题目 `{q.code}` 的分数合计为 {t} 而不是 100；请修改使其合计为 100。",
                     row=rownums[i], column=q.code, value=t,
                 )  # fmt: skip
+
+    def check_parts(self, answer_cols: dict[str, list[Any]], rownums: list[int]) -> None:
+        """Each question type's rule across the parts of one answer (a ranking's ranks)."""
+        for q in self.definition.questions:
+            rule = q.kind.check_parts
+            if rule is None:
+                continue
+            prefix = len(q.code) + 1
+            cols = {c[prefix:]: answer_cols[c] for c in q.columns() if c in answer_cols}
+            if not cols:
+                continue
+            for i, rownum in enumerate(rownums):
+                for err in rule(q, {part: vals[i] for part, vals in cols.items()}):
+                    self.problem(err.en, err.zh, row=rownum, column=q.code, value=None)
 
     def meta(self, target: str, v: Any, row: int, header: str) -> Any:
         if target == "response_id":
@@ -385,6 +400,7 @@ def check_row(
             continue
         answer_cols[col] = [v.answer(q, part, value, 1, col)]
     v.check_importance(answer_cols, [1])
+    v.check_parts(answer_cols, [1])
     v.check_periods([record], "period" if "period" in row else None)
     problems.extend(Problem(p.en, p.zh, column=p.column, value=p.value) for p in v.pc.problems)
     record.pop("_row", None)

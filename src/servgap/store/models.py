@@ -201,6 +201,48 @@ class Complaint(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class Promise(Base):
+    """A service promise (服务承诺) of the register: a stated level of one measure, for a site
+    (None: every site) and channel, with its source; see servgap.core.promises."""
+
+    __tablename__ = "promise"
+    __table_args__ = (UniqueConstraint("workspace_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64))
+    text_zh: Mapped[str] = mapped_column(Text, default="")
+    text_en: Mapped[str] = mapped_column(Text, default="")
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id", ondelete="CASCADE"))
+    channel: Mapped[str | None] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20))
+    measure: Mapped[str] = mapped_column(String(20))
+    promised: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(20), default="lower_better")
+    target_share: Mapped[float] = mapped_column(Float, default=0.9)
+    attribute: Mapped[str | None] = mapped_column(String(64))  # survey item code
+    category: Mapped[str | None] = mapped_column(String(20))  # case category (resolution)
+    queue: Mapped[str | None] = mapped_column(String(64))  # demand queue (waiting)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    measures: Mapped[list[PromiseMeasure]] = relationship(
+        order_by="PromiseMeasure.period", cascade="all, delete-orphan"
+    )
+
+
+class PromiseMeasure(Base):
+    """A delivered level reported for a promise and period (measure ``reported``)."""
+
+    __tablename__ = "promise_measure"
+    __table_args__ = (UniqueConstraint("promise_id", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    promise_id: Mapped[int] = mapped_column(ForeignKey("promise.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(40))
+    value: Mapped[float] = mapped_column(Float)
+    n: Mapped[int | None] = mapped_column(Integer)
+    kept: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class DemandInterval(Base):
     __tablename__ = "demand_interval"
     __table_args__ = (UniqueConstraint("site_id", "queue", "interval_start"),)

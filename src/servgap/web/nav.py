@@ -32,6 +32,8 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("alerts", "/alerts", ANALYSTS),
     MenuItem("desk", "/desk", CASE_READERS),
     MenuItem("planner", "/planner", ANALYSTS),
+    MenuItem("promises", "/promises", ANALYSTS),
+    MenuItem("gaps", "/gaps", ANALYSTS),
     MenuItem("audits", "/audits", AUDIT_USERS),
     MenuItem("admin", "/admin", ADMINS),
 )

@@ -16,6 +16,7 @@ from servgap.web.pages import (
     interview,
     manage,
     planner,
+    register,
     respond,
 )
 
@@ -29,6 +30,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     alerts.router,
     desk.router,
     planner.router,
+    register.router,
     audits.router,
     admin.router,
 )

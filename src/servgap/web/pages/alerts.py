@@ -33,6 +33,7 @@ from servgap.services.improvement import (
     open_improvement,
     short_board_plan,
 )
+from servgap.services.portal import workspace_overview
 from servgap.web.access import ANALYSTS, Access, InWorkspace
 from servgap.web.deps import LangDep, StoreDep
 from servgap.web.templating import download, page
@@ -316,11 +317,13 @@ def actions_page(
     state: str | None = None,
 ) -> Response:
     acts = list_actions(store, access.workspace, state=state or None)
-    ctx = {"actions": acts, "state": state or "", "states": ACTION_STATES, "ws": access.workspace}
+    surveys = workspace_overview(store, workspace=access.workspace).surveys
+    ctx = {"actions": acts, "state": state or "", "states": ACTION_STATES, "ws": access.workspace,
+           "surveys": surveys}  # fmt: skip
     return page(request, "actions.html", ctx, data={"actions": [x.to_dict() for x in acts]})
 
 
-PLAN_FIELDS = ("title", "owner", "theme", "site", "metric", "target", "baseline_period",
+PLAN_FIELDS = ("title", "owner", "theme", "site", "survey", "metric", "target", "baseline_period",
                "check_period", "due_date", "note", "period")  # fmt: skip
 
 
@@ -339,6 +342,7 @@ def action_new(
     owner: Annotated[str, Form(max_length=400)] = "",
     theme: Annotated[str, Form(max_length=400)] = "",
     site: Annotated[str, Form(max_length=64)] = "",
+    survey: Annotated[str, Form(max_length=64)] = "",
     metric: Annotated[str, Form(max_length=100)] = "",
     target: Annotated[str, Form(max_length=40)] = "",
     lower_is_better: Annotated[str, Form(max_length=5)] = "",
@@ -352,11 +356,12 @@ def action_new(
     request.state.field_labels = _plan_labels(lang)
     if short_board:
         default_title, plan = short_board_plan(store, workspace=access.workspace,
+                                               survey=survey or None,
                                                period=baseline_period or None, lang=lang)  # fmt: skip
         title = title or default_title
     else:
         plan = action_plan(store, workspace=access.workspace, theme=theme, site=site,
-                           metric=metric, target=target or None,
+                           survey=survey or None, metric=metric, target=target or None,
                            higher_is_better=not lower_is_better, baseline_period=baseline_period,
                            check_period=check_period)  # fmt: skip
     open_improvement(store, workspace=access.workspace, title=title, owner=owner, plan=plan,

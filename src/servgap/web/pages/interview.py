@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from servgap.core.errors import InputError, Problem, ServgapError
-from servgap.core.survey import Question, SurveyDefinition
+from servgap.core.survey import Question, SurveyDefinition, option_label
 from servgap.i18n import Lang, t
 from servgap.services.interviews import (
     CallInfo,
@@ -62,9 +62,11 @@ def interview_answers(form: FormData, definition: SurveyDefinition) -> dict[str,
         col = key[len(FIELD) :]
         if key.startswith(FIELD) and col in owner and isinstance(value, str):
             q = owner[col][0]
-            raw[col] = choice_value(q, value) if q.type in ("single", "profile") else value
+            raw[col] = (
+                choice_value(q, value) if q.type in ("single", "profile", "ranking") else value
+            )
     if any(str(v).strip() for v in raw.values()):  # nothing keyed stays nothing
-        for q in definition.by_type("multiple"):
+        for q in definition.by_type("multiple", "sources"):
             for col in q.columns():
                 raw.setdefault(col, "0")
     return raw
@@ -76,7 +78,7 @@ def _fmt(x: float) -> str:
 
 def _digits(q: Question) -> int:
     """1 when every answer is one key (the script then moves on by itself)."""
-    if q.type == "kano" or (q.type in ("single", "profile") and 0 < len(q.options) <= 9):
+    if q.type == "kano" or (q.type in ("single", "profile", "ranking") and 0 < len(q.options) <= 9):
         return 1
     if q.scale is not None and q.whole_numbers and q.scale[0] >= 0 and q.scale[1] <= 9:
         return 1
@@ -98,12 +100,10 @@ def field_view(
     if q.type == "kano":
         labels = [zh if lang == "zh" else en for zh, en in KANO_LABELS.values()]
         hint = " · ".join(f"{i} {x}" for i, x in enumerate(labels, start=1))
-    elif q.type in ("single", "profile") and q.options:
-        from servgap.core.survey import dimension_label
-
-        labels = [dimension_label(o, lang) for o in q.options]
+    elif q.type in ("single", "profile", "ranking") and q.options:
+        labels = [option_label(o, lang) for o in q.options]
         hint = " · ".join(f"{i} {x}" for i, x in enumerate(labels, start=1))
-    elif q.scale is not None and q.type != "multiple":
+    elif q.scale is not None and q.type not in ("multiple", "sources"):
         hint = f"{_fmt(q.scale[0])}–{_fmt(q.scale[1])}"
     if q.type == "servqual3":
         fields = [field(f"{q.code}_{p}", t(f"web_iv_{p}", lang))
@@ -111,10 +111,10 @@ def field_view(
     elif q.type == "kano":
         fields = [field(f"{q.code}_functional", t("web_iv_functional", lang)),
                   field(f"{q.code}_dysfunctional", t("web_iv_dysfunctional", lang))]  # fmt: skip
-    elif q.type in ("importance", "multiple"):
-        from servgap.core.survey import dimension_label
-
-        fields = [field(f"{q.code}_{o}", dimension_label(o, lang)) for o in q.options]
+    elif q.type in ("importance", "multiple", "sources"):
+        fields = [field(f"{q.code}_{o}", option_label(o, lang)) for o in q.options]
+    elif q.type == "ranking":
+        fields = [field(c, t("web_rank", lang, n=c.rsplit("_", 1)[1])) for c in q.columns()]
     else:
         fields = [field(q.code, None)]
     return {

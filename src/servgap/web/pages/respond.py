@@ -23,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 
 from servgap.core.errors import InputError, Problem
 from servgap.core.question_types import MAX_TEXT_CHARS
-from servgap.core.survey import Question, SurveyDefinition, dimension_label
+from servgap.core.survey import Question, SurveyDefinition, dimension_label, option_label
 from servgap.i18n import Lang, t
 from servgap.services.alerts import due_scan
 from servgap.services.analysis import unit_label
@@ -78,7 +78,7 @@ def _fmt(x: float) -> str:
 
 
 def _option_label(option: str, lang: Lang) -> str:
-    return dimension_label(option, lang)
+    return option_label(option, lang)
 
 
 def _points(q: Question) -> list[str] | None:
@@ -147,7 +147,19 @@ def question_view(
         view["answers"] = [
             (str(k), zh if lang == "zh" else en) for k, (zh, en) in KANO_LABELS.items()
         ]
-    elif q.type in ("importance", "multiple"):
+    elif q.type == "ranking":
+        view["ranks"] = [
+            {
+                "name": FIELD + col,
+                "column": col,
+                "label": t("web_rank", lang, n=col.rsplit("_", 1)[1]),
+                "value": val(col),
+                "errors": errors.get(col, []),
+            }
+            for col in q.columns()
+        ]
+        view["options"] = [(o, _option_label(o, lang)) for o in q.options]
+    elif q.type in ("importance", "multiple", "sources"):
         view["options"] = [
             {
                 "name": FIELD + f"{q.code}_{o}",
@@ -185,7 +197,7 @@ def answers_from_form(
     for q in page:
         for col in q.columns():
             if col not in raw:
-                raw[col] = "0" if q.type == "multiple" else ""
+                raw[col] = "0" if q.type in ("multiple", "sources") else ""
     return raw
 
 

@@ -34,6 +34,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("planner", "/planner", ANALYSTS),
     MenuItem("promises", "/promises", ANALYSTS),
     MenuItem("gaps", "/gaps", ANALYSTS),
+    MenuItem("report", "/report", ANALYSTS),
     MenuItem("audits", "/audits", AUDIT_USERS),
     MenuItem("admin", "/admin", ADMINS),
 )

@@ -17,6 +17,7 @@ from servgap.web.pages import (
     manage,
     planner,
     register,
+    report,
     respond,
 )
 
@@ -31,6 +32,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     desk.router,
     planner.router,
     register.router,
+    report.router,
     audits.router,
     admin.router,
 )

@@ -62,6 +62,7 @@ from servgap.services.workspaces import (
 )
 from servgap.web.access import ADMINS, Access, InWorkspace
 from servgap.web.deps import LangDep, StoreDep
+from servgap.web.forms import Form, form_text
 from servgap.web.pages.respond import answers_from_form, errors_by_question, paginate, question_view
 from servgap.web.templating import download, page, render
 
@@ -76,26 +77,8 @@ MAX_SLA_ROWS = 100
 MAX_FIELD = 2000  # characters of any one form field but the survey definition
 
 
-async def form_data(request: Request) -> FormData:
-    """The posted form (parsed on the event loop; the route runs in a worker thread)."""
-    return await request.form()
-
-
-Form = Annotated[FormData, Depends(form_data)]
-
-
 def _text(form: FormData, name: str, *, limit: int = MAX_FIELD) -> str:
-    """A text field of the form ('' when absent), refused when longer than ``limit``."""
-    value = form.get(name)
-    if not isinstance(value, str):
-        return ""
-    if len(value) > limit:
-        raise InputError(
-            f"`{name}` is longer than {limit} characters.",
-            f"`{name}` 超过 {limit} 个字符。",
-            fields=(name,),
-        )
-    return value
+    return form_text(form, name, limit=limit)
 
 
 def _sites_of(text: str) -> tuple[str, ...]:

@@ -53,6 +53,7 @@ from servgap.services.portal import site_list
 from servgap.services.workspaces import show_workspace
 from servgap.web.access import ANALYSTS, CASE_READERS, CASE_WORKERS, Access, InWorkspace
 from servgap.web.deps import LangDep, StoreDep
+from servgap.web.forms import Form, form_text
 from servgap.web.templating import page, render
 
 router = APIRouter()
@@ -66,25 +67,8 @@ MAX_FILTER = 100  # characters of a filter value in the URL
 DONE = ("note", "action", "move", "assign")
 
 
-async def form_data(request: Request) -> FormData:
-    """The posted form (parsed on the event loop; the route runs in a worker thread)."""
-    return await request.form()
-
-
-Form = Annotated[FormData, Depends(form_data)]
-
-
 def _text(form: FormData, name: str, *, limit: int = MAX_NOTE) -> str:
-    value = form.get(name)
-    if not isinstance(value, str):
-        return ""
-    if len(value) > limit:
-        raise InputError(
-            f"`{name}` is longer than {limit} characters.",
-            f"`{name}` 超过 {limit} 个字符。",
-            fields=(name,),
-        )
-    return value
+    return form_text(form, name, limit=limit)
 
 
 def _amount(text: str) -> float | None:

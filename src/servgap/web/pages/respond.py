@@ -31,6 +31,7 @@ from servgap.services.collection import FormContext, check_page, open_form, save
 from servgap.services.quotas import QuotaFullError
 from servgap.web.access import Public
 from servgap.web.deps import LangDep, SettingsDep, StoreDep
+from servgap.web.forms import Form
 from servgap.web.security import client_address
 from servgap.web.templating import render
 
@@ -319,11 +320,6 @@ def _form_page(
 # ---------------------------------------------------------------- routes
 
 
-async def form_data(request: Request) -> FormData:
-    """The posted form (parsed on the event loop; the route itself runs in a worker thread)."""
-    return await request.form()
-
-
 @router.get("/s/{token}")
 def respond_page(
     token: str,
@@ -354,7 +350,7 @@ def respond_post(
     settings: SettingsDep,
     lang: LangDep,
     _: RespondentRule,
-    data: Annotated[FormData, Depends(form_data)],
+    data: Form,
 ) -> Response:
     limiter = request.app.state.limiter
     address = client_address(request, trust_proxy=settings.trust_proxy_headers)

@@ -5,17 +5,21 @@ Screenshots are kept in tests/web/artifacts/ (look at them)."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import func, select
-from tests.web.conftest import ARTIFACTS, seed, web_settings
+from tests.web.browser_kit import (
+    PASSWORD,
+    PHONE,
+    chromium,
+    needs_chromium,
+    serve,
+    shot,
+)
+from tests.web.conftest import seed, web_settings
 
 from servgap.services.accounts import create_user
 from servgap.services.context import Store
@@ -23,15 +27,7 @@ from servgap.services.distribution import create_links
 from servgap.store.models import Response
 from servgap.web.app import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-PHONE = {"width": 360, "height": 740}
-PASSWORD = "correct horse battery"
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium (.ci/run installs it)"
-)
+pytestmark = needs_chromium
 
 
 @dataclass
@@ -40,46 +36,21 @@ class Server:
     store: Store
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(sqlite_store: Store, tmp_path: Path) -> Iterator[Server]:
     seed(sqlite_store)
     app = create_app(web_settings(sqlite_store, tmp_path), store=sqlite_store)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:  # pragma: no cover
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", sqlite_store)
-    srv.should_exit = True
-    thread.join(timeout=20)
+    with serve(app) as url:
+        yield Server(url, sqlite_store)
 
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
-def _shot(page: object, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
-    return path
+_shot = shot
 
 
 def _count(store: Store) -> int:

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 from tests.web import test_browser as tb
-from tests.web.test_browser import CHROMIUM, PASSWORD, Server, _shot
+from tests.web.browser_kit import CHROMIUM, PASSWORD
+from tests.web.test_browser import Server, _shot
 
 from servgap.services.accounts import create_token, create_user
 from servgap.store.models import Response, SurveyDraft

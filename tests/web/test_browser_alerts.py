@@ -8,9 +8,9 @@ import csv
 import io
 from pathlib import Path
 
+from tests.web.browser_kit import PASSWORD
 from tests.web.test_alerts import PERIODS, load_alerts
 from tests.web.test_browser import (  # noqa: F401  (fixtures)
-    PASSWORD,
     Server,
     _shot,
     browser,

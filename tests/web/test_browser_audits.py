@@ -6,17 +6,15 @@ tests/web/artifacts/ (look at them)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import select
+from tests.web.browser_kit import CHROMIUM, PASSWORD, PHONE, chromium, serve
 from tests.web.conftest import web_settings
 from tests.web.test_audits import png
-from tests.web.test_browser import ARGS, CHROMIUM, PASSWORD, PHONE, Server, _free_port, _shot
+from tests.web.test_browser import Server, _shot
 
 from servgap.services.accounts import create_user
 from servgap.services.audits import audit_scores
@@ -40,29 +38,14 @@ def demo_server(sqlite_store: Store, tmp_path: Path) -> Iterator[Server]:
     create_user(sqlite_store, "manager@demo.test", role="analyst", workspace=WS,
                 password=PASSWORD)  # fmt: skip
     app = create_app(web_settings(sqlite_store, tmp_path), store=sqlite_store)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:  # pragma: no cover
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", sqlite_store)
-    srv.should_exit = True
-    thread.join(timeout=20)
+    with serve(app) as url:
+        yield Server(url, sqlite_store)
 
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _login(page: object, url: str, email: str) -> None:

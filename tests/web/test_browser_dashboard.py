@@ -6,15 +6,12 @@ switches a chart to its table and downloads the chart's CSV; screenshots at 1366
 from __future__ import annotations
 
 import io
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import uvicorn
+from tests.web.browser_kit import CHROMIUM, chromium, serve
 from tests.web.conftest import ARTIFACTS, web_settings
 
 from servgap.services.accounts import create_user
@@ -23,9 +20,6 @@ from servgap.services.demo import build_demo_store
 from servgap.settings import Settings
 from servgap.web.app import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 360, "height": 740}
 PASSWORD = "correct horse battery"
@@ -36,12 +30,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("dashbrowser")
@@ -49,29 +37,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build_demo_store(store)
     create_user(store, "manager@demo.test", role="analyst", workspace=WS, password=PASSWORD)
     app = create_app(web_settings(store, tmp), store=store)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:  # pragma: no cover
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=20)
+    with serve(app) as url:
+        yield url
     store.dispose()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _shot(page: object, name: str) -> Path:

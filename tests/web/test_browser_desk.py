@@ -6,17 +6,14 @@ Screenshots are kept in tests/web/artifacts/desk_*.png (look at them)."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import select
+from tests.web.browser_kit import CHROMIUM, chromium, serve
 from tests.web.conftest import ARTIFACTS, seed, web_settings
 
 from servgap.services.accounts import create_user
@@ -25,9 +22,6 @@ from servgap.services.context import Store
 from servgap.store.models import Customer, Workspace
 from servgap.web.app import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 360, "height": 740}
 PASSWORD = "correct horse battery"
@@ -42,12 +36,6 @@ class Server:
     url: str
     store: Store
     cases: dict[str, str]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _cases(store: Store) -> dict[str, str]:
@@ -79,28 +67,14 @@ def server(sqlite_store: Store, tmp_path: Path) -> Iterator[Server]:
                 password=PASSWORD)  # fmt: skip
     cases = _cases(sqlite_store)
     app = create_app(web_settings(sqlite_store, tmp_path), store=sqlite_store)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:  # pragma: no cover
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", sqlite_store, cases)
-    srv.should_exit = True
-    thread.join(timeout=20)
+    with serve(app) as url:
+        yield Server(url, sqlite_store, cases)
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _shot(page: Any, name: str) -> None:

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from tests.web.browser_kit import CHROMIUM, chromium, serve
 from tests.web.conftest import ARTIFACTS, web_settings
 
 from servgap.services.accounts import create_user
@@ -23,9 +20,6 @@ from servgap.services.context import Store
 from servgap.services.demo import build_demo_store
 from servgap.web.app import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 360, "height": 740}
 PASSWORD = "correct horse battery"
@@ -40,41 +34,20 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server(sqlite_store: Store, tmp_path: Path) -> Iterator[str]:
     build_demo_store(sqlite_store)
     create_user(sqlite_store, "planner@demo.test", role="analyst", workspace=WS,
                 password=PASSWORD)  # fmt: skip
     app = create_app(web_settings(sqlite_store, tmp_path), store=sqlite_store)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:  # pragma: no cover
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=20)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _shot(page: object, name: str) -> Path:

@@ -49,7 +49,10 @@ what they add:
   answers) with its key, so that a restarted server does not read every response again;
   it follows the same rules (the key is kept in the Parquet file's metadata, so the
   table and its key are replaced together). It is written beside the request, in a
-  thread; a table pyarrow cannot store is simply not kept.
+  thread, and at once when data arrive by an import (:func:`warm_after_import`), so the
+  first view after an import — in the importing process or in a server started later —
+  reads Parquet instead of decoding every stored answer; a table pyarrow cannot store is
+  simply not kept.
 
 Nothing is written to the store.
 """
@@ -58,6 +61,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -85,6 +89,8 @@ from servgap.store.models import (
     SurveyVersion,
     Workspace,
 )
+
+log = logging.getLogger("servgap.dashboard")
 
 if TYPE_CHECKING:
     from servgap.core.drivers import IpaResult
@@ -411,7 +417,9 @@ def _with_regions(store: Store, workspace: str, data: pd.DataFrame) -> pd.DataFr
     return data.assign(region=data["site"].map(region_of))
 
 
-def _load(store: Store, workspace: str, code: str) -> tuple[SurveyDefinition, pd.DataFrame]:
+def _load(
+    store: Store, workspace: str, code: str, *, snapshot_now: bool = False
+) -> tuple[SurveyDefinition, pd.DataFrame]:
     """The survey's response table with each response's ``region``.
 
     From memory when nothing changed; from the disk snapshot after a restart; when only
@@ -447,11 +455,25 @@ def _load(store: Store, workspace: str, code: str) -> tuple[SurveyDefinition, pd
     if data is None or d is None:
         d, data = load_responses(store, workspace=workspace, survey=code)
         data = _with_regions(store, workspace, data)
-    if old is None or old[0] != key:
+    if snapshot_now:
+        _write_snapshot(path, key, data)
+    elif old is None or old[0] != key:
         # written beside the request: the view does not wait for the disk
         threading.Thread(target=_write_snapshot, args=(path, key, data), daemon=True).start()
     _remember(_FRAMES, base, (key, d, data), FRAME_CACHE_SIZE)
     return d, data
+
+
+def warm_after_import(store: Store, workspace: str, survey: str) -> None:
+    """Prepare the dashboard when data arrive: after an import, read the survey's response
+    table (only the new rows when a snapshot or the memory holds the rest) and write its disk
+    snapshot now, so that the first view — in this process or in a server started later —
+    reads Parquet instead of decoding every stored answer. A failure is logged and never
+    breaks the import."""
+    try:
+        _load(store, workspace, survey, snapshot_now=True)
+    except Exception:  # the import has committed; the view will read the store itself
+        log.exception("dashboard: preparing %s/%s after an import failed", workspace, survey)
 
 
 # ------------------------------------------------------------------------------ the use case

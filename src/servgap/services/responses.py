@@ -577,6 +577,9 @@ def import_responses(
     from servgap.services.alerts import scan_after_import
 
     scan_after_import(store, workspace)  # alerts on the committed data; a failure is logged
+    from servgap.services.dashboard import warm_after_import
+
+    warm_after_import(store, workspace, survey)  # the dashboard's table snapshot, now
     return report
 
 

@@ -25,7 +25,7 @@ def test_demo_prints_the_dashboard_the_respondent_page_and_a_login(tmp_path: Pat
         runs.append(res.output)
     out = runs[-1]
     assert f"servgap --database-url {url} serve --port 8000" in out
-    assert "Dashboard: http://127.0.0.1:8000/w/example_express" in out
+    assert "Dashboard: http://127.0.0.1:8000/w/example_express/dashboard" in out
     token = re.search(r"http://127\.0\.0\.1:8000/s/([\w-]+)", out).group(1)  # type: ignore[union-attr]
     password = re.search(r"one-time password: (\S+)", out).group(1)  # type: ignore[union-attr]
     assert password not in runs[0]
@@ -40,5 +40,6 @@ def test_demo_prints_the_dashboard_the_respondent_page_and_a_login(tmp_path: Pat
                        follow_redirects=False)  # fmt: skip
             assert r.status_code == 303 and r.headers["location"] == "/w/example_express"
             assert c.get("/w/example_express").status_code == 200
+            assert c.get("/w/example_express/dashboard").status_code == 200
     finally:
         store.dispose()

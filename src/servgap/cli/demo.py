@@ -52,7 +52,7 @@ def demo(seed: int, out_dir: Path | None, as_json: bool) -> None:
     )
     web = open_demo_web(store, workspace=load.workspace, survey=load.survey)
     base = "http://127.0.0.1:8000"
-    urls = {"dashboard": f"{base}/w/{web.workspace}", "respondent": f"{base}/s/{web.token}",
+    urls = {"dashboard": f"{base}/w/{web.workspace}/dashboard", "respondent": f"{base}/s/{web.token}",
             "login": f"{base}/login"}  # fmt: skip
     serve = "servgap serve --port 8000"
     if c.database_url:

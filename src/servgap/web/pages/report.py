@@ -42,10 +42,17 @@ MEDIA = {
 
 @router.get("/w/{ws}/report")
 def report_page(ws: str, request: Request, store: StoreDep, access: Manager) -> Response:
+    from servgap.core.errors import ServgapError
+    from servgap.services.analysis import choose_survey
+
     ov = workspace_overview(store, workspace=access.workspace)
-    surveys = [s for s in ov.surveys]
+    try:  # the customer survey first (a management survey is never the default)
+        default = choose_survey(store, workspace=access.workspace, survey=None)
+    except ServgapError:
+        default = None
     return render(request, "report.html",
-                  {"ov": ov, "surveys": surveys, "sites": ov.sites, "formats": FORMATS})  # fmt: skip
+                  {"ov": ov, "surveys": ov.surveys, "default": default, "sites": ov.sites,
+                   "formats": FORMATS})  # fmt: skip
 
 
 @router.get("/w/{ws}/report/download")

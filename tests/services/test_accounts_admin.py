@@ -10,6 +10,13 @@ import datetime as dt
 import pytest
 
 from servgap.core.errors import ConflictError, InputError, NotFoundError, Problem
+from servgap.services.account_admin import (
+    create_workspace_token,
+    invite_user,
+    reset_password,
+    revoke_workspace_token,
+    workspace_tokens,
+)
 from servgap.services.accounts import (
     AccountScopeError,
     Principal,
@@ -18,15 +25,10 @@ from servgap.services.accounts import (
     change_role,
     create_token,
     create_user,
-    create_workspace_token,
     describe,
-    invite_user,
     list_tokens,
     remove_membership,
-    reset_password,
-    revoke_workspace_token,
     token_principal,
-    workspace_tokens,
     workspace_users,
 )
 from servgap.services.context import Store

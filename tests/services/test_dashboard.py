@@ -266,7 +266,7 @@ def test_open_complaints_are_mapped_to_dimensions(demo_store: Store) -> None:
 
 
 def test_snapshot_round_trip_keeps_the_table_and_its_key(demo_store: Store, tmp_path: Any) -> None:
-    from servgap.services import dashboard as dash
+    from servgap.services import dashboard_data as dash
 
     _, key = dash._table_key(demo_store, WS, SURVEY)
     d, data = dash._load(demo_store, WS, SURVEY)

@@ -59,38 +59,51 @@ Nothing is written to the store.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
-import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from servgap.core._result import ResultMixin
-from servgap.core.errors import InputError, InsufficientDataError, ServgapError
+from servgap.core.errors import InputError, ServgapError
 from servgap.core.survey import SurveyDefinition, dimension_label
 from servgap.services.context import Store, get_workspace
+from servgap.services.dashboard_data import (
+    _LOCK,
+    _cached,
+    _load,
+    _remember,
+    _store_key,
+    clear_frames,
+    data_version,
+    warm_after_import,
+)
+from servgap.services.dashboard_parts import (
+    _csi,
+    _csi_model,
+    _kano,
+    _labels,
+    _open_complaints,
+    _stack,
+    _stack_frames,
+    _trend,
+    _where,
+    action_table,
+    segment_columns,
+    significant_segments,
+)
 from servgap.services.report import Missing, attempt
 from servgap.store.models import (
-    Case,
-    CaseEvent,
-    Complaint,
     Region,
-    Response,
     Site,
-    SurveyVersion,
-    Workspace,
 )
 
-log = logging.getLogger("servgap.dashboard")
+__all__ = ["data_version", "warm_after_import"]
 
 if TYPE_CHECKING:
     from servgap.core.drivers import IpaResult
@@ -99,14 +112,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 #: Level at which a segment difference counts as significant.
-ALPHA = 0.05
 #: Post-hoc pairs are listed for groupings of at most this many groups (a site
 #: grouping of 50 outlets gives 1,225 pairs: the omnibus test is shown alone).
-MAX_POSTHOC_GROUPS = 8
 #: Segment columns with more distinct values than this are not offered.
-MAX_SEGMENT_VALUES = 60
 #: Columns that can always segment the responses when the data have them.
-SEGMENT_COLUMNS = ("region", "site", "channel", "customer_type", "age_group", "gender", "city")
 FRAME_CACHE_SIZE = 2
 RESULT_CACHE_SIZE = 64
 FILTER_FIELDS = ("survey", "period", "compare", "region", "site", "segment", "value")
@@ -213,267 +222,17 @@ class Dashboard(ResultMixin):
         return names.get(lang) or names.get("en") or code
 
 
-# ---------------------------------------------------------------------------- data version
-
-
-def data_version(store: Store, *, workspace: str, survey: str | None = None) -> tuple[Any, ...]:
-    """What the dashboard's figures depend on, as one comparable tuple (one query)."""
-
-    def stats(model: Any, ws_id: int, extra: Any = None) -> Any:
-        q = select(func.count(model.id), func.max(model.id)).where(model.workspace_id == ws_id)
-        if extra is not None:
-            q = q.where(extra)
-        return q
-
-    with store.session() as s:
-        ws = get_workspace(s, workspace)
-        parts: list[Any] = [ws.id]
-        from servgap.store.models import Customer
-
-        for model in (Response, Complaint, Case, Customer, Site, Region):
-            parts.extend(s.execute(stats(model, ws.id)).one())
-        parts.append(
-            s.scalar(
-                select(func.max(CaseEvent.id))
-                .join(Case, Case.id == CaseEvent.case_id)
-                .where(Case.workspace_id == ws.id)
-            )
-        )
-        from servgap.store.models import Survey
-
-        parts.append(
-            s.scalar(
-                select(func.max(SurveyVersion.id))
-                .join(Survey, Survey.id == SurveyVersion.survey_id)
-                .where(Survey.workspace_id == ws.id)
-            )
-        )
-        raw = json.dumps(ws.settings or {}, sort_keys=True, default=str)
-        parts.append(hashlib.sha256(raw.encode()).hexdigest()[:16])
-    parts.append(survey)
-    return tuple(parts)
-
-
 # ------------------------------------------------------------------------------- the caches
 
-_LOCK = threading.Lock()
-_FRAMES: OrderedDict[tuple[Any, ...], tuple[Any, SurveyDefinition, pd.DataFrame]] = OrderedDict()
 _RESULTS: OrderedDict[tuple[Any, ...], Dashboard] = OrderedDict()
-
-
-def _cached(cache: OrderedDict[tuple[Any, ...], T], key: tuple[Any, ...]) -> T | None:
-    with _LOCK:
-        hit = cache.get(key)
-        if hit is not None:
-            cache.move_to_end(key)
-        return hit
-
-
-def _remember(cache: OrderedDict[tuple[Any, ...], T], key: tuple[Any, ...], value: T,
-              size: int) -> None:  # fmt: skip
-    with _LOCK:
-        cache[key] = value
-        cache.move_to_end(key)
-        while len(cache) > size:
-            cache.popitem(last=False)
 
 
 def clear_cache() -> None:
     """Forget every cached table and result (tests, or after a restore of the store)."""
+    clear_frames()
     with _LOCK:
-        _FRAMES.clear()
         _RESULTS.clear()
         _CHOICES.clear()
-
-
-def _store_key(store: Store) -> str:
-    return str(store.settings.resolved_database_url())
-
-
-@dataclass(frozen=True)
-class _TableKey:
-    """What a survey's response table depends on: its responses (count, largest id), the
-    survey's latest version, and the customers, sites and regions joined to it."""
-
-    survey_id: int
-    survey_version: int
-    n_responses: int
-    max_response: int
-    places: tuple[Any, ...]
-
-    def extends(self, old: _TableKey) -> bool:
-        """Only responses were added since ``old`` (the caller checks none was removed)."""
-        return (
-            (self.survey_id, self.survey_version, self.places)
-            == (old.survey_id, old.survey_version, old.places)
-            and self.max_response > old.max_response
-            and self.n_responses > old.n_responses
-        )
-
-
-def _table_key(store: Store, workspace: str, code: str) -> tuple[int, _TableKey]:
-    from servgap.services.surveys import latest_version
-    from servgap.store.models import Customer
-
-    with store.session() as s:
-        ws = get_workspace(s, workspace)
-        sv = latest_version(s, ws, code)
-        n, top = s.execute(
-            select(func.count(Response.id), func.max(Response.id)).where(
-                Response.workspace_id == ws.id, Response.survey_id == sv.survey_id
-            )
-        ).one()
-        places: list[Any] = []
-        for model in (Customer, Site, Region):
-            places.extend(
-                s.execute(
-                    select(func.count(model.id), func.max(model.id)).where(
-                        model.workspace_id == ws.id
-                    )
-                ).one()
-            )
-        return ws.id, _TableKey(sv.survey_id, sv.id, int(n), int(top or 0), tuple(places))
-
-
-def _snapshot(store: Store, workspace: str, code: str) -> Path:
-    name = hashlib.sha256(f"{_store_key(store)}|{workspace}|{code}".encode()).hexdigest()[:24]
-    return Path(store.settings.home) / "cache" / "dashboard" / f"{name}.parquet"
-
-
-_SNAPSHOT_KEY = b"servgap_dashboard_key"
-
-
-def _read_snapshot(path: Path) -> tuple[_TableKey, pd.DataFrame] | None:
-    """The table and its key from one Parquet file (the key in the file's metadata: the two
-    are replaced together, atomically)."""
-    try:
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(path)
-        raw = json.loads((table.schema.metadata or {})[_SNAPSHOT_KEY])
-        key = _TableKey(int(raw["survey_id"]), int(raw["survey_version"]),
-                        int(raw["n_responses"]), int(raw["max_response"]),
-                        tuple(raw["places"]))  # fmt: skip
-        frame = table.to_pandas()
-    except (OSError, ValueError, KeyError, TypeError, ImportError):
-        return None  # no snapshot yet, or one this version cannot read: load from the store
-    return key, frame
-
-
-def _write_snapshot(path: Path, key: _TableKey, frame: pd.DataFrame) -> None:
-    """Keep the table on disk (0600: it holds answers) so a restarted server starts warm;
-    a table pyarrow cannot store (mixed cell types) is simply not kept."""
-    from servgap.services.files import write_bytes
-
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        meta = {"survey_id": key.survey_id, "survey_version": key.survey_version,
-                "n_responses": key.n_responses, "max_response": key.max_response,
-                "places": list(key.places)}  # fmt: skip
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        table = table.replace_schema_metadata(
-            {**(table.schema.metadata or {}), _SNAPSHOT_KEY: json.dumps(meta).encode()}
-        )
-        write_bytes(path, lambda tmp: pq.write_table(table, tmp), personal=True, force=True)
-    except (OSError, ValueError, TypeError, NotImplementedError, ImportError, ServgapError):
-        # pyarrow's ArrowInvalid / ArrowTypeError / ArrowNotImplementedError are among these
-        path.unlink(missing_ok=True)
-
-
-def _newer_rows(
-    store: Store, ws_id: int, d: SurveyDefinition, old: _TableKey, new: _TableKey
-) -> pd.DataFrame | None:
-    """The responses stored after ``old``, or None when some of the old ones were removed
-    (a replace deletes and inserts: the table is then read again whole)."""
-    from servgap.services.responses import _with_profiles, responses_frame
-
-    with store.session() as s:
-        kept = s.scalar(
-            select(func.count(Response.id)).where(
-                Response.survey_id == new.survey_id, Response.id <= old.max_response
-            )
-        )
-        if kept != old.n_responses:
-            return None
-        frame = responses_frame(s, ws_id, new.survey_id, d, after_id=old.max_response)
-        if len(frame) and frame["customer"].notna().any():
-            frame = _with_profiles(s, ws_id, frame)
-    return frame
-
-
-def _with_regions(store: Store, workspace: str, data: pd.DataFrame) -> pd.DataFrame:
-    if "region" in data.columns and data["region"].notna().all():
-        return data
-    with store.session() as s:
-        ws = get_workspace(s, workspace)
-        rows = s.execute(
-            select(Site.code, Region.code)
-            .outerjoin(Region, Region.id == Site.region_id)
-            .where(Site.workspace_id == ws.id)
-        ).all()
-    region_of = {str(a): (str(b) if b is not None else None) for a, b in rows}
-    return data.assign(region=data["site"].map(region_of))
-
-
-def _load(
-    store: Store, workspace: str, code: str, *, snapshot_now: bool = False
-) -> tuple[SurveyDefinition, pd.DataFrame]:
-    """The survey's response table with each response's ``region``.
-
-    From memory when nothing changed; from the disk snapshot after a restart; when only
-    responses were added, the cached table plus the new rows; else read whole from the
-    store (:func:`servgap.services.responses.load_responses`, the CLI's reader).
-    """
-    from servgap.services.responses import load_responses
-    from servgap.services.surveys import definition_of
-
-    ws_id, key = _table_key(store, workspace, code)
-    base = (_store_key(store), workspace, code)
-    hit = _cached(_FRAMES, base)
-    if hit is not None and hit[0] == key:
-        return hit[1], hit[2]
-    path = _snapshot(store, workspace, code)
-    old: tuple[_TableKey, SurveyDefinition | None, pd.DataFrame] | None = hit
-    if old is None:
-        snap = _read_snapshot(path)
-        if snap is not None:
-            old = (snap[0], None, snap[1])
-    data: pd.DataFrame | None = None
-    d: SurveyDefinition | None = None
-    if old is not None and (old[0] == key or key.extends(old[0])):
-        with store.session() as s:
-            d = definition_of(s.get_one(SurveyVersion, key.survey_version))
-        if old[0] == key:
-            data = old[2]
-        else:
-            extra = _newer_rows(store, ws_id, d, old[0], key)
-            if extra is not None:
-                data = pd.concat([old[2], _with_regions(store, workspace, extra)],
-                                 ignore_index=True)  # fmt: skip
-    if data is None or d is None:
-        d, data = load_responses(store, workspace=workspace, survey=code)
-        data = _with_regions(store, workspace, data)
-    if snapshot_now:
-        _write_snapshot(path, key, data)
-    elif old is None or old[0] != key:
-        # written beside the request: the view does not wait for the disk
-        threading.Thread(target=_write_snapshot, args=(path, key, data), daemon=True).start()
-    _remember(_FRAMES, base, (key, d, data), FRAME_CACHE_SIZE)
-    return d, data
-
-
-def warm_after_import(store: Store, workspace: str, survey: str) -> None:
-    """Prepare the dashboard when data arrive: after an import, read the survey's response
-    table (only the new rows when a snapshot or the memory holds the rest) and write its disk
-    snapshot now, so that the first view — in this process or in a server started later —
-    reads Parquet instead of decoding every stored answer. A failure is logged and never
-    breaks the import."""
-    try:
-        _load(store, workspace, survey, snapshot_now=True)
-    except Exception:  # the import has committed; the view will read the store itself
-        log.exception("dashboard: preparing %s/%s after an import failed", workspace, survey)
 
 
 # ------------------------------------------------------------------------------ the use case
@@ -575,20 +334,6 @@ def _places(store: Store, workspace: str) -> tuple[list[dict[str, Any]], list[di
             ).all()
         ]
     return regions, sites
-
-
-def segment_columns(d: SurveyDefinition, data: pd.DataFrame) -> list[str]:
-    """Columns a dashboard can segment by: region, site, channel, the customers' profile
-    (customer type, age group …) and the survey's profile and single-choice questions —
-    those with 2 to :data:`MAX_SEGMENT_VALUES` values in the data."""
-    own = [q.code for q in d.questions if q.type in ("profile", "single")]
-    out = []
-    for c in [*SEGMENT_COLUMNS, *own]:
-        if c in data.columns and c not in out:
-            k = data[c].dropna().nunique()
-            if 2 <= k <= MAX_SEGMENT_VALUES:
-                out.append(c)
-    return out
 
 
 def _choices(
@@ -796,21 +541,6 @@ def _compute(
     )
 
 
-def _where(f: DashboardFilters) -> tuple[str, str]:
-    parts_en, parts_zh = [], []
-    if f.region:
-        parts_en.append(f"region {f.region}")
-        parts_zh.append(f"区域 {f.region}")
-    if f.site:
-        parts_en.append(f"site {f.site}")
-        parts_zh.append(f"网点 {f.site}")
-    if f.segment:
-        parts_en.append(f"{f.segment} = {f.value}")
-        parts_zh.append(f"{f.segment} = {f.value}")
-    return (" at " + ", ".join(parts_en) if parts_en else "",
-            "（" + "，".join(parts_zh) + "）" if parts_zh else "")  # fmt: skip
-
-
 def _empty_reason(d: SurveyDefinition, f: DashboardFilters, n: int) -> Missing | None:
     if n:
         return None
@@ -832,384 +562,3 @@ def _no_rows(f: DashboardFilters) -> Missing:
         f"No responses in the compare period {f.compare}{en}.",
         f"对比期间 {f.compare}{zh}没有答卷。",
     )
-
-
-def _stack(
-    parts: list[tuple[Any, str, str | None]], table: Callable[[Any], pd.DataFrame]
-) -> pd.DataFrame | Missing:
-    frames = []
-    first: Any = None
-    for res, role, label in parts:
-        if res is None:
-            continue
-        if first is None:
-            first = res
-        if isinstance(res, Missing):
-            continue
-        frames.append(table(res).assign(role=role, period=label))
-    if not frames:
-        return first if isinstance(first, Missing) else Missing("No data.", "没有数据。")
-    return pd.concat(frames, ignore_index=True)
-
-
-def _stack_frames(
-    d: SurveyDefinition,
-    qtype: str,
-    cur: pd.DataFrame,
-    prev: pd.DataFrame | None,
-    f: DashboardFilters,
-    fn: Callable[[pd.DataFrame], pd.DataFrame],
-    empty: Missing | None,
-) -> pd.DataFrame | Missing:
-    if not d.by_type(qtype):
-        return Missing(
-            f"Survey `{d.code}` has no {qtype.upper()} question.",
-            f"调查 `{d.code}` 没有 {qtype.upper()} 题。",
-        )
-    if empty is not None:
-        return empty
-    parts: list[tuple[Any, str, str | None]] = [(attempt(lambda: fn(cur)), "period", f.period)]
-    if prev is not None and len(prev):
-        parts.append((attempt(lambda: fn(prev)), "compare", f.compare))
-    return _stack(parts, lambda r: r)
-
-
-def _trend(d: SurveyDefinition, history: pd.DataFrame, qtype: str) -> TrendResult | Missing:
-    from servgap.services.analysis import run_trend
-
-    qs = d.by_type(qtype)
-    if not qs:
-        return Missing(
-            f"Survey `{d.code}` has no {qtype.upper()} question.",
-            f"调查 `{d.code}` 没有 {qtype.upper()} 题。",
-        )
-    if history["period"].nunique() < 2:
-        return Missing(
-            "Only one period of responses so far: a trend needs two or more.",
-            "目前只有一期答卷：趋势分析至少需要两期。",
-        )
-    return attempt(lambda: run_trend(d, history, value=qs[0].code))
-
-
-def _csi_model(store: Store, workspace: str) -> str:
-    from servgap.core.csi_models import MODELS
-
-    with store.session() as s:
-        ws = s.scalar(select(Workspace).where(Workspace.code == workspace))
-        chosen = str(((ws.settings if ws else None) or {}).get("csi_model") or "ccsi").lower()
-    return chosen if chosen in MODELS else "ccsi"
-
-
-def _csi(
-    d: SurveyDefinition,
-    cur: pd.DataFrame,
-    prev: pd.DataFrame | None,
-    f: DashboardFilters,
-    model: str,
-    empty: Missing | None,
-) -> tuple[pd.DataFrame | Missing, float | None]:
-    from servgap.services.analysis import run_csi
-
-    if empty is not None:
-        return empty, None
-    now = attempt(lambda: run_csi(d, cur, model=model))
-    if isinstance(now, Missing):
-        return now, None
-    if now.index is None:
-        return Missing("The model gives no 0–100 index.", "该模型不给出 0–100 指数。"), now.gof
-    frames = [now.index.assign(role="period", period=f.period)]
-    if prev is not None and len(prev):
-        before = attempt(lambda: run_csi(d, prev, model=model))
-        if not isinstance(before, Missing) and before.index is not None:
-            frames.append(before.index.assign(role="compare", period=f.compare))
-    return pd.concat(frames, ignore_index=True), now.gof
-
-
-def _kano(
-    d: SurveyDefinition,
-    cur: pd.DataFrame,
-    prev: pd.DataFrame | None,
-    empty: Missing | None,
-    f: DashboardFilters,
-) -> pd.DataFrame | Missing:
-    from servgap.services.analysis import run_kano
-
-    if not d.kano_features():
-        return Missing(
-            f"Survey `{d.code}` has no Kano questions.", f"调查 `{d.code}` 没有 Kano 题。"
-        )
-    if empty is not None:
-        return empty
-    now = attempt(lambda: run_kano(d, cur))
-    if isinstance(now, Missing):
-        return now
-    cols = ["feature", "n", "A", "O", "M", "I", "R", "Q", "category", "category_strength",
-            "better", "worse", "fong_significant"]  # fmt: skip
-    table = now.features[cols].copy()
-    table["dimension"] = [d.question(str(x)).dimension for x in table["feature"]]
-    table["compare_category"] = None
-    table["compare_better"] = np.nan
-    table["compare_worse"] = np.nan
-    table["drift"] = False
-    if prev is not None and len(prev):
-        before = attempt(lambda: run_kano(d, prev))
-        if not isinstance(before, Missing):
-            b = before.features.set_index("feature")
-            table["compare_category"] = [b["category"].get(x) for x in table["feature"]]
-            table["compare_better"] = [b["better"].get(x, np.nan) for x in table["feature"]]
-            table["compare_worse"] = [b["worse"].get(x, np.nan) for x in table["feature"]]
-            table["drift"] = [
-                bool(c is not None and p is not None and c != p)
-                for c, p in zip(table["category"], table["compare_category"], strict=True)
-            ]
-    return table.assign(period=f.period, compare=f.compare)
-
-
-def significant_segments(
-    d: SurveyDefinition, data: pd.DataFrame, f: DashboardFilters
-) -> pd.DataFrame:
-    """Each dimension's MSA across every segment column the filters leave open, kept only
-    where the omnibus test passes at :data:`ALPHA`.
-
-    The test is Welch's ANOVA when Levene's test rejects equal variances at
-    :data:`ALPHA`, else Fisher's one-way ANOVA (both from
-    :func:`servgap.services.analysis.run_anova_table`); the passing ones are run again
-    through :func:`servgap.services.analysis.run_anova` for the post-hoc pairs (Tukey–Kramer,
-    or Games–Howell with unequal variances) with adjusted p below :data:`ALPHA`.
-    """
-    from servgap.services.analysis import rating_dimensions, run_anova, run_anova_table
-
-    fixed = {c for c, v in (("region", f.region), ("site", f.site), (f.segment, f.value)) if v}
-    groups = [c for c in segment_columns(d, data) if c not in fixed]
-    specs = [f"msa:{dim}" for dim in rating_dimensions(d)]
-    cols = ["attribute", "value", "group", "test", "statistic", "df_between", "df_within",
-            "p", "eta_squared", "k", "n", "posthoc_method", "pairs", "pairs_omitted"]  # fmt: skip
-    if not groups or not specs:
-        return pd.DataFrame(columns=cols)
-    table = run_anova_table(d, data, values=specs, groups=groups).table
-    rows = []
-    for r in _rows(table):
-        if r.error or not np.isfinite(r.p):
-            continue
-        welch = bool(np.isfinite(r.levene_p) and r.levene_p < ALPHA and np.isfinite(r.welch_p))
-        p = float(r.welch_p if welch else r.p)
-        if not p < ALPHA:
-            continue
-        pairs: list[dict[str, Any]] = []
-        method = None
-        omitted = int(r.k) > MAX_POSTHOC_GROUPS
-        if not omitted:
-            res = run_anova(d, data, value=str(r.value), group=str(r.group))
-            method = res.posthoc_method
-            ph = res.posthoc
-            sig = ph[ph["p_adj"] < ALPHA].sort_values("p_adj")
-            pairs = [
-                {"group_a": str(x.group_a), "group_b": str(x.group_b),
-                 "diff": float(x.diff), "p_adj": float(x.p_adj)}
-                for x in _rows(sig)
-            ]  # fmt: skip
-        rows.append(
-            {
-                "attribute": str(r.value).split(":", 1)[1],
-                "value": str(r.value),
-                "group": str(r.group),
-                "test": "welch_anova" if welch else "oneway_anova",
-                "statistic": float(r.welch_f if welch else r.f),
-                "df_between": float(r.df_between),
-                "df_within": float(r.welch_df_within if welch else r.df_within),
-                "p": p,
-                "eta_squared": float(r.eta_squared),
-                "k": int(r.k),
-                "n": int(r.n),
-                "posthoc_method": method,
-                "pairs": tuple(pairs),
-                "pairs_omitted": omitted,
-            }
-        )
-    return pd.DataFrame(rows, columns=cols)
-
-
-def _open_complaints(
-    store: Store,
-    workspace: str,
-    f: DashboardFilters,
-    choices: FilterChoices,
-    servqual: Any,
-) -> pd.DataFrame:
-    """Open complaint cases (any period: they are open now) of the region or site, per
-    SERVQUAL dimension by :data:`servgap.core.recovery.SERVQUAL_MAP`."""
-    from servgap.core.cases import OPEN_STATES
-    from servgap.core.recovery import (
-        SERVQUAL_DIMENSIONS,
-        SERVQUAL_MAP,
-        complaints_by_dimension,
-    )
-
-    with store.session() as s:
-        ws = get_workspace(s, workspace)
-        q = (
-            select(Case.category, Site.code)
-            .outerjoin(Site, Site.id == Case.site_id)
-            .where(Case.workspace_id == ws.id, Case.state.in_(sorted(OPEN_STATES)))
-        )
-        rows = s.execute(q).all()
-    sites = None
-    if f.site is not None:
-        sites = {f.site}
-    elif f.region is not None:
-        sites = {x["code"] for x in choices.sites if x["region"] == f.region}
-    cats = [
-        (str(c) if c in SERVQUAL_MAP else "other")
-        for c, site in rows
-        if sites is None or site in sites
-    ]
-    msa = None
-    if not isinstance(servqual, Missing) and servqual is not None:
-        dims = servqual.dimensions
-        msa = {
-            str(k): float(v)
-            for k, v in zip(dims["dimension"], dims["msa"], strict=True)
-            if str(k) in SERVQUAL_DIMENSIONS
-        }
-    if not cats:
-        en, zh = _where(f)
-        raise InsufficientDataError(f"No open complaint cases{en}.", f"{zh}没有未结的投诉工单。")
-    return complaints_by_dimension(cats, msa).table
-
-
-def action_table(
-    d: SurveyDefinition,
-    zone: pd.DataFrame | Missing,
-    ipa: IpaResult | Missing,
-    kano: pd.DataFrame | Missing,
-    segments: pd.DataFrame | Missing,
-    complaints: pd.DataFrame | Missing,
-) -> pd.DataFrame:
-    """One row per dimension (then per Kano feature without a dimension), most urgent first.
-
-    Columns: ``attribute, kind`` (dimension / feature), ``importance`` (relative
-    weights on overall satisfaction, from the IPA), ``performance`` (mean perceived),
-    ``adequate`` (IPA), ``msa, mss, share_below`` (period), ``quadrant, short_board``,
-    ``kano`` (categories of the Kano features of the dimension or the feature's own),
-    ``better, worse``, ``segment_differences`` (how many segment columns differ
-    significantly), ``open_complaints`` (cases touching the dimension), ``priority``
-    (1 = first). Order: the short board first, then the largest importance-weighted
-    shortfall below adequate, then the largest importance-weighted shortfall below
-    desired (``importance × max(0, −MSS)``); Kano features follow, must-be and
-    one-dimensional first, by |Worse|.
-    """
-    if isinstance(zone, Missing):
-        raise InsufficientDataError(zone.en, zone.zh)
-    cur = zone[zone["role"] == "period"].set_index("dimension")
-    ipa_t = ipa.table.set_index("dimension") if not isinstance(ipa, Missing) else None
-    short = ipa.short_board if not isinstance(ipa, Missing) else None
-    rows = []
-    for dim in cur.index:
-        z = cur.loc[dim]
-        imp = (
-            float(ipa_t.loc[dim, "importance"])
-            if ipa_t is not None and dim in ipa_t.index
-            else np.nan
-        )
-        perf = (
-            float(ipa_t.loc[dim, "performance"])
-            if ipa_t is not None and dim in ipa_t.index
-            else np.nan
-        )
-        adequate = (
-            float(ipa_t.loc[dim, "adequate"])
-            if ipa_t is not None and dim in ipa_t.index and "adequate" in ipa_t.columns
-            else np.nan
-        )
-        weighted = (
-            float(ipa_t.loc[dim, "weighted_shortfall"])
-            if ipa_t is not None and dim in ipa_t.index and "weighted_shortfall" in ipa_t.columns
-            else 0.0
-        )
-        quadrant = str(ipa_t.loc[dim, "quadrant"]) if ipa_t is not None and dim in ipa_t.index else None  # fmt: skip
-        kano_cats = better = worse = None
-        if not isinstance(kano, Missing):
-            mine = kano[kano["dimension"] == dim]
-            if len(mine):
-                kano_cats = "/".join(sorted({str(c) for c in mine["category"].dropna()}))
-                better = float(mine["better"].mean())
-                worse = float(mine["worse"].mean())
-        segs = 0
-        if not isinstance(segments, Missing) and len(segments):
-            segs = int((segments["attribute"] == dim).sum())
-        opened = 0
-        if not isinstance(complaints, Missing):
-            hit = complaints[complaints["dimension"] == dim]
-            opened = int(hit["complaints_touching"].iloc[0]) if len(hit) else 0
-        mss = float(z["mss"])
-        rows.append(
-            {
-                "attribute": str(dim), "kind": "dimension", "importance": imp,
-                "performance": perf, "adequate": adequate, "msa": float(z["msa"]), "mss": mss,
-                "share_below": float(z["share_below"]), "quadrant": quadrant,
-                "short_board": dim == short, "kano": kano_cats, "better": better, "worse": worse,
-                "segment_differences": segs, "open_complaints": opened,
-                "_k1": 0 if dim == short else 1, "_k2": -(weighted if np.isfinite(weighted) else 0.0),
-                "_k3": -((imp if np.isfinite(imp) else 0.0) * max(0.0, -mss if np.isfinite(mss) else 0.0)),
-            }
-        )  # fmt: skip
-    out = pd.DataFrame(rows)
-    if len(out):
-        out = out.sort_values(["_k1", "_k2", "_k3"], kind="stable")
-    if not isinstance(kano, Missing):
-        loose = kano[kano["dimension"].isna()].copy()
-        order = {"M": 0, "O": 1, "A": 2, "I": 3, "R": 4, "Q": 5}
-        loose["_o"] = loose["category"].map(lambda c: order.get(str(c), 6))
-        loose["_w"] = -loose["worse"].abs().fillna(0.0)
-        loose = loose.sort_values(["_o", "_w"], kind="stable")
-        feats = pd.DataFrame(
-            {
-                "attribute": loose["feature"].astype(str), "kind": "feature",
-                "kano": loose["category"], "better": loose["better"], "worse": loose["worse"],
-                "short_board": False, "segment_differences": 0, "open_complaints": 0,
-            }
-        )  # fmt: skip
-        out = pd.DataFrame(_records_of(out) + _records_of(feats)) if len(out) else feats
-    out = out.drop(columns=[c for c in out.columns if c.startswith("_")]).reset_index(drop=True)
-    out.insert(0, "priority", np.arange(1, len(out) + 1))
-    return out
-
-
-def _rows(frame: pd.DataFrame) -> list[Any]:
-    """The rows of ``frame`` as named tuples (typed loosely: columns vary)."""
-    return list(frame.itertuples(index=False))
-
-
-def _records_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
-
-
-def _labels(
-    d: SurveyDefinition, choices: FilterChoices, csi_model: str
-) -> dict[str, dict[str, str]]:
-    from servgap.core.csi_models import MODELS
-    from servgap.services.analysis import rating_dimensions
-
-    out: dict[str, dict[str, str]] = {}
-    for c in MODELS[csi_model].constructs:
-        out[f"csi:{c.code}"] = {"zh": c.zh, "en": c.en}
-    for dim in rating_dimensions(d):
-        out[dim] = {"zh": dimension_label(dim, "zh"), "en": dimension_label(dim, "en")}
-    for q in d.questions:
-        if q.type in ("servqual3", "kano", "profile", "single", "nps", "csat"):
-            out[q.code] = {"zh": q.text.zh or q.code, "en": q.text.en or q.code}
-    for s in choices.sites:
-        out.setdefault(s["code"], {"zh": s["name_zh"], "en": s["name_en"]})
-    for r in choices.regions:
-        out.setdefault(r["code"], {"zh": r["name_zh"], "en": r["name_en"]})
-    for code, zh, en in (  # short names of the segment columns (not the question's text)
-        ("region", "区域", "Region"),
-        ("site", "网点", "Site"),
-        ("channel", "渠道", "Channel"),
-        ("customer_type", "客户类型", "Customer type"),
-        ("age_group", "年龄段", "Age group"),
-        ("gender", "性别", "Gender"),
-        ("city", "城市", "City"),
-    ):
-        out[code] = {"zh": zh, "en": en}
-    return out

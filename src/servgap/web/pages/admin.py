@@ -25,17 +25,19 @@ from starlette.responses import RedirectResponse, Response
 
 from servgap.core.errors import InputError, Problem, ServgapError
 from servgap.i18n import Lang, t
-from servgap.services.accounts import (
-    ROLES,
-    change_role,
+from servgap.services.account_admin import (
     create_workspace_token,
     invite_user,
     parse_token_id,
-    remove_membership,
     reset_password,
     revoke_workspace_token,
-    role_label,
     workspace_tokens,
+)
+from servgap.services.accounts import (
+    ROLES,
+    change_role,
+    remove_membership,
+    role_label,
     workspace_users,
 )
 from servgap.services.import_runs import (

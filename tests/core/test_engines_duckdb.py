@@ -97,7 +97,7 @@ def test_engine_errors_name_what_is_wrong(parquet: tuple[pd.DataFrame, Path, Pat
         anova(one, "region", "Channel", engine="duckdb")
     with pytest.raises(InputError, match="does not exist"):
         anova(one.parent / "missing.parquet", "score", "region", engine="duckdb")
-    with pytest.raises(SpecError, match="Parquet column"):
+    with pytest.raises(SpecError, match="column of its source"):
         nps(data["nps"], engine="duckdb")
 
 

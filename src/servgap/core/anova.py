@@ -528,13 +528,12 @@ def anova(
     Both paths give the same numbers (tested to 1e-10).
     """
     if engine != "memory":
-        from servgap.engines import check_engine
-        from servgap.engines.duckdb import histogram
+        from servgap.engines import check_engine, histogram
 
         check_engine(engine)
         return _anova(
             pd.DataFrame(), value, group, alpha=alpha, posthoc=posthoc, use_histogram=True,
-            histogram=histogram(data, value, group, what="value"),
+            histogram=histogram(engine, data, value, group, what="value"),
         )  # fmt: skip
     if not isinstance(data, pd.DataFrame):
         raise InputError(

@@ -346,14 +346,15 @@ def _engine_histogram(
     engine: str, scores: Any, *, low: float, high: float, integer: bool, what: str
 ) -> tuple[ValueHistogram, int]:
     """The answer histogram computed by another engine, and the empty answers."""
-    from servgap.engines import check_engine
-    from servgap.engines.duckdb import ParquetColumn, histogram
+    from servgap.engines import Column, check_engine, histogram
 
     check_engine(engine)
-    if not isinstance(scores, ParquetColumn):
+    if not isinstance(scores, Column):
         raise SpecError(
-            f"engine={engine!r} needs a Parquet column, e.g. "
+            f"engine={engine!r} needs a column of its source, e.g. "
             "ParquetSource('answers.parquet')['nps'].",
-            f"engine={engine!r} 需要一个 Parquet 列，例如 ParquetSource('answers.parquet')['nps']。",
+            f"engine={engine!r} 需要其数据源的一列，例如 ParquetSource('answers.parquet')['nps']。",
         )
-    return histogram(scores.source, scores.name, low=low, high=high, integer=integer, what=what)
+    return histogram(
+        engine, scores.source, scores.name, low=low, high=high, integer=integer, what=what
+    )

@@ -421,8 +421,7 @@ def _servqual_stats_engine(
     by: str | Sequence[str] | None,
 ) -> ServqualStats:
     """Merged SERVQUAL statistics of a source read in batches by another engine."""
-    from servgap.engines import check_engine
-    from servgap.engines.duckdb import batches
+    from servgap.engines import batches, check_engine
 
     check_engine(engine)
     spec = _parse_items(items)
@@ -435,7 +434,7 @@ def _servqual_stats_engine(
     needed += [str(c) for c in (weights or {}).values()]
     needed += [by] if isinstance(by, str) else list(by or [])
     merged: ServqualStats | None = None
-    for frame in batches(data, [c for c in needed if c]):
+    for frame in batches(engine, data, [c for c in needed if c]):
         part = servqual_stats(frame, items, weights=weights, by=by)
         merged = part if merged is None else merged.merge(part)
     if merged is None:  # an empty source: the statistics of no rows

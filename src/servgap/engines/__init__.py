@@ -2,26 +2,122 @@
 
 The analyses in :mod:`servgap.core` finish from small, mergeable statistics
 (:mod:`servgap.core.suffstats`). ``engine="memory"`` gathers them from a pandas
-DataFrame with numpy; ``engine="duckdb"`` (:mod:`servgap.engines.duckdb`) has DuckDB
-gather them from a Parquet file or a folder of Parquet files with SQL ``GROUP BY``,
-so data larger than memory never enter Python — only the histograms come back.
+DataFrame with numpy; the other engines have the data's own system gather them and
+return only the statistics:
+
+* ``"duckdb"`` (:mod:`servgap.engines.duckdb`) — a Parquet file or a folder of Parquet
+  files, streamed by DuckDB (files larger than memory work);
+* ``"postgres"`` (:mod:`servgap.engines.postgres`) — a survey's answers in the store's
+  PostgreSQL database, aggregated by the database;
+* ``"spark"`` (:mod:`servgap.engines.spark`) — a Spark DataFrame or Parquet read by a
+  Spark session (local, or a cluster through ``SERVGAP_SPARK_MASTER``).
+
+Every engine module provides the same four functions, which this module dispatches to
+(the contract; ``data`` is whatever that engine reads — a path, a source object, a
+Spark DataFrame — and ``as_source`` turns it into the engine's source object):
+
+``as_source(data) -> source``
+    The engine's source object, or :class:`SpecError` saying what it accepts.
+``histogram(data, value, group=None, *, low=None, high=None, integer=False, what="value")
+-> (ValueHistogram, n_left_out)``
+    The (group, value) histogram of one numeric column (:class:`ValueHistogram`, groups
+    sorted, one group ``"all"`` when ``group`` is None) and the number of rows left out
+    because the value or the group is empty. Values outside ``[low, high]``, non-integers
+    (``integer=True``) and infinities raise :class:`InputError` naming the column, the
+    bad values and, where the engine can tell, the rows.
+``counts(data, columns, by=()) -> (DataFrame, n_left_out)``
+    The joint histogram: one row per distinct combination of ``by`` + ``columns`` among
+    the rows where none of them is empty, with a ``count`` column (int64); values as
+    float64, groups as they are. Used for Kano's (functional, dysfunctional) table and
+    anything else that needs a joint distribution.
+``batches(data, columns, *, rows=1_000_000) -> Iterator[DataFrame]``
+    The named columns, ``rows`` rows at a time, for analyses whose statistics need each
+    respondent's row (SERVQUAL's dimension means); each batch's statistics are merged.
+
+Column names are matched exactly first, then case-insensitively where the engine's
+names are (DuckDB, Spark). :class:`Column` is one column of a source (for functions that
+take a column, e.g. ``sg.nps(ParquetSource(path)["nps"], engine="duckdb")``).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib import import_module
+from types import ModuleType
+from typing import Any, Literal
+
+import pandas as pd
 
 from servgap.core.errors import SpecError
+from servgap.core.suffstats import ValueHistogram
 
-Engine = Literal["memory", "duckdb"]
-ENGINES: tuple[str, ...] = ("memory", "duckdb")
+Engine = Literal["memory", "duckdb", "postgres", "spark"]
+ENGINES: tuple[str, ...] = ("memory", "duckdb", "postgres", "spark")
+
+__all__ = ["ENGINES", "Column", "Engine", "batches", "check_engine", "counts", "histogram"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column ``name`` of an engine's source (a path, a source object, a DataFrame)."""
+
+    source: Any
+    name: str
 
 
 def check_engine(engine: str) -> str:
     """The engine name, or :class:`SpecError` naming the known ones."""
     if engine not in ENGINES:
         raise SpecError(
-            f"engine must be one of {', '.join(ENGINES)}, got {engine!r}.",
-            f"engine 必须是 {', '.join(ENGINES)} 之一，收到 {engine!r}。",
+            f"`engine` must be one of {', '.join(ENGINES)}, got {engine!r}.",
+            f"`engine` 必须是 {', '.join(ENGINES)} 之一，收到 {engine!r}。",
+            fields=("engine",),
         )
     return engine
+
+
+def module(engine: str) -> ModuleType:
+    """The module of a non-memory engine (imported on first use: its driver may be heavy)."""
+    check_engine(engine)
+    if engine == "memory":
+        raise SpecError(
+            "engine='memory' computes in Python; there is no engine module to call.",
+            "engine='memory' 在 Python 内计算，没有引擎模块可调用。",
+            fields=("engine",),
+        )
+    return import_module(f"servgap.engines.{engine}")
+
+
+def histogram(
+    engine: str,
+    data: Any,
+    value: str,
+    group: str | None = None,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
+    what: str = "value",
+) -> tuple[ValueHistogram, int]:
+    """``engine``'s (group, value) histogram of ``value`` (see the module docstring)."""
+    result: tuple[ValueHistogram, int] = module(engine).histogram(
+        data, value, group, low=low, high=high, integer=integer, what=what
+    )
+    return result
+
+
+def counts(
+    engine: str, data: Any, columns: Sequence[str], by: Sequence[str] = ()
+) -> tuple[pd.DataFrame, int]:
+    """``engine``'s joint histogram of ``by`` + ``columns`` (see the module docstring)."""
+    result: tuple[pd.DataFrame, int] = module(engine).counts(data, list(columns), list(by))
+    return result
+
+
+def batches(
+    engine: str, data: Any, columns: Sequence[str], *, rows: int = 1_000_000
+) -> Iterator[pd.DataFrame]:
+    """``engine``'s batches of the named columns (see the module docstring)."""
+    it: Iterator[pd.DataFrame] = module(engine).batches(data, list(columns), rows=rows)
+    return it

@@ -34,8 +34,9 @@ import pandas as pd
 
 from servgap.core.errors import InputError, ProblemCollector, SpecError
 from servgap.core.suffstats import ValueHistogram
+from servgap.engines import Column
 
-__all__ = ["ParquetColumn", "ParquetSource", "as_source", "batches", "histogram"]
+__all__ = ["ParquetColumn", "ParquetSource", "as_source", "batches", "counts", "histogram"]
 
 
 @dataclass(frozen=True)
@@ -65,19 +66,18 @@ class ParquetSource:
 
 
 @dataclass(frozen=True)
-class ParquetColumn:
+class ParquetColumn(Column):
     """One column of a :class:`ParquetSource`."""
 
     source: ParquetSource
-    name: str
 
 
 def as_source(data: Any) -> ParquetSource:
     """A :class:`ParquetSource` from a path, a source or a column's source."""
     if isinstance(data, ParquetSource):
         return data
-    if isinstance(data, ParquetColumn):
-        return data.source
+    if isinstance(data, Column):
+        return as_source(data.source)
     if isinstance(data, str | PathLike):
         return ParquetSource(str(data))
     raise SpecError(
@@ -221,6 +221,49 @@ def _to_histogram(frame: pd.DataFrame) -> ValueHistogram:
     return ValueHistogram(
         groups=groups, values=np.asarray(v_values, dtype=np.float64), counts=counts
     )
+
+
+def counts(data: Any, columns: list[str], by: list[str]) -> tuple[pd.DataFrame, int]:
+    """The joint histogram of ``by`` + ``columns`` (rows with an empty one left out).
+
+    One ``GROUP BY`` in DuckDB; a row per distinct combination with its ``count``.
+    """
+    source = as_source(data)
+    rel = source.relation_sql()
+    con = _connect()
+    try:
+        cols = _columns(con, rel)
+        names = list(dict.fromkeys([*by, *columns]))
+        real = [_resolve(cols, c) for c in names]
+        for c, r in zip(names, real, strict=True):
+            if c in columns and not (
+                cols[r].upper().startswith("DECIMAL") or cols[r].upper() in _NUMERIC
+            ):
+                raise InputError(
+                    f"Column `{c}` is {cols[r]}, not numbers; store it as a number column.",
+                    f"列 `{c}` 的类型是 {cols[r]}，不是数值；请存为数值列。",
+                    fields=(c,),
+                )
+        sel = ", ".join(
+            (f"CAST({_ident(r)} AS DOUBLE)" if c in columns else _ident(r)) + f" AS {_ident(c)}"
+            for c, r in zip(names, real, strict=True)
+        )
+        keep = (
+            " AND ".join(
+                f"{_ident(r)} IS NOT NULL"
+                + (f" AND NOT isnan(CAST({_ident(r)} AS DOUBLE))" if c in columns else "")
+                for c, r in zip(names, real, strict=True)
+            )
+            or "TRUE"
+        )
+        frame = con.execute(
+            f"SELECT {sel}, count(*) AS count FROM {rel} WHERE {keep} GROUP BY ALL ORDER BY ALL"
+        ).df()
+        total = int(con.execute(f"SELECT count(*) FROM {rel}").fetchone()[0])
+    finally:
+        con.close()
+    frame["count"] = frame["count"].astype(np.int64)
+    return frame, total - int(frame["count"].sum())
 
 
 def batches(data: Any, columns: list[str], *, rows: int = 1_000_000) -> Iterator[pd.DataFrame]:

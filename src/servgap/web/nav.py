@@ -30,6 +30,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("surveys", "", ALL_ROLES),
     MenuItem("dashboard", "/dashboard", ANALYSTS),
     MenuItem("alerts", "/alerts", ANALYSTS),
+    MenuItem("actions", "/actions", ANALYSTS),
     MenuItem("desk", "/desk", CASE_READERS),
     MenuItem("planner", "/planner", ANALYSTS),
     MenuItem("promises", "/promises", ANALYSTS),

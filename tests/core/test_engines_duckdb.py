@@ -141,3 +141,23 @@ def test_servqual_streamed_from_parquet_equals_memory(
                 atol=AT, obj=table,
             )  # fmt: skip
         assert got.warnings == mem.warnings
+
+
+def test_joint_counts_equal_a_pandas_groupby(tmp_path: Path) -> None:
+    """``counts``: the joint histogram of two answers by a group, as pandas counts it."""
+    from servgap.engines import counts
+
+    data = _frame()
+    path = tmp_path / "joint.parquet"
+    data.to_parquet(path)
+    got, left_out = counts("duckdb", str(path), ["nps", "csat"], ["region"])
+    keep = data.dropna(subset=["region", "nps", "csat"])
+    want = keep.groupby(["region", "nps", "csat"]).size().rename("count").reset_index()
+    assert left_out == len(data) - len(keep)
+    assert list(got.columns) == ["region", "nps", "csat", "count"]
+    pd.testing.assert_frame_equal(
+        got.reset_index(drop=True), want.astype({"count": np.int64}), check_dtype=False
+    )
+    # a column given in another case is found (DuckDB names are case-insensitive)
+    got2, _ = counts("duckdb", str(path), ["NPS"], ["channel"])
+    assert int(got2["count"].sum()) == int(data["nps"].notna().sum())

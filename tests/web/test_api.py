@@ -83,6 +83,24 @@ def test_post_a_response_as_an_import_row(web: Web) -> None:
     assert r.status_code == 400 and r.json()["fields"] == ["/response_id"]
 
 
+def test_a_posted_response_schedules_the_alert_scan(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answers that arrive by the API are scanned for alerts too (debounced, after the reply)."""
+    import servgap.web.api.responses as api
+
+    scanned: list[str] = []
+    monkeypatch.setattr(api, "due_scan", lambda store, ws: lambda: scanned.append(ws))
+    row = {"response_id": "s1", "submitted_at": "2026-07-15 10:30", "site": "sh01", **GOOD}
+    url = "/api/v1/workspaces/acme/surveys/svc/responses"
+    r = web.client.post(url, json=row, headers=web.auth("analyst@acme"))
+    assert r.status_code == 201, r.text
+    assert scanned == ["acme"]
+    r = web.client.post(url, json={**row, "nps": 11, "response_id": "s2"},
+                        headers=web.auth("analyst@acme"))  # fmt: skip
+    assert r.status_code == 422 and scanned == ["acme"]  # a refused answer scans nothing
+
+
 def _seed_responses(web: Web, n: int = 40) -> None:
     rng = np.random.default_rng(7)
     h = web.auth("analyst@acme")

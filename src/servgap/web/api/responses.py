@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, BackgroundTasks, Body, Depends
 
+from servgap.services.alerts import due_scan
 from servgap.services.collection import submit_response
 from servgap.web.access import ANALYSTS, Access, InWorkspace
 from servgap.web.deps import StoreDep
@@ -33,6 +34,7 @@ def post_response(
     survey: str,
     store: StoreDep,
     access: Analyst,
+    background: BackgroundTasks,
     row: Annotated[
         dict[str, Any],
         Body(
@@ -43,5 +45,10 @@ def post_response(
     ],
 ) -> dict[str, Any]:
     """Store one response, validated as an import validates each row (409 when its
-    ``response_id`` is already stored)."""
-    return submit_response(store, workspace=access.workspace, survey=survey, row=row).to_dict()
+    ``response_id`` is already stored). The workspace's alerts are scanned after the answer
+    is sent, at most once per workspace every few minutes (as after a web submission)."""
+    result = submit_response(store, workspace=access.workspace, survey=survey, row=row)
+    scan = due_scan(store, access.workspace)
+    if scan is not None:
+        background.add_task(scan)
+    return result.to_dict()

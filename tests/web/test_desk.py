@@ -149,7 +149,8 @@ def test_case_page_for_each_role(web: Web, who: str, status: int) -> None:
     assert ("13812345678" in json.dumps(data, ensure_ascii=False)) is works
     assert ("13812345678" in json.dumps(queue, ensure_ascii=False)) is works
     assert ("138****5678" in page) is not works
-    assert ('action="/w/acme/desk/' in page) is works  # the forms
+    assert (f'action="/w/acme/desk/{cases["old"]}/move"' in page) is works  # the work forms
+    assert 'id="form-correct"' in page  # agents and supervisors correct the text reading
     assert data["case"]["case"] == cases["old"] and data["personal_data_shown"] is works
     assert data["case"]["sla"]["overdue"] is True
 

@@ -3,12 +3,13 @@ similar cases."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from servgap.cli._app import emit, force_option, get_ctx, json_option, write_csv
+from servgap.cli._app import emit, force_option, get_ctx, json_option, say, write_csv
 
 
 def register(main: click.Group) -> None:
@@ -49,6 +50,7 @@ def classify_cmd(texts: tuple[str, ...], stored: bool, min_confidence: float,
     from servgap.core.errors import InputError
     from servgap.core.text import classify_complaints, default_model, sentiment
     from servgap.services.text import classify_stored, workspace_model
+    from servgap.services.text_corrections import active_sentiment_model
 
     c = get_ctx()
     texts = _read_stdin(texts)
@@ -65,8 +67,9 @@ def classify_cmd(texts: tuple[str, ...], stored: bool, min_confidence: float,
             )
         ws = c.workspace_or_none()  # a workspace's retrained model, else the shipped one
         model = workspace_model(c.store(), ws)[0] if ws else default_model()
+        smodel = active_sentiment_model(c.store(), ws) if ws else None
         cls = classify_complaints(list(texts), model=model, min_confidence=min_confidence).table
-        sen = sentiment(list(texts)).table
+        sen = sentiment(list(texts), model=smodel).table
         table = pd.DataFrame(
             {
                 "text": list(texts),
@@ -84,25 +87,87 @@ def classify_cmd(texts: tuple[str, ...], stored: bool, min_confidence: float,
     emit(table, as_json=as_json, columns=cols)
 
 
+def _workspace(ws: str | None) -> str:
+    """The command's ``--workspace``, else the global one (or the store's only workspace)."""
+    c = get_ctx()
+    if ws is not None:
+        c.requested_workspace = ws
+    return c.workspace
+
+
+workspace_option = click.option(
+    "--workspace", "ws", default=None,
+    help="Workspace code (default: the global --workspace or the only workspace).",
+)  # fmt: skip
+
+
 @text.command("train")
-@click.option("--test-size", default=0.2, show_default=True, help="Held-out share.")
-@click.option("--seed", default=0, show_default=True, help="Random seed of the split.")
+@workspace_option
+@click.option("--kind", type=click.Choice(["category", "polarity"]), default="category",
+              show_default=True, help="Which model to retrain.")  # fmt: skip
+@click.option("--seed", default=0, show_default=True, help="Seed of the held-out split.")
+@click.option("--actor", default=lambda: os.environ.get("USER") or "cli",
+              show_default="$USER or cli", help="Who retrains (recorded with the version).")  # fmt: skip
 @json_option
-def train_cmd(test_size: float, seed: int, as_json: bool) -> None:
-    """Retrain the classifier on this workspace's labelled complaints; report held-out quality."""
-    from servgap.services.text import train_workspace_model
+def train_cmd(ws: str | None, kind: str, seed: int, actor: str, as_json: bool) -> None:
+    """Retrain on the base corpus plus the agents' corrections; switch only when better."""
+    from servgap.services.text_corrections import train_workspace_model
 
     c = get_ctx()
-    rep = train_workspace_model(c.store(), c.workspace, test_size=test_size, seed=seed)
-    ev = rep.trained.evaluation
-    title = (
-        f"模型已保存到 {rep.model_path}；{rep.n_cases} 条带类别投诉，留出 {rep.trained.n_test} 条评估："
-        f"宏平均 F1 = {ev.macro_f1:.3f}，准确率 = {ev.accuracy:.3f}"
-        if c.lang == "zh"
-        else f"Model saved to {rep.model_path}; {rep.n_cases} labelled complaints, "
-        f"{rep.trained.n_test} held out: macro-F1 = {ev.macro_f1:.3f}, accuracy = {ev.accuracy:.3f}"
+    out = train_workspace_model(c.store(), workspace=_workspace(ws), kind=kind, actor=actor,
+                                seed=seed)  # fmt: skip
+    rep = out.report
+    title = say(
+        f"{kind} model v{out.version}: {rep['n_corrections']} corrections "
+        f"({rep['n_held_out']} held out) against {rep['compared_with']}; {rep['reason_en']}. "
+        f"Active: {out.active}.\nRule: {rep['rule']['en']}.",
+        f"{kind} 模型 v{out.version}：{rep['n_corrections']} 条更正（留出 {rep['n_held_out']} 条），"
+        f"与 {rep['compared_with']} 比较；{rep['reason_zh']}。当前使用：{out.active}。\n"
+        f"规则：{rep['rule']['zh']}。",
     )
-    emit(rep.to_dict(), as_json=as_json, table=ev.metrics, title=title)
+    emit(out, as_json=as_json, table=out.comparison, title=title)
+
+
+@text.command("corrections")
+@workspace_option
+@click.option("--field", type=click.Choice(["category", "polarity"]), default=None,
+              help="Only corrections of this field.")  # fmt: skip
+@click.option("--versions", is_flag=True, help="List the stored model versions instead.")
+@json_option
+def corrections_cmd(ws: str | None, field: str | None, versions: bool, as_json: bool) -> None:
+    """The agents' corrections of case categories and polarity, newest first (who and when)."""
+    from servgap.services.text_corrections import list_corrections, model_versions
+
+    c = get_ctx()
+    workspace = _workspace(ws)
+    if versions:
+        emit(model_versions(c.store(), workspace=workspace, kind=field), as_json=as_json)
+        return
+    table = list_corrections(c.store(), workspace=workspace, field=field)
+    emit(table, as_json=as_json,
+         columns=["at", "case", "field", "old_value", "new_value", "author", "text"])  # fmt: skip
+
+
+@text.command("correct")
+@click.argument("case")
+@click.option("--category", default=None, help="The case's right category.")
+@click.option("--polarity", type=click.Choice(["negative", "neutral", "positive"]),
+              default=None, help="The right polarity of the case's text.")  # fmt: skip
+@workspace_option
+@click.option("--actor", default=lambda: os.environ.get("USER") or "cli",
+              show_default="$USER or cli", help="Who corrects (recorded with the correction).")  # fmt: skip
+@json_option
+def correct_cmd(case: str, category: str | None, polarity: str | None, ws: str | None,
+                actor: str, as_json: bool) -> None:  # fmt: skip
+    """Correct a case's category and/or polarity (stored as training data, who and when)."""
+    from servgap.services.text_corrections import correct_case_texts
+
+    c = get_ctx()
+    values = {k: v for k, v in (("category", category), ("polarity", polarity)) if v is not None}
+    done = correct_case_texts(c.store(), workspace=_workspace(ws), case=case, values=values,
+                              actor=actor)  # fmt: skip
+    emit(list(done), as_json=as_json, table=[x.to_dict() for x in done],
+         columns=["case", "field", "old_value", "new_value", "author", "at"])  # fmt: skip
 
 
 @text.command("sentiment")

@@ -245,7 +245,10 @@ def tolerance_model(
         )
     expectations = customer_expectations(store, workspace)
     frame["expectation"] = frame["customer"].map(expectations)
-    frame["sentiment"] = sentiment(frame["text"].tolist()).table["score"].to_numpy()
+    from servgap.services.text_corrections import active_sentiment_model
+
+    model = active_sentiment_model(store, workspace)  # retrained on the agents' corrections
+    frame["sentiment"] = sentiment(frame["text"].tolist(), model=model).table["score"].to_numpy()
     feats = tolerance_features(
         frame.assign(code=frame["complaint"]),
         expectation_col="expectation",

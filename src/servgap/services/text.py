@@ -1,59 +1,38 @@
-"""Text use cases on the store: classify complaints, retrain on a workspace's own
-labelled cases, sentiment and emotions, keywords, new topics and similar earlier cases.
+"""Text use cases on the store: classify complaints, sentiment and emotions, keywords,
+new topics and similar earlier cases.
 
-A workspace's retrained model is saved at
-``SERVGAP_HOME/models/<workspace>/complaint_model.npz`` and used from then on
-instead of the shipped default.
+Every reading uses the workspace's active models (:func:`servgap.services.text_corrections.
+active_model`: the version retrained on the agents' corrections that won its comparison,
+else the shipped default); retraining is :mod:`servgap.services.text_corrections`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
 import pandas as pd
 from sqlalchemy import select
 
-from servgap.core.errors import InputError, InsufficientDataError
 from servgap.core.text import (
     NEW_LABEL,
     NEW_THRESHOLD,
     TextModel,
-    TrainedModel,
     classify_complaints,
-    default_model,
     keywords,
-    model_from_bytes,
-    model_to_bytes,
     sentiment,
     similar_cases,
-    train_classifier,
 )
 from servgap.core.text.topics import MIN_SIMILARITY, MIN_SIZE, new_topics
 from servgap.services.context import Store, get_workspace
-from servgap.services.files import write_bytes
+from servgap.services.text_corrections import active_model, active_sentiment_model
 from servgap.store.models import Case, Complaint, RecoveryAction, Site
 
 
-def model_path(store: Store, workspace: str) -> Path:
-    return store.settings.home / "models" / workspace / "complaint_model.npz"
-
-
 def workspace_model(store: Store, workspace: str) -> tuple[TextModel, str]:
-    """The workspace's retrained model if there is one, else the shipped default."""
-    path = model_path(store, workspace)
-    if path.exists():
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(
-                f"Cannot read the model file {path}: {exc.strerror}. Retrain the workspace's "
-                "model, or remove the file to use the shipped one.",
-                f"无法读取模型文件 {path}：{exc.strerror}。请重新训练工作区模型，或删除该文件以使用内置模型。",
-            ) from exc
-        return model_from_bytes(data, str(path)), str(path)
-    return default_model(), "default"
+    """The workspace's active category model (a retrained version, else the shipped
+    default) and its label (``v3``, ``default``): :func:`servgap.services.text_corrections.
+    active_model`, the one rule every classification of the workspace follows."""
+    active = active_model(store, workspace, "category")
+    assert isinstance(active.model, TextModel)
+    return active.model, active.label
 
 
 def complaints_frame(store: Store, workspace: str) -> pd.DataFrame:
@@ -78,48 +57,6 @@ def complaints_frame(store: Store, workspace: str) -> pd.DataFrame:
     )
 
 
-@dataclass
-class TrainReport:
-    model_path: str
-    n_cases: int
-    trained: TrainedModel
-
-    def to_dict(self) -> dict[str, Any]:
-        ev = self.trained.evaluation
-        return {
-            "model_path": self.model_path,
-            "n_cases": self.n_cases,
-            "n_train": self.trained.n_train,
-            "n_test": self.trained.n_test,
-            "macro_f1": ev.macro_f1,
-            "accuracy": ev.accuracy,
-            "metrics": ev.metrics,
-        }
-
-
-def train_workspace_model(
-    store: Store, workspace: str, *, test_size: float = 0.2, seed: int = 0
-) -> TrainReport:
-    """Retrain on the workspace's complaints that carry a category; save the model."""
-    frame = complaints_frame(store, workspace)
-    labelled = frame[frame["category"].notna() & (frame["category"] != "")]
-    if labelled.empty:
-        raise InsufficientDataError(
-            f"Workspace `{workspace}` has no complaints with a category to learn from. Import "
-            "complaints with a filled `category` column, or set categories on cases first.",
-            f"工作区 `{workspace}` 没有带类别的投诉可供学习。请先导入 `category` 列已填写的投诉，"
-            "或为案例设置类别。",
-        )
-    trained = train_classifier(
-        labelled["text"].tolist(), labelled["category"].tolist(), test_size=test_size, seed=seed
-    )
-    path = model_path(store, workspace)
-    # the workspace's own model file: replaced on retraining, never the store
-    write_bytes(path, model_to_bytes(trained.model), force=True,
-                protected=store.protected_files())  # fmt: skip
-    return TrainReport(str(path), len(labelled), trained)
-
-
 def classify_stored(
     store: Store, workspace: str, *, min_confidence: float = NEW_THRESHOLD
 ) -> pd.DataFrame:
@@ -131,7 +68,7 @@ def classify_stored(
     model, _ = workspace_model(store, workspace)
     texts = frame["text"].tolist()
     cls = classify_complaints(texts, model=model, min_confidence=min_confidence).table
-    sen = sentiment(texts).table
+    sen = sentiment(texts, model=active_sentiment_model(store, workspace)).table
     out = frame.rename(columns={"category": "category_recorded"}).copy()
     out["category"] = cls["category"].to_numpy()
     out["confidence"] = cls["confidence"].to_numpy()

@@ -158,7 +158,7 @@ def _open_for(
         str(v) for c in comment_cols if isinstance(v := rec.get(c), str) and v.strip()
     )
     text = decision.summary_zh + (f" 客户留言：{comment}" if comment else "")
-    _, sents = auto_text([comment]) if comment else ([None], [None])
+    _, sents = auto_text([comment], session=op.session, ws=op.ws) if comment else ([None], [None])
     ccode, site = rec.get("customer"), rec.get("site")
     cust, _ = op.customer(ccode if isinstance(ccode, str) else None, create=False)
     case, _ = op.open(

@@ -127,7 +127,7 @@ def import_cases(
                 )
             ).all()
         )
-        cats, sents = auto_text([r["text"] for r in recs])
+        cats, sents = auto_text([r["text"] for r in recs], session=session, ws=ws)
         for rec, acat, sent in zip(recs, cats, sents, strict=True):
             key = f"complaint:{rec['code']}"
             if op.existing(key) is not None:

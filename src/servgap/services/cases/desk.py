@@ -302,13 +302,16 @@ def _pauses(detail: CaseDetail, calendar: BusinessCalendar) -> tuple[Pause, ...]
     return tuple(out)
 
 
-def _text_reading(summary: str) -> TextReading | None:
+def _text_reading(store: Store, workspace: str, summary: str) -> TextReading | None:
+    """The case text read by the workspace's active models (retrained on corrections)."""
     from servgap.core.text import classify_complaints, sentiment
+    from servgap.services.text_corrections import active_category_model, active_sentiment_model
 
     if not summary.strip():
         return None
-    cls = classify_complaints([summary]).table.iloc[0]
-    sen = sentiment([summary]).table.iloc[0]
+    model = active_category_model(store, workspace)
+    cls = classify_complaints([summary], model=model).table.iloc[0]
+    sen = sentiment([summary], model=active_sentiment_model(store, workspace)).table.iloc[0]
     terms = sen["terms"]
     emotions = sen.get("emotions", ())
     return TextReading(
@@ -379,7 +382,7 @@ def desk_case(
         customer=profile,
         past_cases=past,
         answers=answers,
-        text=_text_reading(summary),
+        text=_text_reading(store, workspace, summary),
         similar=similar,
         ledger=ledger,
         personal_data_shown=personal,

@@ -87,9 +87,17 @@ class Tally:
                             tuple(self.cases))  # fmt: skip
 
 
-def auto_text(texts: Sequence[str]) -> tuple[list[str | None], list[float | None]]:
-    """Categories (shipped classifier) and sentiment scores of the non-empty texts."""
-    from servgap.core.text import classify_complaints, sentiment
+def auto_text(
+    texts: Sequence[str], *, session: Session | None = None, ws: Workspace | None = None
+) -> tuple[list[str | None], list[float | None]]:
+    """Categories and sentiment scores of the non-empty texts.
+
+    With ``session`` and ``ws`` the workspace's active models are used (retrained on its
+    agents' corrections, :mod:`servgap.services.text_corrections`), read in that session;
+    otherwise the shipped ones.
+    """
+    from servgap.core.text import TextModel, classify_complaints, sentiment
+    from servgap.core.text.sentiment import SentimentModel
 
     n = len(texts)
     cats: list[str | None] = [None] * n
@@ -97,11 +105,21 @@ def auto_text(texts: Sequence[str]) -> tuple[list[str | None], list[float | None
     idx = [i for i, s in enumerate(texts) if isinstance(s, str) and s.strip()]
     if not idx:
         return cats, sents
+    cat_model: TextModel | None = None
+    sen_model: SentimentModel | None = None
+    if session is not None and ws is not None:
+        from servgap.services.text_corrections import active_model_in
+
+        cat = active_model_in(session, ws, "category").model
+        sen = active_model_in(session, ws, "polarity").model
+        cat_model = cat if isinstance(cat, TextModel) else None
+        sen_model = sen if isinstance(sen, SentimentModel) else None
     sub = [texts[i] for i in idx]
-    res = classify_complaints(sub, explain=False)
+    res = classify_complaints(sub, explain=False, model=cat_model)
     for i, c in zip(idx, res.table["category"].tolist(), strict=True):
         cats[i] = str(c) if str(c) in CATEGORIES else None
-    for i, v in zip(idx, sentiment(sub).table["score"].tolist(), strict=True):
+    scores = sentiment(sub, model=sen_model).table["score"].tolist()
+    for i, v in zip(idx, scores, strict=True):
         f = float(v)
         sents[i] = f if math.isfinite(f) else None
     return cats, sents
@@ -310,7 +328,7 @@ def open_case(
             channel = comp.channel
         if category is None and comp is not None and comp.category in CATEGORIES:
             category = comp.category
-        auto_cat, sent = auto_text([summary])
+        auto_cat, sent = auto_text([summary], session=session, ws=op.ws)
         auto = category is None and auto_cat[0] is not None
         case, created = op.open(
             summary=summary,
@@ -381,7 +399,7 @@ def cases_from_complaints(
             "Shorten their texts:",
             f"{len(pc)} 条已存投诉过长，无法立案；未立任何工单。请缩短其文本：",
         )
-        cats, sents = auto_text([c.text for c in todo])
+        cats, sents = auto_text([c.text for c in todo], session=session, ws=ws)
         for comp, cat, sent in zip(todo, cats, sents, strict=True):
             given = comp.category if comp.category in CATEGORIES else None
             case, _ = op.open(

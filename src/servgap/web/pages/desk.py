@@ -7,13 +7,16 @@
   SLA clock in business hours, customer, past complaints and answers, text reading,
   similar resolved cases, recovery actions and the ledger; forms to add a note, record a
   recovery action, take the case and move it (only the legal next states are offered; a
-  move refused by the state machine is shown on the page and nothing changes);
+  move refused by the state machine is shown on the page and nothing changes), and a form
+  to correct the category or polarity the model read, with the case's past corrections
+  (:mod:`servgap.services.text_corrections`; the training data of ``servgap text train``);
 * ``/w/{ws}/desk/supervisor`` — overdue and at-risk cases per site and agent
   (:func:`servgap.services.cases.supervisor_view`).
 
 Every page is also JSON at the same path with ``.json``. Readers are admin, analyst and
 agent; the forms are for admin and agent, who also see the customers' personal data
-(analysts see them masked).
+(analysts see them masked). Corrections of the reading are open to agents and
+supervisors (admin, analyst, agent: :data:`~servgap.services.text_corrections.CORRECTORS`).
 """
 
 from __future__ import annotations
@@ -50,6 +53,12 @@ from servgap.services.cases import (
     supervisor_view,
 )
 from servgap.services.portal import site_list
+from servgap.services.text_corrections import (
+    CORRECTORS,
+    FIELDS,
+    correct_case_texts,
+    list_corrections,
+)
 from servgap.services.workspaces import show_workspace
 from servgap.web.access import ANALYSTS, CASE_READERS, CASE_WORKERS, Access, InWorkspace
 from servgap.web.deps import LangDep, StoreDep
@@ -61,10 +70,11 @@ router = APIRouter()
 Reader = Annotated[Access, Depends(InWorkspace(*CASE_READERS, page=True))]
 Worker = Annotated[Access, Depends(InWorkspace(*CASE_WORKERS, page=True))]
 Supervisor = Annotated[Access, Depends(InWorkspace(*ANALYSTS, page=True))]
+Corrector = Annotated[Access, Depends(InWorkspace(*CORRECTORS, page=True))]
 
 MAX_NOTE = 10_000  # characters of a note (the services' limit too)
 MAX_FILTER = 100  # characters of a filter value in the URL
-DONE = ("note", "action", "move", "assign")
+DONE = ("note", "action", "move", "assign", "correct")
 
 
 def _text(form: FormData, name: str, *, limit: int = MAX_NOTE) -> str:
@@ -230,8 +240,12 @@ def _case_page(
 ) -> Response:
     personal = access.role in CASE_WORKERS
     data = desk_case(store, workspace=access.workspace, code=code, personal=personal)
+    corrections = list_corrections(store, workspace=access.workspace, case=code)
+    if not personal:  # the text as read: phone numbers and names masked
+        corrections = mask_frame(corrections, {"text": "text"})
+    payload = {**data.to_dict(), "corrections": corrections}
     if request.url.path.endswith(".json"):
-        return page(request, "desk_case.html", {}, data=data)
+        return page(request, "desk_case.html", {}, data=payload)
     done = request.query_params.get("done")
     ctx = {
         **_common(store, access, lang),
@@ -243,10 +257,13 @@ def _case_page(
         "values": dict(values or {}),
         "me": access.principal.email,
         "warning": data.case.warning(lang),
+        "can_correct": access.role in CORRECTORS,
+        "polarities": list(FIELDS["polarity"]),
+        "corrections": corrections.to_dict("records"),
     }
     if status != 200:
         return render(request, "desk_case.html", ctx, status=status)
-    return page(request, "desk_case.html", ctx, data=data)
+    return page(request, "desk_case.html", ctx, data=payload)
 
 
 # the ``.json`` path is registered first (the decorator nearest the function), so that
@@ -325,3 +342,19 @@ def assign_form(
     return _act(request, store, access, lang, code, "assign", form, lambda: assign_case(
         store, workspace=access.workspace, code=code, owner=owner,
         actor=access.principal.email))  # fmt: skip
+
+
+@router.post("/w/{ws}/desk/{code}/correct")
+def correct_form(
+    ws: str, code: str, request: Request, store: StoreDep, access: Corrector, lang: LangDep,
+    form: Form,
+) -> Response:  # fmt: skip
+    """Correct the case's category and/or polarity (empty: no change); an unknown value is
+    refused and nothing is stored."""
+
+    def run() -> object:
+        values = {f: v for f in FIELDS if (v := _text(form, f, limit=40).strip())}
+        return correct_case_texts(store, workspace=access.workspace, case=code, values=values,
+                                  actor=access.principal.email)  # fmt: skip
+
+    return _act(request, store, access, lang, code, "correct", form, run)

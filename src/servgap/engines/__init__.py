@@ -47,6 +47,7 @@ from importlib import import_module
 from types import ModuleType
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from servgap.core.errors import SpecError
@@ -55,7 +56,16 @@ from servgap.core.suffstats import ValueHistogram
 Engine = Literal["memory", "duckdb", "postgres", "spark"]
 ENGINES: tuple[str, ...] = ("memory", "duckdb", "postgres", "spark")
 
-__all__ = ["ENGINES", "Column", "Engine", "batches", "check_engine", "counts", "histogram"]
+__all__ = [
+    "ENGINES",
+    "Column",
+    "Engine",
+    "batches",
+    "check_engine",
+    "counts",
+    "histogram",
+    "histogram_from_counts",
+]
 
 
 @dataclass(frozen=True)
@@ -121,3 +131,19 @@ def batches(
     """``engine``'s batches of the named columns (see the module docstring)."""
     it: Iterator[pd.DataFrame] = module(engine).batches(data, list(columns), rows=rows)
     return it
+
+
+def histogram_from_counts(frame: pd.DataFrame) -> ValueHistogram:
+    """The :class:`ValueHistogram` of an engine's ``(g, v, c)`` rows (group, value, count).
+
+    Shared by the engines: each returns its ``GROUP BY`` as such rows; groups and values
+    are sorted, repeated (group, value) rows add up.
+    """
+    g_codes, g_labels = pd.factorize(frame["g"], sort=True)
+    v_codes, v_values = pd.factorize(frame["v"].astype(np.float64), sort=True)
+    counts = np.zeros((len(g_labels), len(v_values)), dtype=np.int64)
+    np.add.at(counts, (g_codes, v_codes), frame["c"].to_numpy(dtype=np.int64))
+    groups = tuple(x.item() if isinstance(x, np.generic) else x for x in g_labels)
+    return ValueHistogram(
+        groups=groups, values=np.asarray(v_values, dtype=np.float64), counts=counts
+    )

@@ -34,7 +34,7 @@ import pandas as pd
 
 from servgap.core.errors import InputError, ProblemCollector, SpecError
 from servgap.core.suffstats import ValueHistogram
-from servgap.engines import Column
+from servgap.engines import Column, histogram_from_counts
 
 __all__ = ["ParquetColumn", "ParquetSource", "as_source", "batches", "counts", "histogram"]
 
@@ -209,18 +209,7 @@ def histogram(
         total = int(con.execute(f"SELECT count(*) FROM {rel}").fetchone()[0])
     finally:
         con.close()
-    return _to_histogram(frame), total - int(frame["c"].sum())
-
-
-def _to_histogram(frame: pd.DataFrame) -> ValueHistogram:
-    g_codes, g_labels = pd.factorize(frame["g"], sort=True)
-    v_codes, v_values = pd.factorize(frame["v"].astype(np.float64), sort=True)
-    counts = np.zeros((len(g_labels), len(v_values)), dtype=np.int64)
-    np.add.at(counts, (g_codes, v_codes), frame["c"].to_numpy(dtype=np.int64))
-    groups = tuple(x.item() if isinstance(x, np.generic) else x for x in g_labels)
-    return ValueHistogram(
-        groups=groups, values=np.asarray(v_values, dtype=np.float64), counts=counts
-    )
+    return histogram_from_counts(frame), total - int(frame["c"].sum())
 
 
 def counts(data: Any, columns: list[str], by: list[str]) -> tuple[pd.DataFrame, int]:

@@ -48,8 +48,7 @@ import pandas as pd
 
 from servgap.core.errors import InputError, ProblemCollector, SpecError
 from servgap.core.suffstats import ValueHistogram
-from servgap.engines import Column
-from servgap.engines.duckdb import _to_histogram
+from servgap.engines import Column, histogram_from_counts
 
 __all__ = [
     "DEFAULT_MASTER",
@@ -293,7 +292,7 @@ def histogram(
             cond = cond | (val != F.round(val))
         _raise_bad_rows(df, x, ~F.isnan(val) & cond, value=value, what=what)
     kept = rows[~(rows["g_empty"].astype(bool) | rows["v_empty"].astype(bool))]
-    return _to_histogram(kept), int(rows["c"].sum() - kept["c"].sum())
+    return histogram_from_counts(kept), int(rows["c"].sum() - kept["c"].sum())
 
 
 def _raise_bad_rows(df: Any, x: Any, bad: Any, *, value: str, what: str) -> None:

@@ -57,3 +57,26 @@ def test_bad_parameters_name_the_field(kwargs: dict[str, object]) -> None:
     with pytest.raises(InputError) as exc:
         new_topics(TEXTS, **kwargs)  # type: ignore[arg-type]
     assert exc.value.fields
+
+
+def test_a_topic_seen_in_earlier_periods_is_not_new() -> None:
+    """Week 1 has the packaging topic; in week 2 packaging is back (seen before) and the
+    pick-up point that moved is new: "new this week: 驿站搬了地方也没人通知"."""
+    texts = TEXTS[3:6] + TEXTS[3:6] + TEXTS[0:3]
+    periods = ["2026-W01"] * 3 + ["2026-W02"] * 6
+    t = new_topics(texts, periods=periods, min_similarity=0.05).table
+    w1 = t[t["period"] == "2026-W01"]
+    assert w1["new"].tolist() == [True] and w1["earlier"].tolist() == [0]
+    w2 = t[t["period"] == "2026-W02"].set_index("topic")
+    by_kw = {
+        ("包装" in kws): row for kws, (_, row) in zip(w2["keywords"], w2.iterrows(), strict=True)
+    }
+    assert not by_kw[True]["new"] and by_kw[True]["earlier"] == 3
+    assert by_kw[False]["new"] and by_kw[False]["earlier"] == 0
+
+
+def test_examples_mask_personal_data() -> None:
+    texts = ["驿站搬了地方也没人通知，电话13812345678", *TEXTS[1:]]
+    t = new_topics(texts).table
+    shown = " ".join(x for ex in t["examples"] for x in ex)
+    assert "13812345678" not in shown and "138****5678" in shown

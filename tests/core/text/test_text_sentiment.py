@@ -228,3 +228,18 @@ def test_shipped_sentiment_model_equals_a_retrain() -> None:
     shipped = default_sentiment_model()
     assert report.corpus_sha256 == shipped.meta["corpus_sha256"]
     assert mod.same_sentiment_model(model, shipped)
+
+
+def test_polarity_corpus_takes_corrections() -> None:
+    from servgap.training.sentiment_model import polarity_corpus
+
+    base = polarity_corpus()
+    text = base["text"].iloc[0]
+    df = polarity_corpus([text, "小哥人很好，点赞"], ["neutral", "positive"])
+    row = df[df["text"] == text]
+    assert len(row) == 1 and row["polarity"].iloc[0] == "neutral"
+    assert row["source"].iloc[0] == "extra"
+    assert len(df) == len(base) + 1
+    with pytest.raises(InputError) as exc:
+        polarity_corpus(["好"], ["good"])
+    assert exc.value.problems[0].value == "good"

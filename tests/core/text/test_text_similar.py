@@ -8,6 +8,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
@@ -15,6 +17,7 @@ from servgap.core.errors import InputError
 from servgap.core.text import similar_cases
 from servgap.core.text.classify import prepare_texts
 from servgap.core.text.features import char_features, word_features
+from servgap.core.text.similar import _top, build_case_index
 
 EARLIER = [
     "快递员态度恶劣，还骂人",
@@ -82,3 +85,35 @@ def test_validation() -> None:
     assert exc.value.problems[0].row == 2
     with pytest.raises(InputError):
         similar_cases("", EARLIER)
+
+
+def test_prebuilt_index_gives_the_same_answer() -> None:
+    queries = ["快递员骂人", "杯子碎了", "courier rude", "运费太贵了"]
+    a = similar_cases(queries, EARLIER, top_k=3).table
+    idx = build_case_index(EARLIER)
+    b = similar_cases(queries, index=idx, top_k=3).table
+    pd.testing.assert_frame_equal(a, b)
+    assert len(idx) == len(EARLIER) and idx.matrix_t.shape == idx.matrix.shape[::-1]
+
+
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=40), st.integers(1, 45))
+def test_top_k_selection_equals_full_sort_with_ties(values: list[int], k: int) -> None:
+    """argpartition-based top-k = a full stable sort by (-score, index), ties included."""
+    scores = np.asarray(values, dtype=np.float64) / 3.0
+    ref = np.lexsort((np.arange(len(scores)), -scores))[: min(k, len(scores))]
+    np.testing.assert_array_equal(_top(scores, min(k, len(scores))), ref)
+
+
+def test_index_and_method_validation() -> None:
+    idx = build_case_index(EARLIER)
+    with pytest.raises(InputError) as exc:
+        similar_cases("慢", EARLIER, index=idx)
+    assert "corpus_texts" in exc.value.fields
+    with pytest.raises(InputError):
+        similar_cases("慢")
+    with pytest.raises(InputError) as exc:
+        similar_cases("慢", EARLIER, method="bm25")
+    assert exc.value.fields == ("method",)
+    with pytest.raises(InputError) as exc:
+        similar_cases("慢", index=idx, method="embedding")  # index built without embeddings
+    assert "embeddings=True" in exc.value.en

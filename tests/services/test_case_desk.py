@@ -99,6 +99,33 @@ def test_similar_cases_finds_the_truly_similar_resolved_case(ws_store: Store) ->
     assert [f.score for f in found] == sorted((f.score for f in found), reverse=True)
 
 
+def test_similar_cases_index_is_kept_until_the_resolved_cases_change(
+    ws_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The corpus is vectorised once per workspace and rebuilt when a case is resolved; a
+    resolved case never finds itself."""
+    import servgap.services.similar_cases as sc
+
+    built: list[int] = []
+    real = sc.build_case_index
+    monkeypatch.setattr(
+        sc, "build_case_index", lambda texts: built.append(len(texts)) or real(texts)
+    )
+    damage = open_case(ws_store, workspace=WS, summary="包裹破损了，里面的玻璃杯全碎了",
+                       category="damage_loss", now=at(2, 9)).case  # fmt: skip
+    _resolve(ws_store, damage, 3, ("apology", None))
+    new = open_case(ws_store, workspace=WS, summary="收到的包裹破损，玻璃杯碎了",
+                    now=at(5, 9)).case  # fmt: skip
+    for _ in range(3):
+        assert [f.case for f in similar_resolved_cases(ws_store, workspace=WS, code=new)] == [
+            damage
+        ]
+    assert built == [1]  # one build for three page views
+    _resolve(ws_store, new, 6, ("apology", None))
+    found = similar_resolved_cases(ws_store, workspace=WS, code=new)
+    assert built == [1, 2] and [f.case for f in found] == [damage]  # rebuilt; not itself
+
+
 def test_desk_case_gathers_history_customer_text_and_ledger(ws_store: Store) -> None:
     old = open_case(ws_store, workspace=WS, summary="上次快递延误", category="delay",
                     customer="c1", now=at(2, 9)).case  # fmt: skip

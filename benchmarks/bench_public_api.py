@@ -17,6 +17,15 @@ the ratios, peak traced memory (tracemalloc, in a separate pass) and the floor: 
 of every answer byte the analyses use (``np.add.reduce`` over each column), the least
 any implementation must do. Results of both versions are compared.
 
+Where servgap's time goes (issue 14): each public call computes from per-group
+sufficient statistics — ANOVA from the (segment, score) histogram binned straight from
+the columns (dimension scores are means of whole numbers, so score × lcm lies on an
+integer grid; no hashing, no copy), Kano from one ``np.bincount`` of answer-pair codes,
+NPS/CSAT from the answer histogram, LMG from one cross-product matrix of the columns.
+SERVQUAL and the respondent scores stay row passes (each respondent's dimension mean is
+needed), about 8 float operations per answer column; that, not the histograms, is most
+of the distance to the one-read floor.
+
 Usage::
 
     .venv/bin/python benchmarks/bench_public_api.py            # 1,000,000 respondents
@@ -76,8 +85,9 @@ def run_servgap(df: pd.DataFrame, items: dict[str, dict[str, str]]) -> dict[str,
     out["csat"] = sg.csat(df["csat"])
     _lap(times, "kano+nps+csat", t0)
     t0 = _clock()
-    scores = sg.respondent_scores(df, items)
-    frame = pd.concat([scores, df[[*SEGMENTS, "csat"]]], axis=1)
+    frame = sg.respondent_scores(df, items)  # a new frame: add the columns the tests need
+    for col in (*SEGMENTS, "csat"):
+        frame[col] = df[col]
     _lap(times, "respondent scores", t0)
     t0 = _clock()
     out["anova"] = {(d, s): sg.anova(frame, d, s) for d in DIM_NAMES for s in SEGMENTS}

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servgap.core.anova import AnovaResult, _anova, anova
+from servgap.core.anova import AnovaResult, _anova, _grid_prepare, anova
 from servgap.core.drivers import (
     importance_performance,
     relative_importance,
@@ -40,7 +41,9 @@ from servgap.core.servqual_stats import (
 )
 from servgap.core.suffstats import (
     CrossProducts,
+    column_cross_products,
     cross_products,
+    grid_histogram,
     moments,
     value_histogram,
 )
@@ -368,3 +371,146 @@ def test_kano_from_integer_codes_equals_other_encodings(seed: int, n: int) -> No
         got = kano(as_int, {"feat": ("f", "d")}, by=by).features
         for other in (as_float, as_text):
             pd.testing.assert_frame_equal(got, kano(other, {"feat": ("f", "d")}, by=by).features)
+
+
+# ---------------------------------------------------------------------------- grid histograms
+def _means_of_items(rng: np.random.Generator, n: int, k: int) -> npt.NDArray[np.float64]:
+    """Respondent means of k whole-number gaps (−3..3), some answers missing."""
+    answers = rng.integers(-3, 4, (n, k)).astype(np.float64)
+    answers[rng.random((n, k)) < 0.1] = np.nan
+    with np.errstate(invalid="ignore"):
+        return np.asarray(np.nansum(answers, axis=1) / (~np.isnan(answers)).sum(axis=1))
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 7, 9, 10])
+def test_grid_histogram_equals_value_histogram(k: int) -> None:
+    """Means of up to 10 whole numbers: the grid histogram is value_histogram's, bit for bit."""
+    rng = np.random.default_rng(k)
+    x = _means_of_items(rng, 5000, k)
+    codes = rng.integers(-1, 4, x.size)  # -1: an empty group cell
+    got = grid_histogram(x, codes, ["a", "b", "c", "d"])
+    assert got is not None
+    hist, left_out = got
+    keep = ~np.isnan(x) & (codes >= 0)
+    want = value_histogram(x[keep], codes[keep], ["a", "b", "c", "d"])
+    assert want is not None
+    assert left_out == int((~keep).sum())
+    np.testing.assert_array_equal(hist.values, want.values)
+    np.testing.assert_array_equal(hist.counts, want.counts)
+
+
+def test_grid_histogram_refuses_values_off_the_grid() -> None:
+    """A value one ulp away from a grid point, a third that is not a mean, an infinity, or
+    an unbounded spread: no grid histogram (value_histogram then keeps every value apart)."""
+    base = np.array([1.0, 2.0, 1 / 3, 0.5] * 50)
+    off = base.copy()
+    off[-1] = np.nextafter(0.5, 1.0)
+    assert grid_histogram(off, None, ["all"]) is None
+    assert grid_histogram(np.array([0.1, 0.2, 0.3000000000000001]), None, ["all"]) is None
+    assert grid_histogram(np.append(base, np.inf), None, ["all"]) is None
+    assert grid_histogram(np.array([0.0, 1e9]), None, ["all"]) is None
+    assert grid_histogram(np.full(3, np.nan), None, ["all"]) is None
+    assert grid_histogram(base, None, ["all"]) is not None
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 10),
+    st.integers(0, 2**31),
+    st.sampled_from(["object", "categorical", "unsorted categorical", "int"]),
+)
+def test_anova_grid_path_equals_sorted_rows(k: int, seed: int, kind: str) -> None:
+    """anova() on dimension-style scores (the grid path) equals the sorted-rows path."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    x = _means_of_items(rng, n, k)
+    site = rng.choice(np.array(["b", "a", "c", "d"], dtype=object), n)
+    site[rng.random(n) < 0.05] = None
+    data = pd.DataFrame({"score": x, "site": site})
+    if kind == "categorical":
+        data["site"] = pd.Categorical(data["site"], categories=["a", "b", "c", "d", "e"])
+    elif kind == "unsorted categorical":
+        data["site"] = pd.Categorical(data["site"], categories=["d", "b", "a", "c"])
+    elif kind == "int":
+        data["score"] = rng.integers(0, 11, n)
+    assert _grid_prepare(data, "score", "site") is not None  # the path under test
+    slow = _anova(data, "score", "site", alpha=0.05, posthoc="auto", use_histogram=False)
+    _same_anova(anova(data, "score", "site"), slow)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "group"),
+    [
+        ("h1b_plantgrowth.csv", "weight", "group"),
+        ("h1b_airquality.csv", "Ozone", "Month"),
+        ("h1b_pain_threshold.csv", "Pain threshold", "Hair color"),
+    ],
+)
+def test_public_anova_equals_sorted_rows_on_published_data(
+    name: str, value: str, group: str
+) -> None:
+    data = pd.read_csv(DATA / name)
+    slow = _anova(data, value, group, alpha=0.05, posthoc="auto", use_histogram=False)
+    _same_anova(anova(data, value, group), slow)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31), st.sampled_from(["int8", "int64", "float64"]))
+def test_nps_csat_quick_histograms_equal_the_checked_path(seed: int, dtype: str) -> None:
+    """NPS/CSAT from plain number columns (bincount or grid) equal the row-checked path."""
+    rng = np.random.default_rng(seed)
+    ltr = pd.Series(rng.integers(0, 11, 300).astype(dtype))
+    sat = pd.Series(rng.integers(1, 6, 300).astype(dtype))
+    if dtype == "float64":
+        ltr[rng.random(300) < 0.1] = np.nan
+        sat[rng.random(300) < 0.1] = np.nan
+    for got, want in (
+        (nps(ltr), nps(ltr.astype(object))),
+        (csat(sat), csat(sat.astype(object))),
+    ):
+        for f in dataclasses.fields(got):
+            _close(getattr(got, f.name), getattr(want, f.name), f.name)
+
+
+def test_nps_quick_path_still_lists_bad_rows() -> None:
+    from servgap.core.errors import InputError
+
+    for bad in (pd.Series([3, 11, 9], dtype=np.int8), pd.Series([3.0, 9.5, np.nan])):
+        with pytest.raises(InputError) as ei:
+            nps(bad)
+        assert [p.row for p in ei.value.problems] == [2]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_column_cross_products_equal_complete_rows(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 2000
+    cols = [rng.normal(size=n) + i for i in range(3)] + [rng.integers(1, 6, n).astype(np.int8)]
+    cols[0][rng.random(n) < 0.05] = np.nan
+    cols[2][rng.random(n) < 0.05] = np.nan
+    if seed == 2:  # the first rows incomplete: the shift comes from later rows
+        cols[1][:1500] = np.nan
+    got, dropped = column_cross_products(cols, ["a", "b", "c", "d"])
+    x = np.column_stack([c.astype(np.float64) for c in cols])
+    keep = ~np.isnan(x).any(axis=1)
+    assert dropped == int((~keep).sum())
+    want = np.cov(x[keep], rowvar=False)
+    np.testing.assert_allclose(got.covariance(), want, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got.correlation(), np.corrcoef(x[keep], rowvar=False), rtol=1e-12)
+
+
+def test_quick_weight_check_equals_row_by_row() -> None:
+    """Valid importance points: the few-pass check gives the shares the row check gives."""
+    from servgap.core.servqual_stats import _weights_matrix
+
+    rng = np.random.default_rng(3)
+    w = np.floor(rng.dirichlet(np.ones(3), 500) * 100)
+    w[:, 2] = 100 - w[:, :2].sum(axis=1)
+    data = pd.DataFrame(w, columns=["w1", "w2", "w3"])
+    shares, rows = _weights_matrix(data, {"x": "w1", "y": "w2", "z": "w3"}, ["x", "y", "z"])
+    assert rows.all()
+    np.testing.assert_array_equal(shares, w.T / 100.0)
+    data.loc[7, ["w1", "w2", "w3"]] = np.nan  # one row without weights: the row-by-row path
+    shares2, rows2 = _weights_matrix(data, {"x": "w1", "y": "w2", "z": "w3"}, ["x", "y", "z"])
+    assert not rows2[7] and rows2.sum() == 499
+    np.testing.assert_array_equal(np.delete(shares2, 7, axis=1), np.delete(shares, 7, axis=1))

@@ -41,7 +41,7 @@ from servgap.core.studentized_range import (
     _tukey_quantile,
     _tukey_sf,
 )
-from servgap.core.suffstats import ValueHistogram, value_histogram
+from servgap.core.suffstats import ValueHistogram, grid_histogram, value_histogram
 
 if TYPE_CHECKING:
     from servgap.engines.duckdb import ParquetSource
@@ -361,67 +361,57 @@ def _levene(x: FloatArray, codes: IntArray, center: FloatArray, k: int) -> tuple
     return f, p
 
 
-def _tukey(
-    labels: list[Any], n: FloatArray, mean: FloatArray, msw: float, dfw: float, alpha: float
-) -> pd.DataFrame:
-    """Tukey HSD; Tukey–Kramer standard errors for unequal group sizes."""
+def _posthoc(
+    labels: list[Any],
+    n: FloatArray,
+    mean: FloatArray,
+    var: FloatArray,
+    msw: float,
+    dfw: float,
+    alpha: float,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Tukey HSD (Tukey–Kramer SEs for unequal n) and Games & Howell (1976) tables.
+
+    Tukey: pooled SE sqrt(MSW/2 (1/n_a + 1/n_b)), df = N − k. Games–Howell: unpooled
+    SEs, Welch–Satterthwaite df per pair. The studentized-range p-values and critical
+    values of both tables are evaluated in one vectorised call each.
+    """
     k = n.size
     i, j = np.triu_indices(k, k=1)  # pairs (later j) - (earlier i), as R's TukeyHSD prints them
     diff = mean[j] - mean[i]
-    se = np.sqrt(msw / 2.0 * (1.0 / n[i] + 1.0 / n[j]))
-    q = np.abs(diff) / se
-    dfa = np.full(q.shape, dfw)
-    p = _tukey_sf(q, k, dfa)
-    qcrit = float(_tukey_quantile(1 - alpha, k, np.array([dfw]))[0])
-    return pd.DataFrame(
-        {
-            "group_a": [labels[a] for a in j],
-            "group_b": [labels[b] for b in i],
-            "diff": diff,
-            "se": se,
-            "ci_low": diff - qcrit * se,
-            "ci_high": diff + qcrit * se,
-            "p_adj": p,
-        },
-        columns=POSTHOC_COLUMNS,
-    )
-
-
-def _games_howell(
-    labels: list[Any], n: FloatArray, mean: FloatArray, var: FloatArray, alpha: float
-) -> pd.DataFrame:
-    """Games & Howell (1976): unpooled SEs, Welch–Satterthwaite df per pair."""
-    k = n.size
-    i, j = np.triu_indices(k, k=1)
-    diff = mean[j] - mean[i]
+    se_t = np.sqrt(msw / 2.0 * (1.0 / n[i] + 1.0 / n[j]))
+    q_t = np.abs(diff) / se_t
     vi = var[i] / n[i]
     vj = var[j] / n[j]
     se2 = vi + vj
     with np.errstate(divide="ignore", invalid="ignore"):
-        se = np.sqrt(se2)
-        df = se2**2 / (vi**2 / (n[i] - 1) + vj**2 / (n[j] - 1))
-        q = np.abs(diff) / se * np.sqrt(2.0)
+        se_g = np.sqrt(se2)
+        df_g = se2**2 / (vi**2 / (n[i] - 1) + vj**2 / (n[j] - 1))
+        q_g = np.abs(diff) / se_g * np.sqrt(2.0)
     ok = se2 > 0
-    p = np.full(diff.shape, np.nan)
-    lo = np.full(diff.shape, np.nan)
-    hi = np.full(diff.shape, np.nan)
-    if ok.any():
-        p[ok] = _tukey_sf(q[ok], k, df[ok])
-        qcrit = _tukey_quantile(1 - alpha, k, df[ok]) / np.sqrt(2.0)
-        lo[ok] = diff[ok] - qcrit * se[ok]
-        hi[ok] = diff[ok] + qcrit * se[ok]
-    return pd.DataFrame(
-        {
-            "group_a": [labels[a] for a in j],
-            "group_b": [labels[b] for b in i],
-            "diff": diff,
-            "se": se,
-            "ci_low": lo,
-            "ci_high": hi,
-            "p_adj": p,
-        },
-        columns=POSTHOC_COLUMNS,
+    m = diff.size
+    p_all = _tukey_sf(
+        np.concatenate([q_t, q_g[ok]]), k, np.concatenate([np.full(m, dfw), df_g[ok]])
     )
+    crit = _tukey_quantile(1 - alpha, k, np.concatenate([[dfw], df_g[ok]]))
+    qcrit = float(crit[0])
+    p_g = np.full(m, np.nan)
+    lo_g = np.full(m, np.nan)
+    hi_g = np.full(m, np.nan)
+    p_g[ok] = p_all[m:]
+    crit_g = crit[1:] / np.sqrt(2.0)
+    lo_g[ok] = diff[ok] - crit_g * se_g[ok]
+    hi_g[ok] = diff[ok] + crit_g * se_g[ok]
+    names = {"group_a": [labels[a] for a in j], "group_b": [labels[b] for b in i]}
+    # the keys are POSTHOC_COLUMNS in order (naming columns= again costs a reindex)
+    tukey = pd.DataFrame(
+        {**names, "diff": diff, "se": se_t, "ci_low": diff - qcrit * se_t,
+         "ci_high": diff + qcrit * se_t, "p_adj": p_all[:m]},
+    )  # fmt: skip
+    games_howell = pd.DataFrame(
+        {**names, "diff": diff, "se": se_g, "ci_low": lo_g, "ci_high": hi_g, "p_adj": p_g},
+    )
+    return tukey, games_howell
 
 
 def _medians(x: FloatArray, codes: IntArray, k: int, order: IntArray) -> FloatArray:
@@ -520,12 +510,15 @@ def anova(
     Games, P. A. & Howell, J. F. (1976). *J. Educational Statistics* 1(2), 113–125.
     Olejnik, S. & Algina, J. (2003). Generalized eta and omega squared. *Psych. Methods* 8(4).
 
-    Implementation: the (group, value) histogram of the answers
-    (:func:`servgap.core.suffstats.value_histogram`: one hash pass and one
-    ``np.bincount``, no sort of the rows) gives the group means, sums of squares,
-    medians, average ranks and Levene deviations; when the values hardly repeat
-    (more than a million groups × distinct values) the sort-based path is used.
-    Both paths give the same numbers (tested to 1e-10).
+    Implementation: the (group, value) histogram of the answers gives the group
+    means, sums of squares, medians, average ranks and Levene deviations. Scores that
+    are whole numbers or means of up to ten whole numbers (answers, gaps, dimension
+    scores) are binned straight from the columns
+    (:func:`servgap.core.suffstats.grid_histogram`: one chunked pass and one
+    ``np.bincount``, no copy, no hashing); other values by
+    :func:`servgap.core.suffstats.value_histogram` (one hash pass); when the values
+    hardly repeat (more than a million groups × distinct values) the sort-based path
+    is used. All paths give the same numbers (tested to 1e-10).
     """
     if engine != "memory":
         from servgap.engines import check_engine, histogram
@@ -542,7 +535,50 @@ def anova(
             f"anova() 需要 pandas DataFrame，收到的是 {type(data).__name__}"
             "（Parquet 路径需要 engine='duckdb'）。",
         )
-    return _anova(data, value, group, alpha=alpha, posthoc=posthoc, use_histogram=True)
+    return _anova(
+        data, value, group, alpha=alpha, posthoc=posthoc, use_histogram=True,
+        histogram=_grid_prepare(data, value, group),
+    )  # fmt: skip
+
+
+def _grid_prepare(data: pd.DataFrame, value: str, group: str) -> tuple[ValueHistogram, int] | None:
+    """The (group, value) histogram straight from the columns, when the scores lie on a grid.
+
+    For numbers (float or integer columns) whose values are whole numbers or means of a
+    few whole numbers (:func:`servgap.core.suffstats.grid_histogram`): no copy of the
+    answered rows, no hashing of the values. ``None`` (the general path of
+    :func:`_prepare` then runs, with its checks and messages) for other data.
+    """
+    if value not in data.columns or group not in data.columns:
+        return None
+    raw = data[value]
+    if not (isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "fiu"):
+        return None
+    grp = data[group]
+    if isinstance(grp.dtype, pd.CategoricalDtype) and (
+        grp.cat.ordered or _sorted(list(grp.cat.categories))
+    ):
+        codes: npt.NDArray[np.integer[Any]] = grp.cat.codes.to_numpy()
+        labels = list(grp.cat.categories)
+    else:
+        try:
+            codes, uniq = pd.factorize(grp, sort=True)
+        except TypeError:
+            return None
+        labels = list(uniq)
+    x = raw.to_numpy(dtype=np.float64)
+    built = grid_histogram(x, codes, labels)
+    if built is None:
+        return None
+    hist, dropped = built
+    present = hist.n > 0
+    if not present.all():
+        hist = ValueHistogram(
+            groups=tuple(g for g, p in zip(hist.groups, present, strict=True) if p),
+            values=hist.values,
+            counts=hist.counts[present],
+        )
+    return hist, dropped
 
 
 def _anova(
@@ -646,8 +682,7 @@ def _anova(
         np.minimum.at(mins, codes, x)
         np.maximum.at(maxs, codes, x)
 
-    tk = _tukey(labels, n, mean, msw, dfw, alpha)
-    gh = _games_howell(labels, n, mean, var, alpha)
+    tk, gh = _posthoc(labels, n, mean, var, msw, dfw, alpha)
     if posthoc == "auto":
         if np.isfinite(lev_p) and lev_p < alpha:
             method = "games_howell"

@@ -41,7 +41,7 @@ from servgap.core.errors import (
     InsufficientDataError,
     SpecError,
 )
-from servgap.core.suffstats import cross_products
+from servgap.core.suffstats import CrossProducts, column_cross_products, cross_products
 
 FloatArray = npt.NDArray[np.float64]
 ImportanceMethod = Literal["lmg", "relative_weights"]
@@ -170,6 +170,46 @@ def _numeric_frame(data: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame
     frame = numeric_frame(data, columns, what_en="driver/target columns", what_zh="驱动因素/目标列")
     complete = frame.notna().all(axis=1)
     return frame[complete], int((~complete).sum())
+
+
+def _cross_products(
+    data: Any, columns: list[str], engine: str = "memory"
+) -> tuple[CrossProducts, int]:
+    """Cross products of the complete rows of ``columns`` and the rows dropped (listwise).
+
+    Plain numpy number columns are read in place (:func:`column_cross_products`); any
+    other column goes through :func:`numeric_frame`, which lists every bad cell. Another
+    engine streams the columns in batches (:func:`servgap.engines.batches`) whose cross
+    products are merged (:meth:`CrossProducts.merge`).
+    """
+    if engine != "memory":
+        from servgap.engines import batches, check_engine
+
+        check_engine(engine)
+        merged: CrossProducts | None = None
+        dropped = 0
+        for frame in batches(engine, data, columns):
+            part, left = _cross_products(frame, columns)
+            merged = part if merged is None else merged.merge(part)
+            dropped += left
+        if merged is None:
+            p = len(columns)
+            merged = CrossProducts(tuple(columns), 0, np.zeros(p), np.zeros(p), np.zeros((p, p)))
+        return merged, dropped
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(
+            f"Expected a pandas DataFrame, got {type(data).__name__} (a Parquet path needs "
+            "engine='duckdb').",
+            f"需要 pandas DataFrame，收到的是 {type(data).__name__}（Parquet 路径需要 "
+            "engine='duckdb'）。",
+        )
+    if len(set(columns)) == len(columns) and all(
+        c in data.columns and isinstance(data[c].dtype, np.dtype) and data[c].dtype.kind in "iuf"
+        for c in columns
+    ):
+        return column_cross_products([data[c].to_numpy() for c in columns], columns)
+    frame, dropped = _numeric_frame(data, columns)
+    return cross_products(frame.to_numpy(dtype=np.float64), columns), dropped
 
 
 def _corr_from_input(
@@ -390,6 +430,7 @@ def relative_importance(
     drivers: Sequence[str],
     *,
     method: ImportanceMethod = "lmg",
+    engine: str = "memory",
 ) -> RelativeImportanceResult:
     """Split the R² of ``target ~ drivers`` into one importance per driver.
 
@@ -397,6 +438,11 @@ def relative_importance(
     ``n_dropped``), the Pearson correlation matrix is computed once, and
     :func:`relative_importance_from_corr` does the rest (see there for the
     formulas and references).
+
+    ``engine="memory"`` reads ``data`` (a DataFrame); another engine of
+    :mod:`servgap.engines` (``"duckdb"``: ``data`` the path of a Parquet file or folder)
+    streams the columns in batches whose cross products (n, Σx, Σxxᵀ) are merged, so
+    only a (p + 1)² matrix is kept whatever the size of the source.
 
     Raises
     ------
@@ -415,17 +461,16 @@ def relative_importance(
     all-orderings OLS peer (statsmodels) on swiss.
     """
     drv = _check_names(target, drivers)
-    frame, dropped = _numeric_frame(data, [target, *drv])
-    n = len(frame)
+    # sufficient statistics: n, Σx and the cross-product matrix of the complete rows
+    cp, dropped = _cross_products(data, [target, *drv], engine)
+    n = cp.n
     if n < len(drv) + 2:
         raise InsufficientDataError(
             f"{n} complete row(s) for {len(drv)} driver(s); at least {len(drv) + 2} are needed.",
             f"{len(drv)} 个驱动因素只有 {n} 条完整记录；至少需要 {len(drv) + 2} 条。",
         )
-    # sufficient statistics: n, Σx and the cross-product matrix of the complete rows
-    cp = cross_products(frame.to_numpy(dtype=np.float64), [target, *drv])
     sd = np.sqrt(np.maximum(np.diag(cp.covariance()), 0.0))
-    const = [c for c, s in zip(frame.columns, sd, strict=True) if not s > 0]
+    const = [c for c, s in zip(cp.names, sd, strict=True) if not s > 0]
     if const:
         raise InputError(
             f"Column(s) {const} are constant in the {n} complete rows; drop them.",
@@ -468,6 +513,7 @@ def importance_performance(
     crosshair: Crosshair = "mean",
     scale: tuple[float, float] | None = None,
     importance_scale: tuple[float, float] | None = None,
+    engine: str = "memory",
 ) -> IpaResult:
     """Importance–performance analysis (IPA) with the short board.
 
@@ -490,6 +536,11 @@ def importance_performance(
         Where to split each axis: the mean or median of the plotted values, or
         the midpoint of the scale (needs ``scale`` and, for stated importance,
         ``importance_scale``; derived importance then uses its mean).
+    engine : str, default "memory"
+        Where derived importance reads ``data``: ``"memory"`` (a DataFrame) or another
+        engine of :mod:`servgap.engines` (``"duckdb"``: the path of a Parquet file or
+        folder), which streams the columns in batches whose cross products are merged
+        (as in :func:`relative_importance`).
 
     Returns
     -------
@@ -538,13 +589,12 @@ def importance_performance(
                 f"method={method!r} 从数据推导重要性；请传入 data=... 和 target=...。",
             )
         if method == "correlation":
-            frame, _ = _numeric_frame(data, [target, *dims])
-            cp = cross_products(frame.to_numpy(dtype=np.float64), [target, *dims])
+            cp, _ = _cross_products(data, [target, *dims], engine)
             with np.errstate(invalid="ignore", divide="ignore"):
                 r = cp.correlation()[0, 1:] if cp.n > 1 else np.full(len(dims), np.nan)
             imp = pd.Series(r, index=dims, dtype=np.float64)
         else:
-            ri = relative_importance(data, target, dims, method="relative_weights")
+            ri = relative_importance(data, target, dims, method="relative_weights", engine=engine)
             imp = pd.Series(ri.table["share"].to_numpy(), index=dims, dtype=np.float64)
     else:
         raise SpecError(

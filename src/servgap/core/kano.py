@@ -166,18 +166,17 @@ def parse_kano_answers(
     Numbers 1–5 and the text labels in :data:`ANSWER_LABELS` (Chinese and English,
     case, spaces and punctuation ignored) are accepted; empty cells are missing.
     """
+    raw = values.to_numpy() if isinstance(values.dtype, np.dtype) else None
+    if raw is not None and raw.dtype.kind in "iu" and raw.size:
+        lo, hi = int(raw.min()), int(raw.max())
+        if lo >= 1 and hi <= 5:
+            # every answer a code 1..5 (two cheap reductions tell): no masks, no reindexing;
+            # a copy (1 byte per answer), never a view of the caller's data
+            return raw.astype(np.int8)
     own = problems is None
     pc = problems if problems is not None else ProblemCollector()
     name = column if column is not None else str(values.name)
     s = values.reset_index(drop=True)
-    if (
-        pd.api.types.is_integer_dtype(s)
-        and not pd.api.types.is_extension_array_dtype(s)
-        and len(s)
-        and 1 <= int(s.min()) <= int(s.max()) <= 5
-    ):
-        # every answer a code 1..5 (two cheap reductions tell): no masks, no copies
-        return np.asarray(s.to_numpy(), dtype=np.int8)
     if pd.api.types.is_integer_dtype(s) and not pd.api.types.is_extension_array_dtype(s):
         xi = s.to_numpy()
         ok = (xi >= 1) & (xi <= 5)
@@ -299,6 +298,7 @@ def kano(
     *,
     by: str | Sequence[str] | None = None,
     near_tie: float = 0.05,
+    engine: str = "memory",
 ) -> KanoResult:
     """Kano categories, strengths, Better/Worse, Fong test and DuMouchel scores.
 
@@ -322,6 +322,14 @@ def kano(
         the ``category``. ``near_tie=0`` breaks exact ties only. ``mode`` is the plain
         most frequent category (exact ties by the same order) and ``tie_broken`` says
         whether more than one candidate competed.
+    engine
+        ``"memory"`` (``data`` a DataFrame) or another engine of :mod:`servgap.engines`
+        (``"duckdb"``: ``data`` the path of a Parquet file or folder), which counts the
+        (functional, dysfunctional) answer pairs per segment itself (one joint
+        histogram per feature, :func:`servgap.engines.counts`); only the counts come
+        back. Answers must then be stored as numbers 1–5; any other value raises
+        :class:`InputError` naming the column and the values. Rows with an empty
+        segment are left out (in memory they form their own segment).
 
     Returns
     -------
@@ -363,8 +371,11 @@ def kano(
     customer requirements: NASA's microgravity science program. *Quality Management
     Journal*, 4(3), 95–110.
     """
-    if not isinstance(data, pd.DataFrame):
-        raise InputError("data must be a pandas DataFrame.", "data 必须是 pandas DataFrame。")
+    if engine == "memory" and not isinstance(data, pd.DataFrame):
+        raise InputError(
+            "data must be a pandas DataFrame (a Parquet path needs engine='duckdb').",
+            "data 必须是 pandas DataFrame（Parquet 路径需要 engine='duckdb'）。",
+        )
     if not isinstance(near_tie, int | float) or not 0.0 <= float(near_tie) < 1.0:
         raise SpecError(
             f"near_tie must be a share in [0, 1), got {near_tie!r}; e.g. 0.05.",
@@ -375,8 +386,6 @@ def kano(
             "features must be a non-empty mapping feature -> (functional, dysfunctional).",
             "features 必须是非空映射：功能 -> (正向问题列, 反向问题列)。",
         )
-    pc = ProblemCollector()
-    parsed: dict[str, tuple[SmallIntArray, SmallIntArray]] = {}
     for name, pair in features.items():
         if not (isinstance(pair, tuple | list) and len(pair) == 2):
             raise SpecError(
@@ -384,6 +393,13 @@ def kano(
                 f"got {pair!r}.",
                 f"功能 `{name}`：请给出 (正向问题列, 反向问题列)，收到 {pair!r}。",
             )
+    if engine != "memory":
+        from servgap.core.kano_engine import kano_pair_counts
+
+        return _finish(*kano_pair_counts(engine, data, features, by), float(near_tie))
+    pc = ProblemCollector()
+    parsed: dict[str, tuple[SmallIntArray, SmallIntArray]] = {}
+    for name, pair in features.items():
         cols = []
         for col in pair:
             if col not in data.columns:
@@ -404,63 +420,81 @@ def kano(
 
     codes, groups, by_cols = group_codes(data, by)
     g = len(groups)
-    blocks: list[pd.DataFrame] = []
-    warns: list[str] = []
+    pair_counts: dict[str, FloatArray] = {}
     for name, (f, d) in parsed.items():
         # counts of the 36 (functional, dysfunctional) code pairs (0 = missing) per segment
         if g > 1:
             key = f.astype(np.intp) * 6 + d
             key += codes * 36
-        else:  # 0..35 fits 16 bits: a quarter of the memory traffic
-            key = f.astype(np.int16)
-            key *= 6
+        else:  # 0..35 fits 8 bits: an eighth of the memory traffic
+            key = f * np.int8(6)
             key += d
-        pairs = np.bincount(key, minlength=g * 36).reshape(g, 36).astype(np.float64)
-        counts = pairs @ _PAIR_TO_CAT
-        cont_pairs = pairs * _PAIR_CONT
-        n_cont = cont_pairs.sum(axis=1)
-        s_f = cont_pairs @ _PAIR_FUNC
-        s_d = cont_pairs @ _PAIR_DYS
-        n = counts.sum(axis=1)
-        nn = np.where(n > 0, n, np.nan)
-        a_, o_, m_, i_ = counts[:, 0], counts[:, 1], counts[:, 2], counts[:, 3]
-        aomi = a_ + o_ + m_ + i_
-        aomi_n = np.where(aomi > 0, aomi, np.nan)
-        srt = np.sort(counts, axis=1)
-        first, second = srt[:, -1], srt[:, -2]
-        fong_thr = 1.65 * np.sqrt(
-            (first + second) * (2 * n - first - second) / np.where(n > 0, 2 * n, 1.0)
-        )
-        cat_i, mode_i, tie = _category(counts, n, float(near_tie))
-        has: npt.NDArray[np.bool_] = np.asarray(n > 0, dtype=bool)
-        block = pd.DataFrame(
-            {
-                **{c: groups[c].to_numpy() for c in by_cols},
-                "feature": name,
-                "n": n.astype(np.int64),
-                **{c: counts[:, k].astype(np.int64) for k, c in enumerate(CATEGORIES)},
-                **{f"share_{c}": counts[:, k] / nn for k, c in enumerate(CATEGORIES)},
-                "mode": _labels(mode_i, has),
-                "category": _labels(cat_i, has),
-                "tie_broken": tie & has,
-                "total_strength": (a_ + o_ + m_) / nn,
-                "category_strength": (first - second) / nn,
-                "better": (a_ + o_) / aomi_n,
-                "worse": -(o_ + m_) / aomi_n,
-                "fong_significant": has & (np.abs(first - second) >= fong_thr),
-                "functional_mean": s_f / np.where(n_cont > 0, n_cont, np.nan),
-                "dysfunctional_mean": s_d / np.where(n_cont > 0, n_cont, np.nan),
-                "n_continuous": n_cont.astype(np.int64),
-            }
-        )
-        blocks.append(block)
-        if (~has).any():
-            warns.append(f"feature {name}: {int((~has).sum())} segment(s) without complete answers")
-        elif (aomi == 0).any():
+        pair_counts[name] = np.bincount(key, minlength=g * 36).reshape(g, 36).astype(np.float64)
+    return _finish(pair_counts, groups, by_cols, float(near_tie))
+
+
+def _finish(
+    pair_counts: Mapping[str, FloatArray],
+    groups: pd.DataFrame,
+    by_cols: tuple[str, ...],
+    near_tie: float,
+) -> KanoResult:
+    """The Kano table from the (segment × 36) counts of answer-code pairs f·6 + d per feature.
+
+    All features are finished at once: their counts are stacked (feature-major), so the
+    table is built in one go rather than one small frame per feature.
+    """
+    names = list(pair_counts)
+    g = len(groups)
+    pairs = np.concatenate([pair_counts[nm] for nm in names], axis=0)
+    counts = pairs @ _PAIR_TO_CAT
+    cont_pairs = pairs * _PAIR_CONT
+    n_cont = cont_pairs.sum(axis=1)
+    s_f = cont_pairs @ _PAIR_FUNC
+    s_d = cont_pairs @ _PAIR_DYS
+    n = counts.sum(axis=1)
+    nn = np.where(n > 0, n, np.nan)
+    a_, o_, m_, i_ = counts[:, 0], counts[:, 1], counts[:, 2], counts[:, 3]
+    aomi = a_ + o_ + m_ + i_
+    aomi_n = np.where(aomi > 0, aomi, np.nan)
+    srt = np.sort(counts, axis=1)
+    first, second = srt[:, -1], srt[:, -2]
+    fong_thr = 1.65 * np.sqrt(
+        (first + second) * (2 * n - first - second) / np.where(n > 0, 2 * n, 1.0)
+    )
+    cat_i, mode_i, tie = _category(counts, n, near_tie)
+    has: npt.NDArray[np.bool_] = np.asarray(n > 0, dtype=bool)
+    table = pd.DataFrame(
+        {
+            **{c: np.tile(groups[c].to_numpy(), len(names)) for c in by_cols},
+            "feature": np.repeat(np.array(names, dtype=object), g),
+            "n": n.astype(np.int64),
+            **{c: counts[:, k].astype(np.int64) for k, c in enumerate(CATEGORIES)},
+            **{f"share_{c}": counts[:, k] / nn for k, c in enumerate(CATEGORIES)},
+            "mode": _labels(mode_i, has),
+            "category": _labels(cat_i, has),
+            "tie_broken": tie & has,
+            "total_strength": (a_ + o_ + m_) / nn,
+            "category_strength": (first - second) / nn,
+            "better": (a_ + o_) / aomi_n,
+            "worse": -(o_ + m_) / aomi_n,
+            "fong_significant": has & (np.abs(first - second) >= fong_thr),
+            "functional_mean": s_f / np.where(n_cont > 0, n_cont, np.nan),
+            "dysfunctional_mean": s_d / np.where(n_cont > 0, n_cont, np.nan),
+            "n_continuous": n_cont.astype(np.int64),
+        }
+    )
+    warns: list[str] = []
+    for f_idx, name in enumerate(names):
+        rows = slice(f_idx * g, (f_idx + 1) * g)
+        if (~has[rows]).any():
+            warns.append(
+                f"feature {name}: {int((~has[rows]).sum())} segment(s) without complete answers"
+            )
+        elif (aomi[rows] == 0).any():
             warns.append(
                 f"feature {name}: only R/Q answers in some segment(s); better/worse undefined (NaN)"
             )
-    table = pd.concat(blocks, ignore_index=True)
     if by_cols:
         table = table.sort_values([*by_cols], kind="stable").reset_index(drop=True)
     return KanoResult(features=table, by=by_cols, near_tie=float(near_tie), warnings=tuple(warns))

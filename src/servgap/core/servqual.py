@@ -462,34 +462,40 @@ def respondent_scores(data: pd.DataFrame, items: Mapping[str, Mapping[str, str]]
     cols = item_columns(data, spec)
     dims = _rating_dimensions(spec)
     n_rows = len(data)
-    out: dict[str, FloatArray] = {}
-    for dim in dims:
+    # one row per result column: the frame wraps this one block (no consolidating copy)
+    block = np.empty((len(dims) + 1, n_rows))
+    for i, dim in enumerate(dims):
         members = [it for it in spec if it.dimension == dim and it.rating]
-        score = _dimension_scores_fast(members, cols, n_rows)
-        if score is None:  # an infinite or huge answer: the masked computation
-            score = _dimension_scores_masked(members, cols, n_rows)
-        out[dim] = score
-    frame = pd.DataFrame(out, index=data.index)
+        if _dimension_scores_fast(members, cols, n_rows, out=block[i]) is None:
+            # an infinite or huge answer: the masked computation
+            block[i] = _dimension_scores_masked(members, cols, n_rows)
+    total = block[len(dims)]
     if dims:
-        total = out[dims[0]].copy()
-        for dim in dims[1:]:
-            total += out[dim]  # NaN (a missing dimension) propagates: skipna=False
-        frame["servqual"] = total / len(dims)
+        np.copyto(total, block[0])
+        for i in range(1, len(dims)):
+            total += block[i]  # NaN (a missing dimension) propagates: skipna=False
+        total /= len(dims)
     else:
-        frame["servqual"] = np.nan
-    return frame
+        total[:] = np.nan
+    return pd.DataFrame(block.T, index=data.index, columns=[*dims, "servqual"])
 
 
 def _dimension_scores_fast(
-    members: Sequence[_Item], cols: Mapping[str, FloatArray], n_rows: int
+    members: Sequence[_Item],
+    cols: Mapping[str, FloatArray],
+    n_rows: int,
+    *,
+    out: FloatArray | None = None,
 ) -> FloatArray | None:
-    """Respondent means of the usable gaps, in row chunks without masked writes.
+    """Respondent means of the usable gaps, in row chunks without masked writes
+    (written into ``out`` when given).
 
     Returns None when an answer is infinite or huge (the branch-free stand-in for a
     missing answer could then be mistaken for a value).
     """
     acc = np.zeros(n_rows)
-    cnt = np.zeros(n_rows)
+    # usable items per respondent: small integers, counted in one byte per row when they fit
+    cnt = np.zeros(n_rows, dtype=np.int8 if len(members) < 127 else np.int32)
     step = 32_768
     for lo in range(0, n_rows, step):
         hi = min(lo + step, n_rows)
@@ -509,12 +515,13 @@ def _dimension_scores_fast(
             np.fmin(gap, _FINITE, out=gap)  # NaN -> finite, then x 0/1: no branches
             np.multiply(gap, ok, out=gap)
             a_acc += gap
-            a_cnt += ok
-    if not bool((np.abs(acc) < 1e300).all()):
+            np.add(a_cnt, ok.view(np.int8), out=a_cnt)
+    if n_rows and not (acc.max() < 1e300 and acc.min() > -1e300):  # NaN fails too
         return None
-    score = acc / np.maximum(cnt, 1.0)
+    score = acc if out is None else out
+    np.divide(acc, np.maximum(cnt, 1), out=score)
     score[cnt == 0] = np.nan
-    return np.asarray(score, dtype=np.float64)
+    return score
 
 
 def _dimension_scores_masked(

@@ -378,7 +378,8 @@ def _weights_matrix(
     weights: pd.DataFrame | Mapping[str, str],
     dimensions: Sequence[str],
 ) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """(N × D) weights and a mask of rows that have weights; raises on bad rows."""
+    """(D × N) importance shares (points / 100, one contiguous row per dimension) and a
+    mask of rows that have weights; raises on bad rows."""
     pc = ProblemCollector()
     cols: list[FloatArray] = []
     if isinstance(weights, pd.DataFrame):
@@ -406,6 +407,9 @@ def _weights_matrix(
         arr = _numeric_column(frame, str(col), pc)
         cols.append(arr if arr is not None else np.full(len(frame), np.nan))
     pc.raise_if_any(InputError, "Importance weights are not numeric.", "重要性权重不是数字。")
+    quick = _clean_weights(cols)
+    if quick is not None:
+        return quick, np.ones(len(frame), dtype=bool)
     w = np.column_stack(cols) if cols else np.zeros((len(data), 0))
     nan = np.isnan(w)
     any_w: npt.NDArray[np.bool_] = np.asarray(~nan.all(axis=1), dtype=bool)
@@ -434,7 +438,25 @@ def _weights_matrix(
         f"{len(pc)} row(s) have invalid importance weights.",
         f"{len(pc)} 行的重要性权重无效。",
     )
-    return w, any_w
+    return np.ascontiguousarray(w.T) / 100.0, any_w
+
+
+def _clean_weights(cols: Sequence[FloatArray]) -> FloatArray | None:
+    """(D × N) shares if all rows' weights are complete, ≥ 0 and sum to 100 ± 0.5, else None."""
+    if not cols:
+        return None
+    total = np.zeros(cols[0].size)
+    for c in cols:
+        if c.size and (bool(np.isnan(c).any()) or float(c.min()) < 0):
+            return None
+        total += c
+    total -= 100.0
+    if bool((np.abs(total) > 0.5).any()):
+        return None
+    share = np.empty((len(cols), cols[0].size))
+    for i, c in enumerate(cols):
+        np.divide(c, 100.0, out=share[i])
+    return share
 
 
 def servqual_stats(
@@ -482,14 +504,14 @@ def _servqual_pass(
     ist = {k: np.zeros((g, j_items)) for k in ITEM_STATS}
     dst = {k: np.zeros((g, len(dims))) for k in DIM_STATS}
 
-    w: FloatArray | None = None
+    # importance shares (points / 100), one contiguous row per dimension
+    w_share: FloatArray | None = None
     w_rows = np.zeros(n_rows, dtype=bool)
     if weights is not None:
-        w, w_rows = _weights_matrix(data, weights, dims)
-    # importance shares (points / 100), one contiguous row per dimension
-    w_share = np.ascontiguousarray(w.T) / 100.0 if w is not None else None
+        w_share, w_rows = _weights_matrix(data, weights, dims)
 
     n_dims = len(dims)
+    cnt_t = np.int16 if j_items < 32_767 else np.int64  # usable items per respondent
     members = [
         [(j, it) for j, it in enumerate(spec) if it.rating and it.dimension == dim] for dim in dims
     ]
@@ -514,42 +536,43 @@ def _servqual_pass(
             for d_idx, mem in enumerate(members):
                 rs_msa = np.zeros(m)
                 rs_mss = np.zeros(m)
-                rc_3 = np.zeros(m)
+                rc_3: npt.NDArray[Any] = np.zeros(m, dtype=cnt_t)
                 # a three-column item's gap is its MSS: when every item of the dimension is
                 # three-column, the gap sums are the MSS sums (kept once, not twice)
                 only3 = all(it.three for _, it in mem)
                 rs_gap = rs_mss if only3 else np.zeros(m)
-                rc_gap = rc_3 if only3 else np.zeros(m)
+                rc_gap: npt.NDArray[Any] = rc_3 if only3 else np.zeros(m, dtype=cnt_t)
                 for j, it in mem:
                     gap0, ok, msa, mss = item_pass(it, j, cols, lo, hi, sm, ist)
                     if msa is not None and mss is not None:
                         rs_msa += msa
                         rs_mss += mss
-                        rc_3 += ok
+                        np.add(rc_3, ok, out=rc_3, casting="unsafe")
                     if not only3:
                         rs_gap += gap0
-                        rc_gap += ok
+                        np.add(rc_gap, ok, out=rc_gap, casting="unsafe")
                 # respondent-level dimension scores
                 has = rc_gap > 0
-                dg = rs_gap / np.maximum(rc_gap, 1.0)  # rs_gap is 0 where rc_gap is 0
-                dst["n_gap"][:, d_idx] += sm.count(has)
-                dst["sum_gap"][:, d_idx] += sm.sum(dg)
-                dst["ssq_gap"][:, d_idx] += sm.ssq(dg)
+                dg = rs_gap / np.maximum(rc_gap, 1).astype(np.float64)  # rs_gap 0 where rc_gap 0
+                n_dg, sum_dg, ssq_dg = sm.count(has), sm.sum(dg), sm.ssq(dg)
+                dst["n_gap"][:, d_idx] += n_dg
+                dst["sum_gap"][:, d_idx] += sum_dg
+                dst["ssq_gap"][:, d_idx] += ssq_dg
                 ov_sum += dg
                 ov_cnt += has
                 if w_share is not None:
                     w_sum += w_share[d_idx, lo:hi] * dg
                     w_ok &= has
                 if has3_dim[d_idx]:
-                    has3 = rc_3 > 0
-                    rc_3 = np.maximum(rc_3, 1.0)  # the sums are 0 where nothing was usable
+                    has3 = has if only3 else rc_3 > 0  # only3: the MSS means are the gap means
+                    rc_3 = np.maximum(rc_3, 1).astype(np.float64)  # sums are 0 where none usable
                     dm = rs_msa / rc_3
-                    ds = rs_mss / rc_3
-                    dst["n_msa"][:, d_idx] += sm.count(has3)
+                    ds = dg if only3 else rs_mss / rc_3
+                    dst["n_msa"][:, d_idx] += n_dg if only3 else sm.count(has3)
                     dst["sum_msa"][:, d_idx] += sm.sum(dm)
                     dst["ssq_msa"][:, d_idx] += sm.ssq(dm)
-                    dst["sum_mss"][:, d_idx] += sm.sum(ds)
-                    dst["ssq_mss"][:, d_idx] += sm.ssq(ds)
+                    dst["sum_mss"][:, d_idx] += sum_dg if only3 else sm.sum(ds)
+                    dst["ssq_mss"][:, d_idx] += ssq_dg if only3 else sm.ssq(ds)
                     ov_msa += dm
                     ov_mss += ds
                     ov_cnt3 += has3

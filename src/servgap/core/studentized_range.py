@@ -136,12 +136,26 @@ def _tukey_sf(q: FloatArray, k: int, df: FloatArray) -> FloatArray:
     return np.clip(1.0 - cdf, 0.0, 1.0)
 
 
+def _quantile_inf(prob: float, k: int) -> float:
+    """Quantile of the studentized range with df = inf (Newton on the tabulated CDF)."""
+    q = np.array([3.5])
+    for _ in range(50):
+        cdf, pdf = _ptukey_inf(q, k)
+        step = (cdf - prob) / pdf
+        q = np.clip(q - step, 1e-6, _W_MAX)
+        if abs(float(step[0])) <= 1e-13 * max(1.0, float(q[0])):
+            break
+    return float(q[0])
+
+
 def _tukey_quantile(prob: float, k: int, df: FloatArray) -> FloatArray:
     """Quantile of the studentized range by safeguarded Newton (bisection fallback)."""
     df = np.atleast_1d(np.asarray(df, dtype=np.float64))
     lo = np.zeros(df.shape)
     hi = np.full(df.shape, 1e3)
-    q = np.full(df.shape, 3.5)
+    # start from the df = inf quantile (table lookups only): survey error dfs are large,
+    # so Newton then needs two or three integrations instead of a dozen
+    q = np.full(df.shape, _quantile_inf(prob, k))
     for _ in range(100):
         cdf, pdf = _ptukey(q, k, df)
         f = cdf - prob
@@ -149,7 +163,7 @@ def _tukey_quantile(prob: float, k: int, df: FloatArray) -> FloatArray:
         hi = np.where(f >= 0, q, hi)
         with np.errstate(divide="ignore", invalid="ignore"):
             step = q - f / pdf
-        bad = ~np.isfinite(step) | (step <= lo) | (step >= hi)
+        bad = ~np.isfinite(step) | (step < lo) | (step > hi)  # an exact root (f = 0) stays
         new = np.where(bad, (lo + hi) / 2, step)
         if np.all(np.abs(new - q) <= 1e-12 * np.maximum(1.0, q)):
             q = new

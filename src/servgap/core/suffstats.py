@@ -8,12 +8,13 @@ regression — is a function of a few per-group counts and sums:
 
 * :class:`ValueHistogram` — how often each distinct value occurs in each group
   (the joint (group, value) histogram). Exact for any data; compact when values
-  repeat. Gives n, Σx, centred sums of squares, medians, min/max, average ranks
+  repeat. Built by :func:`grid_histogram` (no hashing) when every value is a whole
+  number or a mean of a few whole numbers, else by :func:`value_histogram`. Gives n, Σx, centred sums of squares, medians, min/max, average ranks
   with the tie correction and Levene/Brown–Forsythe deviations.
 * :class:`Moments` — n, Σx, Σx² per group (continuous data, x-bar charts).
 * :class:`CrossProducts` — n, Σx and Σxxᵀ of complete rows (about a fixed shift,
   for numerical stability), which give covariances and correlations for driver
-  analysis.
+  analysis (:func:`column_cross_products` reads DataFrame columns in place).
 
 Each is a frozen dataclass with ``merge`` (``a + b`` also works): statistics of
 chunks, files, periods or machines add up exactly to the statistics of the whole
@@ -40,7 +41,9 @@ __all__ = [
     "CrossProducts",
     "Moments",
     "ValueHistogram",
+    "column_cross_products",
     "cross_products",
+    "grid_histogram",
     "moments",
     "value_histogram",
 ]
@@ -317,6 +320,49 @@ class CrossProducts:
         return np.asarray(corr, dtype=np.float64)
 
 
+def column_cross_products(
+    columns: Sequence[npt.NDArray[np.floating] | npt.NDArray[np.integer]], names: Sequence[str]
+) -> tuple[CrossProducts, int]:
+    """:class:`CrossProducts` of the complete rows of equally long 1-D columns, and the rows
+    left out (NaN in any column).
+
+    Same statistics as :func:`cross_products` on the complete rows, without building
+    them: the columns are copied once into a p × n block, incomplete rows are set to
+    the shift (so they add 0), and Σxxᵀ is one matrix product of the block with itself.
+    Checked against ``numpy.cov`` / ``numpy.corrcoef`` of the complete rows (tests).
+    """
+    p = len(columns)
+    n_rows = int(columns[0].size) if p else 0
+    block = np.empty((p, n_rows))
+    bad = np.zeros(n_rows, dtype=bool)
+    for i, col in enumerate(columns):
+        block[i] = col
+        if np.asarray(col).dtype.kind == "f":
+            bad |= np.isnan(block[i])
+    drop = np.flatnonzero(bad)
+    n_ok = n_rows - drop.size
+    if n_ok == 0:
+        return CrossProducts(tuple(names), 0, np.zeros(p), np.zeros(p), np.zeros((p, p))), n_rows
+    # the shift: means of the complete rows among the first 65,536 (any value near the
+    # mean keeps the sums small; the exact mean is not needed and would cost a pass)
+    head = np.flatnonzero(~bad[:65_536])
+    if head.size == 0:
+        head = np.flatnonzero(~bad)[:65_536]
+    shift = np.asarray(block[:, head].mean(axis=1), dtype=np.float64)
+    block -= shift[:, None]
+    block[:, drop] = 0.0
+    return (
+        CrossProducts(
+            names=tuple(names),
+            n=n_ok,
+            shift=shift,
+            total=np.asarray(block.sum(axis=1), dtype=np.float64),
+            cross=np.asarray(block @ block.T, dtype=np.float64),
+        ),
+        int(drop.size),
+    )
+
+
 def cross_products(x: FloatArray, names: Sequence[str]) -> CrossProducts:
     """:class:`CrossProducts` of the rows of ``x`` (n × p) without NaN (drop them first)."""
     p = x.shape[1]
@@ -331,3 +377,105 @@ def cross_products(x: FloatArray, names: Sequence[str]) -> CrossProducts:
         total=np.asarray(xc.sum(axis=0), dtype=np.float64),
         cross=np.asarray(xc.T @ xc, dtype=np.float64),
     )
+
+
+#: Denominators tried by :func:`grid_histogram`: lcm(1..k) for k = 1, 2, 3, 4, 5, 7, 8, 9, so
+#: a mean of up to 10 whole-number answers (x = s/c, c ≤ 10) lies on one of these grids.
+GRID_DENOMINATORS = (1, 2, 6, 12, 60, 420, 840, 2520)
+_GRID_CHUNK = 16_384
+
+
+def grid_histogram(
+    x: FloatArray,
+    codes: npt.NDArray[np.integer] | None,
+    groups: Sequence[Hashable],
+    *,
+    max_cells: int = MAX_HISTOGRAM_CELLS,
+) -> tuple[ValueHistogram, int] | None:
+    """The (group, value) histogram of ``x`` when every value is a fraction m / L.
+
+    Survey scores are whole numbers or means of a few whole numbers: x = s / c with
+    integer s and c ≤ 10, so x·L is a whole number m for L = lcm(1..c). Then the bin
+    of each row is m − min(m) plus an offset per group, and one ``np.bincount`` over the
+    rows counts everything — no hashing (``pd.factorize``) and no sort. The grid is
+    *verified* row by row: m / L must reproduce x bit for bit (it does for a correctly
+    rounded s / c, since m / L and s / c are the same rational number); otherwise, or
+    for an infinity, or when groups × grid points exceed ``max_cells``, ``None`` is
+    returned and the caller uses :func:`value_histogram`. So the histogram is the one
+    :func:`value_histogram` builds from the same rows (same values, same counts).
+
+    Parameters
+    ----------
+    x
+        The values (float64; NaN = missing, left out).
+    codes
+        Group code per row, 0..G−1; a negative code (an empty group cell) is left out.
+        ``None``: one group.
+    groups
+        The G group labels (every label becomes a row of the histogram, even if empty).
+
+    Returns
+    -------
+    (ValueHistogram, rows left out) or None.
+    """
+    n_rows = int(x.size)
+    g = len(groups)
+    finite = x[:: max(1, n_rows // 2048)]
+    finite = finite[~np.isnan(finite)]
+    for denom in GRID_DENOMINATORS:
+        if np.array_equal(np.rint(finite * denom) / denom, finite):
+            break
+    else:
+        return None
+    with np.errstate(invalid="ignore"):
+        lo_x = float(np.fmin.reduce(x)) if n_rows else np.nan
+        hi_x = float(np.fmax.reduce(x)) if n_rows else np.nan
+    if not (np.isfinite(lo_x) and np.isfinite(hi_x)):
+        return None  # all missing, or an infinity: the general path decides
+    m_lo = float(np.rint(lo_x * denom))
+    width = int(np.rint(hi_x * denom) - m_lo) + 1
+    if width * max(g, 1) > max_cells:
+        return None
+    # bins: (group, grid point) cells, then the rows of an empty group (g = G), then NaN
+    nan_bin = (g + 1) * width
+    bins = np.zeros(nan_bin + 1, dtype=np.int64)
+    gc = None
+    if codes is not None:
+        gc = np.where(codes < 0, g, codes) if codes.size and int(codes.min()) < 0 else codes
+    step = min(_GRID_CHUNK, max(n_rows, 1))
+    t = np.empty(step)
+    y = np.empty(step)
+    key = np.empty(step)
+    on_grid = 0
+    with np.errstate(invalid="ignore"):
+        for lo in range(0, n_rows, step):
+            hi = min(lo + step, n_rows)
+            xc, tc, yc, kc = x[lo:hi], t[: hi - lo], y[: hi - lo], key[: hi - lo]
+            if denom == 1:
+                np.rint(xc, out=tc)
+                on_grid += int(np.count_nonzero(tc == xc))
+            else:
+                np.multiply(xc, denom, out=tc)
+                np.rint(tc, out=tc)
+                np.divide(tc, denom, out=yc)
+                on_grid += int(np.count_nonzero(yc == xc))
+            if gc is None:
+                np.subtract(tc, m_lo, out=kc)
+            else:
+                np.multiply(gc[lo:hi], float(width), out=kc)
+                kc += tc
+                kc -= m_lo
+            np.fmin(kc, nan_bin, out=kc)  # NaN -> the NaN bin
+            bins += np.bincount(kc.astype(np.intp), minlength=nan_bin + 1)
+    n_nan = int(bins[nan_bin])
+    if on_grid != n_rows - n_nan:
+        return None  # some value is not m / L exactly
+    counts = bins[: g * width].reshape(max(g, 1), width)[:g]
+    used = np.flatnonzero(counts.sum(axis=0))
+    values = (m_lo + used.astype(np.float64)) / denom
+    hist = ValueHistogram(
+        groups=tuple(groups),
+        values=np.asarray(values, dtype=np.float64),
+        counts=np.ascontiguousarray(counts[:, used], dtype=np.int64),
+    )
+    return hist, n_rows - int(hist.counts.sum())

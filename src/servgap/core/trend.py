@@ -20,7 +20,7 @@ from servgap.core._result import ResultMixin
 from servgap.core._stats import FloatArray
 from servgap.core.errors import InputError, InsufficientDataError, ProblemCollector, SpecError
 from servgap.core.satisfaction import scores_to_array
-from servgap.core.suffstats import moments
+from servgap.core.suffstats import Moments, moments
 
 __all__ = ["TrendResult", "trend"]
 
@@ -72,6 +72,7 @@ def trend(
     sigma: float = 3.0,
     scale: tuple[int, int] = (1, 5),
     top_box: int = 2,
+    engine: str = "memory",
 ) -> TrendResult:
     """A metric per period with Shewhart control limits, flagging out-of-control periods.
 
@@ -96,6 +97,12 @@ def trend(
         Limit width in standard errors.
     scale, top_box
         For ``"top_box"``: answer scale and number of top boxes.
+    engine
+        ``"memory"`` (``data`` a DataFrame) or another engine of :mod:`servgap.engines`
+        (``"duckdb"``: ``data`` the path of a Parquet file or folder), which computes
+        the (period, value) histogram of ``value`` itself
+        (:func:`servgap.engines.histogram`); the per-period n, Σy and Σy² follow from it.
+        Named metrics only (a callable needs the rows).
 
     Returns
     -------
@@ -126,16 +133,27 @@ def trend(
     Rocks, B. (2016). Interval estimation for the "net promoter score". *The American
     Statistician*, 70(4), 365–372.
     """
+    if not (isinstance(sigma, int | float) and sigma > 0):
+        raise SpecError(
+            f"sigma must be positive, got {sigma!r}.", f"sigma 必须为正数，收到 {sigma!r}。"
+        )
+    if engine != "memory":
+        return _finish(
+            *_engine_moments(
+                engine, data, period=period, metric=metric, value=value, chart=chart,
+                scale=scale, top_box=top_box,
+            ),
+            float(sigma),
+        )  # fmt: skip
     if not isinstance(data, pd.DataFrame):
-        raise InputError("data must be a pandas DataFrame.", "data 必须是 pandas DataFrame。")
+        raise InputError(
+            "data must be a pandas DataFrame (a Parquet path needs engine='duckdb').",
+            "data 必须是 pandas DataFrame（Parquet 路径需要 engine='duckdb'）。",
+        )
     if period not in data.columns:
         raise InputError(
             f"period column `{period}` is not in the data.",
             f"数据中没有期间列 `{period}`。",
-        )
-    if not (isinstance(sigma, int | float) and sigma > 0):
-        raise SpecError(
-            f"sigma must be positive, got {sigma!r}.", f"sigma 必须为正数，收到 {sigma!r}。"
         )
     if callable(metric):
         if chart not in ("p", "xbar"):
@@ -167,25 +185,17 @@ def trend(
             )
         name = metric
         col = data[value]
+        kind = _kind(metric, chart)
         if metric == "nps":
             x = scores_to_array(col, low=0, high=10, integer=True, what="NPS answer")
-            y = np.where(np.isnan(x), np.nan, np.where(x >= 9, 1.0, np.where(x <= 6, -1.0, 0.0)))
-            kind = "nps"
+            y = np.where(np.isnan(x), np.nan, _y_of(x, metric, scale, top_box))
         elif metric == "top_box":
             x = scores_to_array(col, low=scale[0], high=scale[1], integer=False, what="answer")
-            y = np.where(np.isnan(x), np.nan, (x >= scale[1] - top_box + 1).astype(np.float64))
-            kind = "p"
+            y = np.where(np.isnan(x), np.nan, _y_of(x, metric, scale, top_box))
         elif metric == "share":
             y = scores_to_array(col, low=0, high=1, integer=True, what="indicator")
-            kind = "p"
         else:
             y = scores_to_array(col, low=-np.inf, high=np.inf, integer=False, what="value")
-            kind = "xbar"
-        if chart is not None and chart != kind:
-            raise SpecError(
-                f"metric {metric!r} uses a {kind} chart, not {chart!r}.",
-                f"指标 {metric!r} 使用 {kind} 控制图，而不是 {chart!r}。",
-            )
 
     codes, labels = pd.factorize(data[period], sort=True, use_na_sentinel=True)
     ok = (codes >= 0) & ~np.isnan(y)
@@ -197,11 +207,86 @@ def trend(
     c = codes[ok]
     yy = y[ok]
     # sufficient statistics per period: n, Σy, Σy² (they merge across chunks and engines)
-    mom = moments(yy, c, list(labels))
+    return _finish(moments(yy, c, list(labels)), kind, name, float(sigma))
+
+
+def _kind(metric: str, chart: str | None) -> str:
+    """The chart of a named metric (``chart``, if given, must agree)."""
+    kind = {"nps": "nps", "top_box": "p", "share": "p", "mean": "xbar"}[metric]
+    if chart is not None and chart != kind:
+        raise SpecError(
+            f"metric {metric!r} uses a {kind} chart, not {chart!r}.",
+            f"指标 {metric!r} 使用 {kind} 控制图，而不是 {chart!r}。",
+        )
+    return kind
+
+
+def _y_of(x: FloatArray, metric: str, scale: tuple[int, int], top_box: int) -> FloatArray:
+    """Each answer's contribution y: +1/0/−1 (NPS), 0/1 (top box), the answer otherwise."""
+    if metric == "nps":
+        return np.where(x >= 9, 1.0, np.where(x <= 6, -1.0, 0.0))
+    if metric == "top_box":
+        return (x >= scale[1] - top_box + 1).astype(np.float64)
+    return np.asarray(x, dtype=np.float64)
+
+
+def _engine_moments(
+    engine: str,
+    data: object,
+    *,
+    period: str,
+    metric: object,
+    value: str | None,
+    chart: str | None,
+    scale: tuple[int, int],
+    top_box: int,
+) -> tuple[Moments, str, str]:
+    """Per-period n, Σy, Σy² from the (period, value) histogram another engine computed."""
+    from servgap.engines import check_engine, histogram
+
+    check_engine(engine)
+    if not isinstance(metric, str):
+        raise SpecError(
+            f"engine={engine!r} computes named metrics only ({', '.join(_METRICS)}); a "
+            "function of the rows needs engine='memory'.",
+            f"engine={engine!r} 只支持内置指标（{', '.join(_METRICS)}）；自定义函数需要 "
+            "engine='memory'。",
+        )
+    if metric not in _METRICS:
+        raise SpecError(
+            f"unknown metric {metric!r}; use one of {', '.join(_METRICS)} or a function.",
+            f"未知指标 {metric!r}；请使用 {', '.join(_METRICS)} 之一或自定义函数。",
+        )
+    if not isinstance(value, str):
+        raise InputError(
+            f"metric {metric!r} needs `value`, an existing column (got {value!r}).",
+            f"指标 {metric!r} 需要 `value` 为已有列（收到 {value!r}）。",
+        )
+    kind = _kind(metric, chart)
+    low, high, integer, what = {
+        "nps": (0.0, 10.0, True, "NPS answer"),
+        "top_box": (float(scale[0]), float(scale[1]), False, "answer"),
+        "share": (0.0, 1.0, True, "indicator"),
+        "mean": (None, None, False, "value"),
+    }[metric]
+    hist, _ = histogram(engine, data, value, period, low=low, high=high, integer=integer, what=what)
+    y = _y_of(hist.values, metric, scale, top_box)
+    cnt = hist.counts.astype(np.float64)
+    mom = Moments(groups=hist.groups, n=cnt.sum(axis=1), total=cnt @ y, sumsq=cnt @ (y * y))
+    return mom, kind, metric
+
+
+def _finish(mom: Moments, kind: str, name: str, sigma: float) -> TrendResult:
+    """Values and control limits per period from the per-period moments."""
+    if not bool((mom.n > 0).any()):
+        raise InsufficientDataError(
+            "No responses with both a period and a value.",
+            "没有同时具有期间和数值的答卷。",
+        )
     n, s = mom.n, mom.total
     keep = n > 0
     n, s = n[keep], s[keep]
-    lab = np.asarray(labels)[keep]
+    lab = np.asarray(mom.groups)[keep]
     if kind == "xbar":
         ss = mom.sumsq[keep]
         val = s / n

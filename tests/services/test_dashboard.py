@@ -282,3 +282,71 @@ def test_snapshot_round_trip_keeps_the_table_and_its_key(demo_store: Store, tmp_
     sq_b = an.run_servqual(d, data[data["period"] == "2026Q4"].reset_index(drop=True))
     pd.testing.assert_frame_equal(sq_a.dimensions, sq_b.dimensions)
     assert dash._read_snapshot(tmp_path / "none.parquet") is None
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"period": "2026Q3", "compare": "2026Q1"},
+        {"site": "gz_baiyun", "period": "2026Q2"},
+        {"region": "south"},
+        {"segment": "age_group", "value": "25-34"},
+        {"segment": "channel", "value": "web", "period": "2026Q1"},
+    ],
+)
+def test_zone_nps_csat_read_from_stored_statistics_equal_the_analyses(
+    demo_store: Store, survey: Any, filters: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the survey's statistics stored (services.survey_stats) the zone of tolerance,
+    NPS and CSAT are finished from them — run_servqual is not called — and equal the
+    analyses on the filtered rows."""
+    from sqlalchemy import select
+
+    from servgap.services import dashboard as dash
+    from servgap.services.survey_stats import rebuild_stats
+    from servgap.store.models import Region, Site
+
+    d, data = survey
+    with demo_store.session() as s:
+        region_of = dict(s.execute(select(Site.code, Region.code).join(Region)).all())
+    assert "south" in region_of.values()
+    rebuild_stats(demo_store, workspace=WS, survey=SURVEY)
+    clear_cache()
+    expected = dashboard(demo_store, workspace=WS, **filters).filters
+    keep = (data["period"] == expected.period).to_numpy()
+    if expected.site:
+        keep &= (data["site"] == expected.site).to_numpy()
+    if expected.region:
+        keep &= (data["site"].map(region_of) == expected.region).to_numpy()
+    if expected.segment:
+        keep &= (data[expected.segment] == expected.value).to_numpy()
+    part = data[keep].reset_index(drop=True)
+    sq = an.run_servqual(d, part)
+    nps, csat = an.run_nps(d, part), an.run_csat(d, part)
+    used: list[dict[str, Any]] = []
+    real = dash.stored_cells
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        got = real(*args, **kw)
+        used.append(got)
+        return got
+
+    def refuse(*args: Any, **kw: Any) -> Any:
+        raise AssertionError("the zone should come from the stored statistics")
+
+    monkeypatch.setattr(dash, "stored_cells", spy)
+    monkeypatch.setattr(an, "run_servqual", refuse)
+    clear_cache()
+    res = dashboard(demo_store, workspace=WS, **filters)
+    assert used and "period" in used[0] and used[0]["period"].n_responses == len(part) > 0
+    assert not isinstance(res.zone_dimensions, Missing)
+    assert not isinstance(res.zone_items, Missing)
+    mine = res.zone_dimensions[res.zone_dimensions["role"] == "period"]
+    _close(mine, sq.dimensions, ["dimension", "n", "msa", "msa_ci_low", "msa_ci_high", "mss",
+                                 "share_below", "share_inside", "share_above"])  # fmt: skip
+    items = sq.items[sq.items["format"] == "three_column"]
+    _close(res.zone_items[res.zone_items["role"] == "period"], items,
+           ["item", "adequate_mean", "desired_mean", "perceived_mean", "msa", "share_below"])  # fmt: skip
+    assert not isinstance(res.nps, Missing) and not isinstance(res.csat, Missing)
+    _close(res.nps[res.nps["role"] == "period"], nps, list(nps.columns))
+    _close(res.csat[res.csat["role"] == "period"], csat, list(csat.columns))

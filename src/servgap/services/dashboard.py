@@ -54,6 +54,14 @@ what they add:
   reads Parquet instead of decoding every stored answer; a table pyarrow cannot store is
   simply not kept.
 
+The zone of tolerance, NPS and CSAT of the period and the compare period are finished
+from the survey's **stored statistics** (:mod:`servgap.services.survey_stats`: mergeable
+sums per period and segment that imports and web submissions keep up to date) when they
+describe exactly the loaded table — the same survey version, response count and largest
+response id, and as many responses in the cut as the filtered rows — for no filter, a
+site, a region (the merge of its sites) or one segment value; otherwise, and for several
+filters at once, they are computed from the rows. Both give the same figures.
+
 Nothing is written to the store.
 """
 
@@ -81,6 +89,7 @@ from servgap.services.dashboard_data import (
     _store_key,
     clear_frames,
     data_version,
+    stored_cells,
     warm_after_import,
 )
 from servgap.services.dashboard_parts import (
@@ -98,6 +107,7 @@ from servgap.services.dashboard_parts import (
     significant_segments,
 )
 from servgap.services.report import Missing, attempt
+from servgap.services.survey_stats import finish_servqual_stats
 from servgap.store.models import (
     Region,
     Site,
@@ -107,7 +117,9 @@ __all__ = ["data_version", "warm_after_import"]
 
 if TYPE_CHECKING:
     from servgap.core.drivers import IpaResult
+    from servgap.core.servqual import ServqualResult
     from servgap.core.trend import TrendResult
+    from servgap.services.survey_stats import CellStats
 
 T = TypeVar("T")
 
@@ -494,8 +506,33 @@ def _compute(
             return _no_rows(f)
         return attempt(lambda: fn(frame))
 
-    sq_cur = on(cur, lambda x: an.run_servqual(d, x))
-    sq_prev = on(prev, lambda x: an.run_servqual(d, x)) if prev is not None else None
+    # the zone of tolerance, NPS and CSAT from the stored statistics when they describe
+    # exactly these rows (servgap.services.survey_stats), else from the rows themselves
+    stored = stored_cells(store, workspace, d, data, {"period": f.period, "compare": f.compare},
+                          (f.region, f.site, f.segment, f.value))  # fmt: skip
+
+    def kept(x: pd.DataFrame) -> CellStats | None:
+        got = stored.get("period" if x is cur else "compare")
+        return got if got is not None and got.n_responses == len(x) else None
+
+    def servqual_of(x: pd.DataFrame) -> ServqualResult:
+        got = kept(x)
+        if got is not None and got.servqual is not None:
+            return finish_servqual_stats(d, got.servqual)
+        return an.run_servqual(d, x)
+
+    def score_of(kind: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+        def run(x: pd.DataFrame) -> pd.DataFrame:
+            got = kept(x)
+            answers = None if got is None else got.nps if kind == "nps" else got.csat
+            if answers is not None:
+                x = pd.DataFrame({d.by_type(kind)[0].code: answers.scores()})
+            return an.run_nps(d, x) if kind == "nps" else an.run_csat(d, x)
+
+        return run
+
+    sq_cur = on(cur, servqual_of)
+    sq_prev = on(prev, servqual_of) if prev is not None else None
     zone_dims = _stack(
         [(sq_cur, "period", f.period), (sq_prev, "compare", f.compare)],
         lambda r: r.dimensions,
@@ -504,8 +541,8 @@ def _compute(
         [(sq_cur, "period", f.period), (sq_prev, "compare", f.compare)],
         lambda r: r.items[r.items["format"] == "three_column"],
     )
-    nps = _stack_frames(d, "nps", cur, prev, f, lambda x: an.run_nps(d, x), empty)
-    csat = _stack_frames(d, "csat", cur, prev, f, lambda x: an.run_csat(d, x), empty)
+    nps = _stack_frames(d, "nps", cur, prev, f, score_of("nps"), empty)
+    csat = _stack_frames(d, "csat", cur, prev, f, score_of("csat"), empty)
     nps_trend = _trend(d, history, "nps")
     csat_trend = _trend(d, history, "csat")
     csi_model = _csi_model(store, workspace)

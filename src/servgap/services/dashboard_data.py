@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -29,6 +29,9 @@ from servgap.store.models import (
     Site,
     SurveyVersion,
 )
+
+if TYPE_CHECKING:
+    from servgap.services.survey_stats import CellStats
 
 log = logging.getLogger("servgap.dashboard")
 
@@ -62,7 +65,7 @@ def data_version(store: Store, *, workspace: str, survey: str | None = None) -> 
                 .where(Case.workspace_id == ws.id)
             )
         )
-        from servgap.store.models import Survey
+        from servgap.store.models import Survey, SurveyStats
 
         parts.append(
             s.scalar(
@@ -71,6 +74,15 @@ def data_version(store: Store, *, workspace: str, survey: str | None = None) -> 
                 .where(Survey.workspace_id == ws.id)
             )
         )
+        # the stored statistics are stamped when folded or rebuilt: a rebuild after responses
+        # were replaced (SQLite can hand the newest ids out again, leaving count and largest
+        # id as they were) gives another version
+        stamp = s.scalar(
+            select(func.max(SurveyStats.updated_at)).where(
+                SurveyStats.workspace_id == ws.id, SurveyStats.kind == "meta"
+            )
+        )
+        parts.append(None if stamp is None else str(stamp))
         raw = json.dumps(ws.settings or {}, sort_keys=True, default=str)
         parts.append(hashlib.sha256(raw.encode()).hexdigest()[:16])
     parts.append(survey)
@@ -120,20 +132,22 @@ class _TableKey:
     n_responses: int
     max_response: int
     places: tuple[Any, ...]
+    stats_generation: str = ""
 
     def extends(self, old: _TableKey) -> bool:
         """Only responses were added since ``old`` (the caller checks none was removed)."""
         return (
-            (self.survey_id, self.survey_version, self.places)
-            == (old.survey_id, old.survey_version, old.places)
+            (self.survey_id, self.survey_version, self.places, self.stats_generation)
+            == (old.survey_id, old.survey_version, old.places, old.stats_generation)
             and self.max_response > old.max_response
             and self.n_responses > old.n_responses
         )
 
 
 def _table_key(store: Store, workspace: str, code: str) -> tuple[int, _TableKey]:
+    from servgap.services.survey_stats import ALL, META_PERIOD, stats_generation
     from servgap.services.surveys import latest_version
-    from servgap.store.models import Customer
+    from servgap.store.models import Customer, SurveyStats
 
     with store.session() as s:
         ws = get_workspace(s, workspace)
@@ -152,7 +166,17 @@ def _table_key(store: Store, workspace: str, code: str) -> tuple[int, _TableKey]
                     )
                 ).one()
             )
-        return ws.id, _TableKey(sv.survey_id, sv.id, int(n), int(top or 0), tuple(places))
+        payload = s.scalar(
+            select(SurveyStats.payload).where(
+                SurveyStats.survey_id == sv.survey_id,
+                SurveyStats.kind == "meta",
+                SurveyStats.period == META_PERIOD,
+                SurveyStats.segment == ALL,
+            )
+        )
+        generation = stats_generation(payload) if payload is not None else ""
+        return ws.id, _TableKey(sv.survey_id, sv.id, int(n), int(top or 0), tuple(places),
+                                generation)  # fmt: skip
 
 
 def _snapshot(store: Store, workspace: str, code: str) -> Path:
@@ -173,7 +197,7 @@ def _read_snapshot(path: Path) -> tuple[_TableKey, pd.DataFrame] | None:
         raw = json.loads((table.schema.metadata or {})[_SNAPSHOT_KEY])
         key = _TableKey(int(raw["survey_id"]), int(raw["survey_version"]),
                         int(raw["n_responses"]), int(raw["max_response"]),
-                        tuple(raw["places"]))  # fmt: skip
+                        tuple(raw["places"]), str(raw["stats_generation"]))  # fmt: skip
         frame = table.to_pandas()
     except (OSError, ValueError, KeyError, TypeError, ImportError):
         return None  # no snapshot yet, or one this version cannot read: load from the store
@@ -191,7 +215,7 @@ def _write_snapshot(path: Path, key: _TableKey, frame: pd.DataFrame) -> None:
 
         meta = {"survey_id": key.survey_id, "survey_version": key.survey_version,
                 "n_responses": key.n_responses, "max_response": key.max_response,
-                "places": list(key.places)}  # fmt: skip
+                "places": list(key.places), "stats_generation": key.stats_generation}  # fmt: skip
         table = pa.Table.from_pandas(frame, preserve_index=False)
         table = table.replace_schema_metadata(
             {**(table.schema.metadata or {}), _SNAPSHOT_KEY: json.dumps(meta).encode()}
@@ -285,12 +309,76 @@ def _load(
 
 
 def warm_after_import(store: Store, workspace: str, survey: str) -> None:
-    """Prepare the dashboard when data arrive: after an import, read the survey's response
-    table (only the new rows when a snapshot or the memory holds the rest) and write its disk
-    snapshot now, so that the first view — in this process or in a server started later —
-    reads Parquet instead of decoding every stored answer. A failure is logged and never
-    breaks the import."""
+    """Prepare the dashboard when data arrive: after an import, fold the new responses into
+    the survey's stored statistics (:func:`servgap.services.survey_stats.update_stats`: only
+    their periods and segments), then read the survey's response table (only the new rows
+    when a snapshot or the memory holds the rest) and write its disk snapshot now, so that
+    the first view — in this process or in a server started later — reads Parquet instead
+    of decoding every stored answer. A failure is logged and never breaks the import."""
+    from servgap.services.survey_stats import update_stats_quietly
+
+    update_stats_quietly(store, workspace, survey)
     try:
         _load(store, workspace, survey, snapshot_now=True)
     except Exception:  # the import has committed; the view will read the store itself
         log.exception("dashboard: preparing %s/%s after an import failed", workspace, survey)
+
+
+# ------------------------------------------------------------------ the stored statistics
+
+
+def stored_cells(
+    store: Store,
+    workspace: str,
+    d: SurveyDefinition,
+    data: pd.DataFrame,
+    periods: dict[str, str | None],
+    place: tuple[str | None, str | None, str | None, str | None],
+) -> dict[str, CellStats]:
+    """The stored statistics (:mod:`servgap.services.survey_stats`) of each role's period
+    for the filters ``place`` = (region, site, segment, value), when they describe exactly
+    the response table the view has loaded; roles without are left out (the view then
+    computes from the table).
+
+    A site is its cell, a region the merge of its sites' cells (as the store groups them
+    now), a segment value its cell when the column holds text answers (numbers get no
+    cells); all filters at once is computed from the table.
+    """
+    from servgap.services.survey_stats import (
+        ALL,
+        region_sites,
+        segment_questions,
+        site_key,
+        stats_for,
+    )
+
+    hit = _cached(_FRAMES, (_store_key(store), workspace, d.code))
+    if hit is None or hit[2] is not data:
+        return {}
+    key = hit[0]
+    region, site, segment, value = place
+    segs: list[str] | None = None
+    if segment is not None:
+        if site is None and region is None and segment in segment_questions(d):
+            col = data[segment] if segment in data.columns else None
+            if col is not None and pd.api.types.infer_dtype(col, skipna=True) == "string":
+                segs = [f"{segment}={value}"]
+    elif site is not None:  # a site in the region (checked by the view): the site alone
+        one = site_key(store, workspace=workspace, site=site)
+        segs = [one] if one is not None else None
+    elif region is not None and "region" not in d.answer_columns():
+        segs = region_sites(store, workspace=workspace, region=region)
+    else:
+        segs = [ALL]
+    if segs is None:
+        return {}
+    out: dict[str, CellStats] = {}
+    for role, period in periods.items():
+        if period is None:
+            continue
+        got = stats_for(store, workspace=workspace, survey=d.code, period=period,
+                        segments=segs,
+                        current=(key.survey_version, key.n_responses, key.max_response))  # fmt: skip
+        if got is not None:
+            out[role] = got
+    return out

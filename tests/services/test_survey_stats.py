@@ -211,11 +211,11 @@ def test_update_folds_only_new_responses(sqlite_store: Store, tmp_path: Path) ->
     row = row.where(row.notna(), None)
     submit_response(sqlite_store, workspace=WS, survey=CODE, row=row.to_dict(),
                     now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))  # fmt: skip
-    # a web submission leaves the statistics stale (the dashboard computes from the rows) …
-    assert ss.stats_for(sqlite_store, workspace=WS, survey=CODE, period="2026Q1") is None
-    up = ss.update_stats_quietly(sqlite_store, WS, CODE, rebuild=False)  # … until folded in
-    assert up is not None and (up.action, up.responses) == ("folded", 1)
+    # a web or API submission folds its answer in at once (services.collection)
+    assert ss.stats_for(sqlite_store, workspace=WS, survey=CODE, period="2026Q1") is not None
     assert assert_equal_to_recomputation(sqlite_store) > 0
+    up = ss.update_stats_quietly(sqlite_store, WS, CODE, rebuild=False)  # nothing new to fold
+    assert up is not None and (up.action, up.responses) == ("current", 0)
     # a submission never rebuilds (it would read every response in the respondent's time)
     with sqlite_store.session() as s:
         s.execute(delete(Response).where(Response.external_id == "r00003"))

@@ -596,6 +596,7 @@ def submit_form(
     except IntegrityError:
         # the same respondent's answer was stored meanwhile (a double tap): nothing more
         return SubmitResult(False, eid, form.survey, form.workspace)
+    _fold_into_stats(store, form.workspace, form.survey)
     return SubmitResult(True, eid, form.survey, form.workspace)
 
 
@@ -650,6 +651,7 @@ def submit_response(
             code="duplicate_response",
             fields=("response_id",),
         ) from None
+    _fold_into_stats(store, workspace, survey)
     return SubmitResult(True, eid, survey, workspace)
 
 
@@ -670,3 +672,12 @@ def survey_definition(store: Store, *, workspace: str, survey: str) -> SurveyDef
         ws = get_workspace(s, workspace)
         sv = latest_version(s, ws, survey)
         return _cached_definition(sv.checksum, sv.version, lambda: sv.definition)
+
+
+def _fold_into_stats(store: Store, workspace: str, survey: str) -> None:
+    """Fold a stored answer into its survey's stored statistics (the dashboard's figures);
+    a failure is logged, never breaking the submission; with ``rebuild=False`` a submission
+    never triggers a full rebuild (the statistics are marked stale instead)."""
+    from servgap.services.survey_stats import update_stats_quietly
+
+    update_stats_quietly(store, workspace, survey, rebuild=False)

@@ -29,7 +29,8 @@ from servgap.services.context import Store, ensure_workspace
 from servgap.services.dashboard import Missing, clear_cache, dashboard
 from servgap.services.responses import import_responses, load_responses
 from servgap.services.surveys import save_definition
-from servgap.store.models import Region, Response, Site, SurveyStats
+from servgap.store.models import Region, Response, Site
+from servgap.store.models_derived import SurveyStats
 
 WS, CODE = "acme", "inc"
 SITES = {"SH01": "east", "SH02": "east", "BJ01": "north"}

@@ -17,7 +17,8 @@ from sqlalchemy import delete, insert, select
 from servgap.services.context import Store
 from servgap.store import migrate
 from servgap.store.answers_sync import sync_survey_answers
-from servgap.store.models import Response, ResponseAnswer, Survey, SurveyVersion, Workspace
+from servgap.store.models import Response, Survey, SurveyVersion, Workspace
+from servgap.store.models_derived import ResponseAnswer
 
 ANSWERS: list[dict[str, Any]] = [
     {"nps": 9, "csat": 4, "comment": "fast", "choice": "price", "gap": None},

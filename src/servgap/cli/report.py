@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from servgap.cli._app import emit, get_ctx, json_option
+from servgap.engines import ENGINES
 from servgap.i18n import t
 
 
@@ -28,10 +29,13 @@ def register(main: click.Group) -> None:
               help="Output formats, comma-separated: md, json, xlsx, csv, pdf, pptx.")  # fmt: skip
 @click.option("--template", type=click.Path(path_type=Path), default=None,
               help="Company slide template (.pptx with the slide master) for --format pptx.")  # fmt: skip
+@click.option("--engine", type=click.Choice(ENGINES), default="memory", show_default=True,
+              help="Where the survey statistics are computed: memory, or postgres (the store's "
+                   "database aggregates the answers; for data beyond memory).")  # fmt: skip
 @click.option("--force", is_flag=True, help="Replace the files of an earlier report in --out.")
 @json_option
 def report(period: str | None, compare: str | None, site: str | None, survey_code: str | None,
-           out_dir: Path, formats: str, template: Path | None, force: bool,
+           out_dir: Path, formats: str, template: Path | None, engine: str, force: bool,
            as_json: bool) -> None:  # fmt: skip
     """Write the expectation and satisfaction report (Markdown, JSON, Excel, PDF, slides)."""
     from servgap.core.errors import UsageError
@@ -48,7 +52,12 @@ def report(period: str | None, compare: str | None, site: str | None, survey_cod
                              fields=("template", "format"))  # fmt: skip
         check_template(template)
     request = ReportRequest(
-        workspace=c.workspace, survey=survey_code, period=period, compare=compare, site=site
+        workspace=c.workspace,
+        survey=survey_code,
+        period=period,
+        compare=compare,
+        site=site,
+        engine=engine,
     )
     with slide_template(template):
         written = run_report(c.store(), request, lang=c.lang, out_dir=out_dir, formats=chosen,

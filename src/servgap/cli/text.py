@@ -13,6 +13,9 @@ from servgap.cli._app import emit, force_option, get_ctx, json_option, say, writ
 
 
 def register(main: click.Group) -> None:
+    from servgap.cli import text_aspects
+
+    text_aspects.register(text)
     main.add_command(text)
 
 
@@ -265,4 +268,4 @@ def topics_cmd(period: str, min_confidence: float, min_size: int, no_other: bool
         else f"{len(table)} new topics (complaints fitting no category, clustered per {period})"
     )
     emit(table, as_json=as_json, title=title,
-         columns=["period", "topic", "size", "keywords", "examples", "codes"])  # fmt: skip
+         columns=["period", "topic", "size", "new", "keywords", "examples", "codes"])  # fmt: skip

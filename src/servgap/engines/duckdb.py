@@ -97,9 +97,17 @@ def _ident(name: str) -> str:
 
 
 def _connect() -> Any:
+    """A DuckDB connection; ``SERVGAP_DUCKDB_MEMORY_LIMIT`` (e.g. ``4GB``) caps its memory,
+    beyond which DuckDB spills to its temporary directory (default: 80 % of RAM)."""
+    import os
+
     import duckdb
 
-    return duckdb.connect(database=":memory:")
+    con = duckdb.connect(database=":memory:")
+    limit = os.environ.get("SERVGAP_DUCKDB_MEMORY_LIMIT", "").strip()
+    if limit:
+        con.execute(f"SET memory_limit = {_literal(limit)}")
+    return con
 
 
 def _columns(con: Any, rel: str) -> dict[str, str]:

@@ -61,7 +61,8 @@ from servgap.core.survey import META_COLUMNS
 from servgap.engines import Column, histogram_from_counts
 from servgap.services.responses import PROFILE_FIELDS
 from servgap.store.answers_sync import sync_survey_answers
-from servgap.store.models import Customer, Region, Response, ResponseAnswer, Site
+from servgap.store.models import Customer, Region, Response, Site
+from servgap.store.models_derived import ResponseAnswer
 
 if TYPE_CHECKING:
     from servgap.services.context import Store

@@ -17,6 +17,7 @@ import pandas as pd
 from servgap.core.errors import SpecError
 from servgap.core.survey import SurveyDefinition, dimension_label
 from servgap.i18n import Lang, t
+from servgap.reports.comment_sections import comments_section
 from servgap.reports.model import Section, Table
 from servgap.services.analysis import unit_label
 from servgap.services.report import Missing, ReportScope, SurveyResults
@@ -614,6 +615,7 @@ SURVEY_SECTIONS: tuple[SurveySectionFn, ...] = (
     servqual_section,
     change_section,
     tolerance_section,
+    comments_section,
     kano_section,
     requirements_section,
     satisfaction_section,

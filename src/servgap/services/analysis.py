@@ -368,9 +368,14 @@ def single_question(d: SurveyDefinition, qtype: str, code: str | None) -> str:
 
 
 def run_servqual(
-    d: SurveyDefinition, data: pd.DataFrame, *, by: list[str] | None = None
-) -> ServqualResult:
-    """SERVQUAL, MSA/MSS and the zone of tolerance with the one item rule and weight rule."""
+    d: SurveyDefinition, data: pd.DataFrame | Any, *, by: list[str] | None = None,
+    engine: str = "memory",
+) -> ServqualResult:  # fmt: skip
+    """SERVQUAL, MSA/MSS and the zone of tolerance with the one item rule and weight rule.
+
+    ``engine`` other than memory: ``data`` is that engine's source
+    (:mod:`servgap.services.analysis_engines`), and so for every ``run_*`` below.
+    """
     from servgap.core.servqual import servqual
 
     items = servqual_items(d)
@@ -379,9 +384,14 @@ def run_servqual(
             f"Survey `{d.code}` has no SERVQUAL items.", f"调查 `{d.code}` 没有 SERVQUAL 题目。"
         )
     weights = importance_weights(d)
-    if by:
-        require_columns(data, by, "by")
-    res = servqual(data, items, weights=weights, by=by or None)
+    if engine != "memory":
+        from servgap.services import analysis_engines as ae
+
+        res = ae.servqual_on(d, engine, data, by=by)
+    else:
+        if by:
+            require_columns(data, by, "by")
+        res = servqual(data, items, weights=weights, by=by or None)
     imp = d.by_type("importance")
     if weights is None and imp:
         note = (
@@ -393,7 +403,10 @@ def run_servqual(
     return res
 
 
-def run_kano(d: SurveyDefinition, data: pd.DataFrame, *, by: list[str] | None = None) -> KanoResult:
+def run_kano(
+    d: SurveyDefinition, data: pd.DataFrame | Any, *, by: list[str] | None = None,
+    engine: str = "memory",
+) -> KanoResult:  # fmt: skip
     from servgap.core.kano import kano
 
     features = d.kano_features()
@@ -401,9 +414,20 @@ def run_kano(d: SurveyDefinition, data: pd.DataFrame, *, by: list[str] | None = 
         raise SpecError(
             f"Survey `{d.code}` has no Kano questions.", f"调查 `{d.code}` 没有 Kano 题。"
         )
+    if engine != "memory":
+        from servgap.services import analysis_engines as ae
+
+        return ae.kano_on(d, engine, data, by=by)
     if by:
         require_columns(data, by, "by")
     return kano(data, features, by=by or None)
+
+
+def _engine_of(scores: Any, engine: str) -> str:
+    """``engine`` for a column of its source; memory for answers already in Python."""
+    from servgap.engines import Column
+
+    return engine if isinstance(scores, Column) else "memory"
 
 
 def grouped(data: pd.DataFrame, by: list[str] | None) -> list[tuple[dict[str, Any], pd.DataFrame]]:
@@ -423,10 +447,16 @@ def run_nps(
     *,
     question: str | None = None,
     by: list[str] | None = None,
+    engine: str = "memory",
 ) -> pd.DataFrame:
     from servgap.core.satisfaction import nps
 
     code = single_question(d, "nps", question)
+    if engine != "memory":
+        from servgap.services import analysis_engines as ae
+
+        return ae.score_table(engine, data, code, by,
+                                       lambda x: nps(x, engine=_engine_of(x, engine)))  # fmt: skip
     rows = []
     for keys, grp in grouped(data, by):
         r = nps(grp[code])
@@ -436,7 +466,7 @@ def run_nps(
 
 def run_csat(
     d: SurveyDefinition, data: pd.DataFrame, *, question: str | None = None, by: list[str] | None = None,
-    top_box: int = 2,
+    top_box: int = 2, engine: str = "memory",
 ) -> pd.DataFrame:  # fmt: skip
     from servgap.core.satisfaction import csat
 
@@ -444,6 +474,13 @@ def run_csat(
     q = d.question(code)
     assert q.scale is not None  # csat questions always get a scale from parse_survey
     scale = (int(q.scale[0]), int(q.scale[1]))
+    if engine != "memory":
+        from servgap.services import analysis_engines as ae
+
+        return ae.score_table(
+            engine, data, code, by,
+            lambda x: csat(x, scale=scale, top_box=top_box, engine=_engine_of(x, engine)),
+        )  # fmt: skip
     rows = []
     for keys, grp in grouped(data, by):
         r = csat(grp[code], scale=scale, top_box=top_box).to_dict()
@@ -452,20 +489,32 @@ def run_csat(
     return pd.DataFrame(rows)
 
 
-def run_anova(d: SurveyDefinition, data: pd.DataFrame, *, value: str, group: str) -> AnovaResult:
+def run_anova(
+    d: SurveyDefinition, data: pd.DataFrame | Any, *, value: str, group: str,
+    engine: str = "memory",
+) -> AnovaResult:  # fmt: skip
     from servgap.core.anova import anova
 
+    if engine != "memory":
+        from servgap.services import analysis_engines as ae
+
+        return ae.anova_on(d, engine, data, value=value, group=group)
     require_columns(data, [group], "anova")
     frame = pd.DataFrame({"value": value_series(d, data, value), group: data[group]})
     return anova(frame.rename(columns={"value": value}), value, group)
 
 
 def run_anova_table(
-    d: SurveyDefinition, data: pd.DataFrame, *, values: list[str], groups: list[str]
-) -> AnovaTable:
+    d: SurveyDefinition, data: pd.DataFrame | Any, *, values: list[str], groups: list[str],
+    engine: str = "memory",
+) -> AnovaTable:  # fmt: skip
     """Every value specification × every group column (one-way ANOVA and friends)."""
     from servgap.core.anova_table import anova_table
 
+    if engine != "memory":
+        from servgap.services import analysis_engines as ae
+
+        return ae.anova_table_on(d, engine, data, values=values, groups=groups)
     require_columns(data, groups, "anova")
     frame = pd.DataFrame({spec: value_series(d, data, spec) for spec in values})
     for g in groups:
@@ -512,11 +561,16 @@ def default_target(d: SurveyDefinition) -> str:
 
 
 def run_drivers(
-    d: SurveyDefinition, data: pd.DataFrame, *, target: str | None = None, method: str = "lmg"
-) -> RelativeImportanceResult:
+    d: SurveyDefinition, data: pd.DataFrame | Any, *, target: str | None = None,
+    method: str = "lmg", engine: str = "memory",
+) -> RelativeImportanceResult:  # fmt: skip
     """Relative importance of the dimensions' perceived levels for a target question."""
     from servgap.core.drivers import relative_importance
 
+    if engine != "memory":
+        from servgap.services import analysis_engines as ae
+
+        return ae.drivers_on(d, engine, data, target=target, method=method)
     target = target or default_target(d)
     require_columns(data, [target], "drivers")
     frame = dimension_frame(d, data)
@@ -525,10 +579,17 @@ def run_drivers(
                                method=method)  # type: ignore[arg-type]  # fmt: skip
 
 
-def run_ipa(d: SurveyDefinition, data: pd.DataFrame, *, target: str | None = None) -> IpaResult:
+def run_ipa(
+    d: SurveyDefinition, data: pd.DataFrame | Any, *, target: str | None = None,
+    engine: str = "memory",
+) -> IpaResult:  # fmt: skip
     """Importance (relative weights on the target) vs performance, with the short board."""
     from servgap.core.drivers import importance_performance
 
+    if engine != "memory":
+        from servgap.services import analysis_engines as ae
+
+        return ae.ipa_on(d, engine, data, target=target)
     target = target or default_target(d)
     perf = dimension_frame(d, data, "perceived")
     adequate = dimension_frame(d, data, "adequate").mean()

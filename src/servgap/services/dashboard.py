@@ -81,6 +81,7 @@ from servgap.core._result import ResultMixin
 from servgap.core.errors import InputError, ServgapError
 from servgap.core.survey import SurveyDefinition, dimension_label
 from servgap.services.context import Store, get_workspace
+from servgap.services.dashboard_comments import comments_part
 from servgap.services.dashboard_data import (
     _LOCK,
     _cached,
@@ -224,6 +225,7 @@ class Dashboard(ResultMixin):
     actions: pd.DataFrame | Missing
     labels: dict[str, dict[str, str]]
     version: tuple[Any, ...]
+    comments: pd.DataFrame | Missing | None = None
     compute_ms: float = field(default=0.0, compare=False)
 
     def label(self, code: str, lang: str) -> str:
@@ -552,6 +554,7 @@ def _compute(
     segments = on(cur, lambda x: significant_segments(d, x, f))
     complaints = attempt(lambda: _open_complaints(store, workspace, f, choices, sq_cur))
     actions = attempt(lambda: action_table(d, zone_dims, ipa, kano, segments, complaints))
+    comments = comments_part(d, cur, servqual=sq_cur, empty=empty)
     return Dashboard(
         workspace=workspace,
         filters=f,
@@ -573,6 +576,7 @@ def _compute(
         segments=segments,
         complaints=complaints,
         actions=actions,
+        comments=comments,
         labels=_labels(d, choices, csi_model),
         version=version,
     )

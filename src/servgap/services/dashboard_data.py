@@ -65,7 +65,8 @@ def data_version(store: Store, *, workspace: str, survey: str | None = None) -> 
                 .where(Case.workspace_id == ws.id)
             )
         )
-        from servgap.store.models import Survey, SurveyStats
+        from servgap.store.models import Survey
+        from servgap.store.models_derived import SurveyStats
 
         parts.append(
             s.scalar(
@@ -147,7 +148,8 @@ class _TableKey:
 def _table_key(store: Store, workspace: str, code: str) -> tuple[int, _TableKey]:
     from servgap.services.survey_stats import ALL, META_PERIOD, stats_generation
     from servgap.services.surveys import latest_version
-    from servgap.store.models import Customer, SurveyStats
+    from servgap.store.models import Customer
+    from servgap.store.models_derived import SurveyStats
 
     with store.session() as s:
         ws = get_workspace(s, workspace)

@@ -174,6 +174,7 @@ def run_analysis(
     ipa: bool = False,
     model: str = "ccsi",
     bootstrap: int = 0,
+    engine: str = "memory",
 ) -> Any:
     """The result ``servgap analyze <analysis> --json`` prints (the same service calls with
     the same options), on the responses of ``period`` when one is given.
@@ -181,7 +182,8 @@ def run_analysis(
     ``servqual`` and ``tolerance`` give the SERVQUAL result (``analyze tolerance --json``
     prints it whole too); ``nps`` and ``csat`` the table of ``analyze nps [--csat]``; ``anova``
     needs ``value`` and ``group``, ``trend`` ``value``; ``drivers`` with ``ipa`` gives the
-    importance–performance table of ``analyze drivers --ipa``.
+    importance–performance table of ``analyze drivers --ipa``. ``engine="postgres"`` has
+    the store's database aggregate the answers (:mod:`servgap.services.analysis_engines`).
     """
     from servgap.core.errors import UsageError
     from servgap.services import analysis as an
@@ -198,28 +200,34 @@ def run_analysis(
             f"`bootstrap` {bootstrap} 须在 0 到 {MAX_BOOTSTRAP} 次重抽样之间。",
             fields=("bootstrap",),
         )
-    d, data = an.load_survey(store, workspace=workspace, survey=survey)
-    if period:
-        data = an.select_period(d, data, period)
+    if engine != "memory":
+        from servgap.services.analysis_engines import open_store
+
+        d, data = open_store(store, engine, analysis, workspace=workspace, survey=survey,
+                             period=period)  # fmt: skip
+    else:
+        d, data = an.load_survey(store, workspace=workspace, survey=survey)
+        if period:
+            data = an.select_period(d, data, period)
     if analysis in ("servqual", "tolerance"):
-        return an.run_servqual(d, data, by=by)
+        return an.run_servqual(d, data, by=by, engine=engine)
     if analysis == "kano":
-        return an.run_kano(d, data, by=by)
+        return an.run_kano(d, data, by=by, engine=engine)
     if analysis == "nps":
-        return an.run_nps(d, data, question=question, by=by)
+        return an.run_nps(d, data, question=question, by=by, engine=engine)
     if analysis == "csat":
-        return an.run_csat(d, data, question=question, by=by)
+        return an.run_csat(d, data, question=question, by=by, engine=engine)
     if analysis == "anova":
         v = _required(value, "value", analysis, "msa:reliability")
         g = _required(group, "group", analysis, "site")
-        return an.run_anova(d, data, value=v, group=g)
+        return an.run_anova(d, data, value=v, group=g, engine=engine)
     if analysis == "trend":
         v = _required(value, "value", analysis, "msa:responsiveness")
         return an.run_trend(d, data, value=v, period=period_column)
     if analysis == "drivers":
         if ipa:
-            return an.run_ipa(d, data, target=target)
-        return an.run_drivers(d, data, target=target, method=method)
+            return an.run_ipa(d, data, target=target, engine=engine)
+        return an.run_drivers(d, data, target=target, method=method, engine=engine)
     return an.run_csi(d, data, model=model, bootstrap=bootstrap)
 
 

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from servgap.core.requirements import RequirementProfile
     from servgap.core.servqual import ServqualResult
     from servgap.core.trend import TrendResult
+    from servgap.services.comment_aspects import CommentAspects
     from servgap.services.gaps import ExpectationInsights
     from servgap.services.improvement import ActionEffects
     from servgap.services.report_operations import (
@@ -90,6 +91,7 @@ class ReportRequest:
     period: str | None = None
     compare: str | None = None
     site: str | None = None
+    engine: str = "memory"  # "postgres": the store's database aggregates the survey answers
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ class SurveyResults(ResultMixin):
     drivers: RelativeImportanceResult | Missing
     ipa: IpaResult | Missing
     csi: CsiResult | Missing
+    comments: CommentAspects | Missing | None = None
 
 
 @dataclass(frozen=True)
@@ -201,14 +204,20 @@ def report_data(store: Store, request: ReportRequest) -> ReportData:
         recovery_results,
     )
 
-    definition, data, compare_data, scope = _survey_scope(store, request)
     survey: SurveyResults | Missing
+    data, compare_data = pd.DataFrame(), None
+    if request.engine != "memory":
+        definition, on_engine, scope = _engine_survey(store, request)
+    else:
+        definition, data, compare_data, scope = _survey_scope(store, request)
     if definition is None:
         survey = Missing(
             f"Workspace `{request.workspace}` has no survey yet: load a survey definition and "
             "import its responses.",
             f"工作区 `{request.workspace}` 还没有调查：请加载调查定义并导入答卷。",
         )
+    elif request.engine != "memory":
+        survey = on_engine
     elif scope.n_responses == 0:
         survey = Missing(
             f"No responses to survey `{definition.code}` for {scope.describe('en')}.",
@@ -225,8 +234,10 @@ def report_data(store: Store, request: ReportRequest) -> ReportData:
         lambda: capacity_results(store, scope, definition, data if len(data) else None)
     )
     promises = attempt(lambda: _promises(store, scope))
-    expectations = attempt(
-        lambda: _expectations(definition, data, compare_data, scope, survey, promises)
+    expectations = (
+        _memory_only("expectations")
+        if request.engine != "memory"
+        else attempt(lambda: _expectations(definition, data, compare_data, scope, survey, promises))
     )
     insights = attempt(lambda: _insights(store, scope))
     gaps = attempt(lambda: _gaps(store, scope))
@@ -234,6 +245,15 @@ def report_data(store: Store, request: ReportRequest) -> ReportData:
     return ReportData(scope=scope, survey=survey, complaints=complaints, recovery=recovery,
                       capacity=capacity, promises=promises, expectations=expectations,
                       insights=insights, gaps=gaps, actions=actions)  # fmt: skip
+
+
+def _memory_only(what: str) -> Missing:
+    """A part of the report that needs every respondent's row in memory (engine memory)."""
+    return Missing(
+        f"The {what} part needs every respondent's row in memory: run the report with "
+        "`engine` memory for it.",
+        f"{what} 部分需要把每位受访者的记录读入内存：请用 `engine` memory 生成报告以包含此部分。",
+    )
 
 
 def _actions(store: Store, scope: ReportScope) -> ActionEffects | Missing:
@@ -426,6 +446,113 @@ def _survey_scope(
     return definition, history, compare_data, scope
 
 
+def _engine_survey(
+    store: Store, request: ReportRequest
+) -> tuple[SurveyDefinition | None, SurveyResults | Missing, ReportScope]:
+    """The survey part of the report computed by ``request.engine`` (the store's database).
+
+    The same analyses as :func:`survey_results` on the stored answers of the period (and
+    the comparison period), aggregated where they are
+    (:mod:`servgap.services.analysis_engines`); the parts that need every respondent's
+    row in memory (trends, the satisfaction index, the requirement profile's expectation
+    shifts) are :class:`Missing` saying so. Raises for a site: the engine's source is a
+    survey's answers in a period, not a site's.
+    """
+    from servgap.core.errors import UsageError
+    from servgap.engines import counts
+    from servgap.services import analysis as an
+    from servgap.services.analysis_engines import engine_errors, open_store
+
+    if request.site is not None:
+        raise UsageError(
+            f"A report on one site is computed in memory; `engine` {request.engine} analyses "
+            "the whole survey. Leave out the site or use `engine` memory.",
+            f"单个网点的报告在内存中计算；`engine` {request.engine} 分析整个调查。请去掉网点或使用 "
+            "`engine` memory。",
+            fields=("site", "engine"),
+        )
+    engine = request.engine
+    d, source = open_store(store, engine, "servqual", workspace=request.workspace,
+                           survey=request.survey, period=request.period)  # fmt: skip
+    compare = an.period_label(d, request.compare, field="compare") if request.compare else None
+    period = an.period_label(d, request.period) if request.period else None
+    with engine_errors(engine):
+        per_period, _ = counts(engine, source, [], ["period"])
+        per_site, _ = counts(engine, source, [], ["site"])
+        before = None
+        n_compare = 0
+        if compare is not None:
+            _, before = open_store(store, engine, "servqual", workspace=request.workspace,
+                                   survey=d.code, period=compare)  # fmt: skip
+            n_compare = int(counts(engine, before, [], ["period"])[0]["count"].sum())
+    with store.session() as s:
+        ws = get_workspace(s, request.workspace)
+        tz, name_zh, name_en = ws.timezone or "Asia/Shanghai", ws.name_zh, ws.name_en
+    bounds = d.periods.bounds(period) if period else None
+    n = int(per_period["count"].sum())
+    scope = ReportScope(request.workspace, name_zh, name_en, tz, d.code, d.title.zh, d.title.en,
+                        period, compare, None, bounds[0] if bounds else None,
+                        bounds[1] if bounds else None, n, n_compare)  # fmt: skip
+    if n == 0:
+        return d, Missing(
+            f"No responses to survey `{d.code}` for {scope.describe('en')}.",
+            f"调查 `{d.code}` 在{scope.describe('zh')}没有答卷。",
+        ), scope  # fmt: skip
+    one_site = len(per_site) < 2
+    no_sites = Missing(
+        f"One site only ({scope.describe('en')}): no comparison between sites.",
+        f"只有一个网点（{scope.describe('zh')}）：不做网点间比较。",
+    )
+    servqual = attempt(lambda: an.run_servqual(d, source, engine=engine))
+    cmp: ServqualResult | Missing | None = None
+    change: pd.DataFrame | Missing | None = None
+    nps_cmp: pd.DataFrame | Missing | None = None
+    if compare is not None and not n_compare:
+        cmp = change = nps_cmp = _no_compare(d, scope)
+    elif before is not None:
+        cmp = attempt(lambda: an.run_servqual(d, before, engine=engine))
+        nps_cmp = attempt(lambda: an.run_nps(d, before, engine=engine))
+        change = _change(servqual, cmp)
+    profile = {q.code for q in d.by_type("profile")}
+    kano = attempt(lambda: an.run_kano(d, source, engine=engine))
+    kano_by_age = (
+        attempt(lambda: an.run_kano(d, source, by=["age_group"], engine=engine))
+        if "age_group" in profile else None
+    )  # fmt: skip
+    groups = [g for g in SEGMENTS if _levels(engine, source, g) > 1]
+    specs = [f"{part}:{dim}" for dim in an.rating_dimensions(d) for part in SEGMENT_PARTS]
+    return d, SurveyResults(
+        definition=d, servqual=servqual,
+        servqual_by_site=no_sites if one_site else attempt(
+            lambda: an.run_servqual(d, source, by=["site"], engine=engine)),
+        compare=cmp, change=change, kano=kano, kano_by_age=kano_by_age,
+        requirements=_requirements(d, servqual, kano),
+        nps=attempt(lambda: an.run_nps(d, source, engine=engine)),
+        nps_by_site=no_sites if one_site else attempt(
+            lambda: an.run_nps(d, source, by=["site"], engine=engine)),
+        nps_compare=nps_cmp,
+        csat=attempt(lambda: an.run_csat(d, source, engine=engine)),
+        segments=attempt(lambda: an.run_anova_table(d, source, values=specs, groups=groups,
+                                                     engine=engine)),
+        trends=_memory_only("trend"),
+        drivers=attempt(lambda: an.run_drivers(d, source, engine=engine)),
+        ipa=attempt(lambda: an.run_ipa(d, source, engine=engine)),
+        csi=_memory_only("satisfaction index (CSI)"),
+    ), scope  # fmt: skip
+
+
+def _levels(engine: str, source: object, column: str) -> int:
+    """How many distinct non-empty values ``column`` has on the engine (0 if no such column)."""
+    from servgap.engines import counts
+    from servgap.services.analysis_engines import engine_errors
+
+    try:
+        with engine_errors(engine):
+            return len(counts(engine, source, [], [column])[0])
+    except ServgapError:
+        return 0
+
+
 def survey_results(
     d: SurveyDefinition,
     history: pd.DataFrame,
@@ -481,7 +608,18 @@ def survey_results(
         drivers=attempt(lambda: an.run_drivers(d, data)),
         ipa=attempt(lambda: an.run_ipa(d, data)),
         csi=attempt(lambda: an.run_csi(d, data, model="ccsi")),
+        comments=attempt(lambda: _comments(d, data, servqual)),
     )  # fmt: skip
+
+
+def _comments(
+    d: SurveyDefinition, data: pd.DataFrame, servqual: ServqualResult | Missing
+) -> CommentAspects:
+    """Comments by attribute beside the same rows' three-column scores."""
+    from servgap.services.comment_aspects import comment_aspects_of
+
+    sq = None if isinstance(servqual, Missing) else servqual
+    return comment_aspects_of(d, data, servqual=sq)
 
 
 def _requirements(

@@ -70,7 +70,8 @@ from servgap.core.servqual_stats import IntArray, ServqualStats, servqual_stats
 from servgap.core.suffstats import ValueHistogram, value_histogram
 from servgap.core.survey import SurveyDefinition
 from servgap.services.context import Store, get_workspace
-from servgap.store.models import Region, Response, Site, SurveyStats, SurveyVersion
+from servgap.store.models import Region, Response, Site, SurveyVersion
+from servgap.store.models_derived import SurveyStats
 from servgap.store.types import utcnow
 
 log = logging.getLogger("servgap.survey_stats")

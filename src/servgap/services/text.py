@@ -235,7 +235,8 @@ def new_topics_stored(
             f"`period` 只能是 week 或 month，收到 {period}。",
             fields=("period",),
         )
-    columns = ["period", "topic", "size", "share", "keywords", "examples", "codes"]
+    columns = ["period", "topic", "size", "share", "new", "earlier", "keywords", "examples",
+               "codes"]  # fmt: skip
     frame = complaints_frame(store, workspace)
     if frame.empty:
         return pd.DataFrame(columns=columns)

@@ -61,15 +61,8 @@ from servgap.core.text.sentiment import (
 )
 from servgap.services.cases._base import change, locked_case
 from servgap.services.context import Store, get_workspace
-from servgap.store.models import (
-    Case,
-    Complaint,
-    Membership,
-    TextCorrection,
-    TextModelVersion,
-    UserAccount,
-    Workspace,
-)
+from servgap.store.models import Case, Complaint, Membership, UserAccount, Workspace
+from servgap.store.models_derived import TextCorrection, TextModelVersion
 
 Kind = Literal["category", "polarity"]
 #: What can be corrected, with the legal values of each.

@@ -27,6 +27,7 @@ from servgap.services.dashboard import (
     dashboard,
     filter_choices,
 )
+from servgap.services.dashboard_comments import comment_rows
 from servgap.services.report import Missing
 from servgap.web.access import ANALYSTS, Access, InWorkspace
 from servgap.web.deps import LangDep, StoreDep
@@ -126,6 +127,7 @@ async def dashboard_page(
         "headline": _headline(res, lang),
         "actions_download": _data_url(request, access.workspace)("actions"),
         "fmt_cell": _fmt,
+        "comments": None if res.comments is None else comment_rows(res.comments, res.label, lang),
     }
     return page(request, "dashboard.html", ctx, data=res)
 

@@ -1,6 +1,13 @@
-"""Many one-way ANOVAs at once (every value × every grouping), each sort and group coding
-shared across the tests; equal to :func:`servgap.core.anova.anova` (tested). Split from
+"""Many one-way ANOVAs at once (every value × every grouping), each group coding shared
+across the tests; equal to :func:`servgap.core.anova.anova` (tested). Split from
 :mod:`servgap.core.anova`.
+
+Survey scores repeat (whole numbers, or means of a few of them), so each (value, group)
+pair is finished from its (group, value) histogram like :func:`~servgap.core.anova.anova`
+(:func:`servgap.core.suffstats.grid_histogram`: one ``bincount``, no sort; Levene's and
+Brown–Forsythe's deviations summed per distinct value, which also keeps their sums exact
+on tens of millions of rows); values that hardly repeat use the sort-based path, each
+value sorted once for all its groupings.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from servgap.core.anova import (
     _group_stats,
     _kruskal,
     _kruskal_from_ranks,
+    _kruskal_from_sums,
     _levene,
     _medians,
     _oneway_from_stats,
@@ -28,6 +36,7 @@ from servgap.core.anova import (
 from servgap.core.errors import (
     InputError,
 )
+from servgap.core.suffstats import ValueHistogram, grid_histogram, value_histogram
 
 ANOVA_TABLE_COLUMNS = [
     "value", "group", "n", "k", "n_missing", "f", "p", "df_between", "df_within",
@@ -89,37 +98,58 @@ def anova_table(data: pd.DataFrame, values: Sequence[str], groups: Sequence[str]
                 f"Column `{v}` contains infinite values; replace them with real scores.",
                 f"列 `{v}` 含有无穷大值；请替换为有效分数。",
             )
-        order_all = np.argsort(x_all, kind="stable")  # NaN sort last
-        shared = _average_ranks(x_all, order_all) if not np.isnan(x_all).any() else None
+        sorted_once = _SortedOnce(x_all)
         for g in groups:
             codes_all, labels_all = coded[g]
-            rows.append(_table_row(v, g, x_all, order_all, codes_all, labels_all, shared))
+            rows.append(_table_row(v, g, x_all, sorted_once, codes_all, labels_all))
     table = pd.DataFrame(rows, columns=ANOVA_TABLE_COLUMNS)
     return AnovaTable(table=table)
+
+
+class _SortedOnce:
+    """A value's sort order and average ranks, computed the first time a grouping needs
+    them (never, when every grouping is finished from its histogram)."""
+
+    def __init__(self, x: FloatArray) -> None:
+        self.x = x
+        self._order: IntArray | None = None
+        self._ranks: tuple[FloatArray, float] | None = None
+
+    @property
+    def order(self) -> IntArray:
+        if self._order is None:
+            self._order = np.argsort(self.x, kind="stable")  # NaN sort last
+        return self._order
+
+    def ranks(self) -> tuple[FloatArray, float] | None:
+        """Ranks of all rows (None when some are missing: ranks change when rows drop)."""
+        if np.isnan(self.x).any():
+            return None
+        if self._ranks is None:
+            self._ranks = _average_ranks(self.x, self.order)
+        return self._ranks
+
+
+def _histogram(x: FloatArray, codes: IntArray, k: int) -> ValueHistogram | None:
+    labels = list(range(k))
+    got = grid_histogram(x, codes, labels)
+    return got[0] if got is not None else value_histogram(x, codes, labels)
 
 
 def _table_row(
     value: str,
     group: str,
     x_all: FloatArray,
-    order_all: IntArray,
+    sorted_once: _SortedOnce,
     codes_all: IntArray,
     labels_all: list[Any],
-    shared_ranks: tuple[FloatArray, float] | None,
 ) -> dict[str, Any]:
     keep = ~np.isnan(x_all) & (codes_all >= 0)
     row: dict[str, Any] = {c: np.nan for c in ANOVA_TABLE_COLUMNS}
     row.update(value=value, group=group, n_missing=int((~keep).sum()), error="")
-    if keep.all():
-        x, raw_codes, order = x_all, codes_all, order_all
-    else:
-        shared_ranks = None  # ranks change when rows are dropped
-        idx = np.flatnonzero(keep)
-        pos = np.full(x_all.size, -1, dtype=np.int64)
-        pos[idx] = np.arange(idx.size)
-        sub = pos[order_all]
-        order = sub[sub >= 0]
-        x, raw_codes = x_all[idx], codes_all[idx]
+    every = bool(keep.all())
+    idx = np.flatnonzero(keep) if not every else np.zeros(0, dtype=np.int64)
+    x, raw_codes = (x_all, codes_all) if every else (x_all[idx], codes_all[idx])
     present = np.bincount(raw_codes, minlength=len(labels_all)) > 0
     remap = np.cumsum(present) - 1
     codes = remap[raw_codes]
@@ -136,18 +166,39 @@ def _table_row(
     if float(np.ptp(x)) == 0.0:
         row["error"] = "all values are equal"
         return row
-    n, mean, ss = _group_stats(x, codes, k)
+    hist = _histogram(x, codes, k)
+    if hist is not None:  # the sufficient statistics, as anova() finishes them
+        n = hist.n.astype(np.float64)
+        mean = hist.mean()
+        ss = hist.centred_ss(mean)
+    else:
+        n, mean, ss = _group_stats(x, codes, k)
     var = ss / (n - 1)
     f, p, dfb, dfw, ssb, ssw = _oneway_from_stats(n, mean, ss)
     msw = ssw / dfw
     sst = ssb + ssw
     welch_f, welch_p, welch_df = _welch(n, mean, var)
-    if shared_ranks is not None:
-        kh, kp = _kruskal_from_ranks(shared_ranks[0], shared_ranks[1], codes, n)
+    if hist is not None:
+        rsum, corr = hist.rank_sums()
+        kh, kp = _kruskal_from_sums(rsum, corr, n)
+        lev_w, lev_p = _oneway_from_stats(*hist.abs_deviation_stats(mean))[:2]
+        bf_w, bf_p = _oneway_from_stats(*hist.abs_deviation_stats(hist.medians()))[:2]
     else:
-        kh, kp = _kruskal(x, codes, n, order)
-    lev_w, lev_p = _levene(x, codes, mean, k)
-    bf_w, bf_p = _levene(x, codes, _medians(x, codes, k, order), k)
+        order_all = sorted_once.order
+        if every:
+            order = order_all
+        else:
+            pos = np.full(x_all.size, -1, dtype=np.int64)
+            pos[idx] = np.arange(idx.size)
+            sub = pos[order_all]
+            order = sub[sub >= 0]
+        shared_ranks = sorted_once.ranks() if every else None
+        if shared_ranks is not None:
+            kh, kp = _kruskal_from_ranks(shared_ranks[0], shared_ranks[1], codes, n)
+        else:
+            kh, kp = _kruskal(x, codes, n, order)
+        lev_w, lev_p = _levene(x, codes, mean, k)
+        bf_w, bf_p = _levene(x, codes, _medians(x, codes, k, order), k)
     row.update(
         f=f, p=p, df_between=dfb, df_within=dfw, eta_squared=ssb / sst,
         omega_squared=(ssb - dfb * msw) / (sst + msw), welch_f=welch_f, welch_p=welch_p,

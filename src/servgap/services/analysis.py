@@ -308,7 +308,10 @@ def value_series(d: SurveyDefinition, data: pd.DataFrame, spec: str) -> pd.Serie
     def col(c: str) -> np.ndarray[Any, np.dtype[np.float64]]:
         return pd.to_numeric(data[c], errors="coerce").to_numpy(dtype=float)
 
-    values = []
+    # the mean over the answered items, summed in item order (as np.nansum over the stacked
+    # items would, without the stack's copies)
+    total = np.zeros(len(data), dtype=np.float64)
+    cnt = np.zeros(len(data), dtype=np.int64)
     for code in codes:
         a, de, p = col(f"{code}_adequate"), col(f"{code}_desired"), col(f"{code}_perceived")
         sign = -1.0 if three[code].direction == "lower_better" else 1.0
@@ -325,11 +328,10 @@ def value_series(d: SurveyDefinition, data: pd.DataFrame, spec: str) -> pd.Serie
             v = de
         else:  # below
             v = np.where(np.isnan(p) | np.isnan(a), np.nan, (sign * (p - a) < 0).astype(float))
-        values.append(np.where(ok, v, np.nan))
-    stack = np.vstack(values)
-    with np.errstate(invalid="ignore"):
-        cnt = np.sum(~np.isnan(stack), axis=0)
-        total = np.nansum(stack, axis=0)
+        use = ok & ~np.isnan(v)
+        total += np.where(use, v, 0.0)
+        cnt += use
+    with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(cnt > 0, total / np.maximum(cnt, 1), np.nan)
     return pd.Series(out, index=data.index, name=spec)
 

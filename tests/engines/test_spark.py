@@ -9,6 +9,7 @@ Spark DataFrame read by Spark equals ``engine="memory"`` on the same pandas fram
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -203,21 +204,67 @@ def test_servqual_streamed_from_spark_equals_memory(
     path = tmp_path / "sq.parquet"
     data.to_parquet(path, index=False, row_group_size=700)
     weights = {"speed": "w_speed", "care": "w_care"}
-    real = engine.batches
+    real = engine.fold
+    calls: list[int] = []
 
-    def small(d: Any, c: list[str], *, rows: int = 1_000_000) -> Iterator[pd.DataFrame]:
-        return real(d, c, rows=512)  # many partial statistics to merge
+    def small(d: Any, c: list[str], fn: Any, *, rows: int = 1_000_000) -> list[Any]:
+        parts = real(d, c, fn, rows=512)  # many partial statistics merged on the executors
+        calls.append(len(parts))
+        return parts
 
-    monkeypatch.setattr(engine, "batches", small)
-    for by in (None, "site"):
-        got = servqual(str(path), items, weights=weights, by=by, engine="spark")
-        mem = servqual(data, items, weights=weights, by=by)
-        for table in ("items", "dimensions", "overall", "separate_items"):
-            pd.testing.assert_frame_equal(
-                getattr(got, table), getattr(mem, table), check_exact=False, rtol=RT,
-                atol=AT, obj=table,
-            )  # fmt: skip
-        assert got.warnings == mem.warnings
+    monkeypatch.setattr(engine, "fold", small)
+    # one file; a frame in 3 partitions (3 partial statistics merged on the driver)
+    spread = spark.read.parquet(str(path)).repartition(3)
+    for source in (str(path), spread):
+        for by in (None, "site"):
+            got = servqual(source, items, weights=weights, by=by, engine="spark")
+            mem = servqual(data, items, weights=weights, by=by)
+            for table in ("items", "dimensions", "overall", "separate_items"):
+                pd.testing.assert_frame_equal(
+                    getattr(got, table), getattr(mem, table), check_exact=False, rtol=RT,
+                    atol=AT, obj=table,
+                )  # fmt: skip
+            assert got.warnings == mem.warnings
+    assert calls[-1] == 3  # the statistics came through fold, one per partition
+
+
+def test_fold_runs_on_the_executors(spark: Any) -> None:
+    from servgap.engines import fold
+
+    def where(batch: pd.DataFrame) -> dict[str, Any]:  # pickled by value (a closure)
+        from pyspark import TaskContext
+
+        ctx = TaskContext.get()
+        return {"pid": os.getpid(), "partition": None if ctx is None else ctx.partitionId(),
+                "n": len(batch), "sum": float(batch["X"].sum()),
+                "dtype": str(batch["X"].dtype)}  # fmt: skip
+
+    frame = spark.createDataFrame(pd.DataFrame({"x": np.arange(1, 1001, dtype=np.int64)}))
+    # `X` finds `x` (Spark's names are case-insensitive) and is named as asked
+    parts = fold("spark", frame.repartition(4), ["X"], where, rows=100)
+    # no merge method: one result per batch of at most 100 rows, in partition order
+    assert all(p["pid"] != os.getpid() for p in parts)  # a Python worker, not the driver
+    seen = [p["partition"] for p in parts]
+    assert seen == sorted(seen) and set(seen) == {0, 1, 2, 3}
+    assert all(p["n"] <= 100 for p in parts) and sum(p["n"] for p in parts) == 1000
+    assert sum(p["sum"] for p in parts) == 500500.0
+    assert {p["dtype"] for p in parts} == {"float64"}  # numbers as float64, like batches
+    # numbers add up on the executors: one result per partition
+    totals = fold("spark", frame.repartition(3), ["x"], lambda b: float(b["x"].sum()))
+    assert len(totals) == 3 and sum(totals) == 500500.0
+    assert fold("spark", frame.where("x < 0"), ["x"], len) == []  # no rows, no results
+
+
+def test_fold_sends_back_servgap_errors(spark: Any) -> None:
+    from servgap.engines import fold
+
+    def refuse(batch: pd.DataFrame) -> int:
+        raise InputError("Bad answer in the batch.", "批次中有无效答案。", fields=("x",))
+
+    frame = spark.createDataFrame(pd.DataFrame({"x": [1.0, 2.0, 3.0]}))
+    with pytest.raises(InputError, match="Bad answer") as err:
+        fold("spark", frame, ["x"], refuse)
+    assert err.value.zh == "批次中有无效答案。" and err.value.fields == ("x",)
 
 
 def _series(n_series: int = 4, length: int = 70, seed: int = 3) -> pd.DataFrame:

@@ -420,8 +420,15 @@ def _servqual_stats_engine(
     weights: pd.DataFrame | Mapping[str, str] | None,
     by: str | Sequence[str] | None,
 ) -> ServqualStats:
-    """Merged SERVQUAL statistics of a source read in batches by another engine."""
-    from servgap.engines import batches, check_engine
+    """Merged SERVQUAL statistics of a source folded in batches by another engine.
+
+    Each batch's :func:`servqual_stats` is computed where the engine runs it
+    (:func:`servgap.engines.fold`: on Spark's executors) and the partial statistics are
+    merged in order (:meth:`ServqualStats.merge`).
+    """
+    from functools import partial
+
+    from servgap.engines import check_engine, fold
 
     check_engine(engine)
     spec = _parse_items(items)
@@ -433,9 +440,9 @@ def _servqual_stats_engine(
     needed = [c for it in spec for c in (it.perceived, it.expected, it.adequate, it.desired)]
     needed += [str(c) for c in (weights or {}).values()]
     needed += [by] if isinstance(by, str) else list(by or [])
+    each = partial(servqual_stats, items=items, weights=weights, by=by)
     merged: ServqualStats | None = None
-    for frame in batches(engine, data, [c for c in needed if c]):
-        part = servqual_stats(frame, items, weights=weights, by=by)
+    for part in fold(engine, data, [c for c in needed if c], each):
         merged = part if merged is None else merged.merge(part)
     if merged is None:  # an empty source: the statistics of no rows
         merged = servqual_stats(pd.DataFrame(columns=list(dict.fromkeys(needed))), items,

@@ -12,8 +12,8 @@ return only the statistics:
 * ``"spark"`` (:mod:`servgap.engines.spark`) — a Spark DataFrame or Parquet read by a
   Spark session (local, or a cluster through ``SERVGAP_SPARK_MASTER``).
 
-Every engine module provides the same four functions, which this module dispatches to
-(the contract; ``data`` is whatever that engine reads — a path, a source object, a
+Every engine module provides the same four functions, and may provide a fifth
+(``fold``), which this module dispatches to (the contract; ``data`` is whatever that engine reads — a path, a source object, a
 Spark DataFrame — and ``as_source`` turns it into the engine's source object):
 
 ``as_source(data) -> source``
@@ -33,6 +33,16 @@ Spark DataFrame — and ``as_source`` turns it into the engine's source object):
 ``batches(data, columns, *, rows=1_000_000) -> Iterator[DataFrame]``
     The named columns, ``rows`` rows at a time, for analyses whose statistics need each
     respondent's row (SERVQUAL's dimension means); each batch's statistics are merged.
+``fold(data, columns, fn, *, rows=1_000_000) -> list[S]`` (optional)
+    ``fn(batch) -> S`` applied to the named columns (as :func:`batches` gives them, at
+    most ``rows`` rows per call) where the engine runs it, returning the partial results
+    in a fixed order for the caller to merge. Spark runs ``fn`` on its executors, so
+    only the small results travel to the driver; an engine without its own ``fold`` runs
+    ``fn`` here on each of its :func:`batches`. ``fn`` must be picklable (a module-level
+    function, or :func:`functools.partial` of one with picklable arguments) and ``S``
+    small, picklable and mergeable (a ``merge`` method, as the statistics of
+    :mod:`servgap.core.suffstats` and :class:`servgap.core.servqual_stats.ServqualStats`
+    have).
 
 Column names are matched exactly first, then case-insensitively where the engine's
 names are (DuckDB, Spark). :class:`Column` is one column of a source (for functions that
@@ -41,7 +51,7 @@ take a column, e.g. ``sg.nps(ParquetSource(path)["nps"], engine="duckdb")``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from types import ModuleType
@@ -62,7 +72,9 @@ __all__ = [
     "Engine",
     "batches",
     "check_engine",
+    "combine",
     "counts",
+    "fold",
     "histogram",
     "histogram_from_counts",
 ]
@@ -131,6 +143,51 @@ def batches(
     """``engine``'s batches of the named columns (see the module docstring)."""
     it: Iterator[pd.DataFrame] = module(engine).batches(data, list(columns), rows=rows)
     return it
+
+
+def fold(
+    engine: str,
+    data: Any,
+    columns: Sequence[str],
+    fn: Callable[[pd.DataFrame], Any],
+    *,
+    rows: int = 1_000_000,
+) -> list[Any]:
+    """``fn`` applied to ``engine``'s batches of the named columns, where the engine runs it.
+
+    Returns the partial results (possibly none for an empty source, possibly several)
+    in a fixed order; the caller merges them in that order. See the module docstring for
+    what ``fn`` and its results must be. An engine module without its own ``fold`` runs
+    ``fn`` in this process on each of its :func:`batches` (one result per batch).
+    """
+    mod = module(engine)
+    names = list(dict.fromkeys(columns))
+    own = getattr(mod, "fold", None)
+    if own is not None:
+        return list(own(data, names, fn, rows=rows))
+    return [fn(batch) for batch in mod.batches(data, names, rows=rows)]
+
+
+def combine(parts: list[Any]) -> list[Any]:
+    """``parts`` merged into one, in order, when they can be; else ``parts`` as they are.
+
+    Results with a ``merge`` method are merged with it (``a.merge(b)``); numbers and
+    numpy arrays are added. Used by an engine's :func:`fold` to send one result per
+    partition instead of one per batch.
+    """
+    if len(parts) < 2:
+        return parts
+    if all(callable(getattr(p, "merge", None)) for p in parts):
+        out = parts[0]
+        for p in parts[1:]:
+            out = out.merge(p)
+        return [out]
+    if all(isinstance(p, int | float | np.number | np.ndarray) for p in parts):
+        total = parts[0]
+        for p in parts[1:]:
+            total = total + p
+        return [total]
+    return parts
 
 
 def histogram_from_counts(frame: pd.DataFrame) -> ValueHistogram:

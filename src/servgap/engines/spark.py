@@ -6,9 +6,11 @@ value) histogram (:class:`servgap.core.suffstats.ValueHistogram`) and numpy/scip
 :mod:`servgap.core` finish from it, so results equal the in-memory engine's (tested to
 1e-9). The aggregation runs on the executors; only the histogram rows (one per distinct
 (group, value) pair, empty cells included so that the left-out rows are counted in the
-same pass) come back to the driver. SERVQUAL needs each respondent's dimension scores,
-so :func:`batches` streams just the item columns to the driver a partition at a time
-(``toLocalIterator``) and the mergeable statistics of the batches are added up.
+same pass) come back to the driver. SERVQUAL and the per-respondent dimension scores
+need each respondent's row: :func:`fold` runs the statistics' own Python code
+(:func:`servgap.core.servqual_stats.servqual_stats`, the score histograms and cross
+products) on the executors with ``mapInPandas``, partition by partition, and only one
+small mergeable result per partition comes back to be merged on the driver.
 
 Data: a Spark DataFrame, or a Parquet file or folder (hive partitions included) read by
 the session — :class:`SparkSource` holds either, with an optional ``SparkSession``.
@@ -28,17 +30,20 @@ References
 ----------
 Zaharia, M. et al. (2016). Apache Spark: a unified engine for big data processing.
 *Communications of the ACM* 59(11), 56–65. API: pyspark.sql (``DataFrame.groupBy``,
-``functions.monotonically_increasing_id``, ``DataFrame.toLocalIterator``), Apache Spark
+``functions.monotonically_increasing_id``, ``DataFrame.mapInPandas``,
+``DataFrame.toLocalIterator``), Apache Spark
 3.5/4.0 documentation, https://spark.apache.org/docs/latest/api/python/.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -46,9 +51,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from servgap.core.errors import InputError, ProblemCollector, SpecError
+from servgap.core.errors import InputError, ProblemCollector, ServgapError, SpecError
 from servgap.core.suffstats import ValueHistogram
-from servgap.engines import Column, histogram_from_counts
+from servgap.engines import Column, combine, histogram_from_counts
 
 __all__ = [
     "DEFAULT_MASTER",
@@ -57,6 +62,7 @@ __all__ = [
     "as_source",
     "batches",
     "counts",
+    "fold",
     "histogram",
     "session",
 ]
@@ -352,18 +358,10 @@ def counts(data: Any, columns: list[str], by: list[str]) -> tuple[pd.DataFrame, 
     return frame, total - int(frame["count"].sum())
 
 
-def batches(data: Any, columns: list[str], *, rows: int = 1_000_000) -> Iterator[pd.DataFrame]:
-    """The named columns of a Spark source, ``rows`` rows at a time (pandas frames).
-
-    Spark reads only these columns (projection pushdown on Parquet) and
-    ``toLocalIterator`` brings one partition at a time to the driver, so memory is
-    bounded by the batch and the largest partition; numbers come as float64 (empty =
-    NaN), other columns as they are. An analysis that keeps mergeable statistics
-    (:meth:`servgap.core.servqual_stats.ServqualStats.merge`) folds the batches.
-    """
+def _projection(df: Any, names: list[str]) -> tuple[Any, list[str]]:
+    """``df`` reduced to the columns ``names`` (resolved as everywhere in this module and
+    renamed to the names asked for), numbers cast to double; and the numeric names."""
     sql = _pyspark()
-    df = as_source(data).frame()
-    names = list(dict.fromkeys(columns))
     exprs, numeric = [], []
     for name in names:
         real = _resolve(df.columns, name)
@@ -372,8 +370,22 @@ def batches(data: Any, columns: list[str], *, rows: int = 1_000_000) -> Iterator
             numeric.append(name)
         else:
             exprs.append(sql.functions.col(real).alias(name))
+    return df.select(*exprs), numeric
+
+
+def batches(data: Any, columns: list[str], *, rows: int = 1_000_000) -> Iterator[pd.DataFrame]:
+    """The named columns of a Spark source, ``rows`` rows at a time (pandas frames).
+
+    Spark reads only these columns (projection pushdown on Parquet) and
+    ``toLocalIterator`` brings one partition at a time to the driver, so memory is
+    bounded by the batch and the largest partition; numbers come as float64 (empty =
+    NaN), other columns as they are. The analyses use :func:`fold` instead, which
+    computes on the executors and brings back only the statistics.
+    """
+    names = list(dict.fromkeys(columns))
+    projected, numeric = _projection(as_source(data).frame(), names)
     chunk: list[tuple[Any, ...]] = []
-    for row in df.select(*exprs).toLocalIterator():
+    for row in projected.toLocalIterator():
         chunk.append(tuple(row))
         if len(chunk) >= rows:
             yield _frame(chunk, names, numeric)
@@ -387,3 +399,93 @@ def _frame(chunk: list[tuple[Any, ...]], names: list[str], numeric: list[str]) -
     for name in numeric:  # None (a Spark null) -> NaN, as Arrow's doubles come to pandas
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(np.float64)
     return frame
+
+
+def fold(
+    data: Any,
+    columns: list[str],
+    fn: Callable[[pd.DataFrame], Any],
+    *,
+    rows: int = 1_000_000,
+) -> list[Any]:
+    """``fn`` applied on the executors to each partition's batches of the named columns.
+
+    One Spark job: ``select(columns).mapInPandas(...)``. Each task receives its
+    partition as Arrow batches of pandas frames (numbers as float64, empty = NaN, as
+    :func:`batches` gives them), joins them into frames of at most
+    ``min(rows, EXECUTOR_ROWS)`` rows, applies ``fn`` to each and merges the results
+    there (:func:`servgap.engines.combine`: a ``merge`` method, or ``+`` for numbers and
+    arrays; otherwise they stay a list). The results are pickled into a binary column
+    (a transient transfer between this session's processes, never stored), so one
+    small object per partition travels to the driver. Returned in partition order.
+
+    A :class:`~servgap.core.errors.ServgapError` raised by ``fn`` on an executor (a bad
+    answer, say) is sent back like a result and raised here, so the user sees the same
+    bilingual error as on the other engines (the first one in partition order).
+    ``fn`` and servgap must be importable by the executors' Python (on a local master
+    they run this interpreter; on a cluster install servgap on the workers).
+    """
+    names = list(dict.fromkeys(columns))
+    projected, _ = _projection(as_source(data).frame(), names)
+    task = partial(_fold_partition, fn=fn, rows=max(1, min(int(rows), EXECUTOR_ROWS)))
+    got = projected.mapInPandas(task, _FOLD_SCHEMA).toPandas()
+    got = got.sort_values(["part", "seq"], kind="stable")
+    out: list[Any] = []
+    for is_error, payload in zip(got["error"], got["payload"], strict=True):
+        obj = pickle.loads(payload)  # written by this session's executors, just now
+        if bool(is_error):
+            raise obj
+        out.append(obj)
+    return out
+
+
+#: Rows per ``fn`` call on an executor at most (a Python worker holds one such frame).
+EXECUTOR_ROWS = 250_000
+_FOLD_SCHEMA = "part int, seq int, error boolean, payload binary"
+
+
+def _fold_partition(
+    frames: Iterator[pd.DataFrame], *, fn: Callable[[pd.DataFrame], Any], rows: int
+) -> Iterator[pd.DataFrame]:
+    """On an executor: ``fn`` over one partition's frames, merged, pickled (see :func:`fold`)."""
+    from pyspark import TaskContext
+
+    ctx = TaskContext.get()
+    part = ctx.partitionId() if ctx is not None else 0
+    try:
+        results = combine([fn(chunk) for chunk in _chunks(frames, rows)])
+        error = False
+    except ServgapError as exc:
+        results, error = [exc], True
+    if results:
+        yield pd.DataFrame(
+            {
+                "part": np.full(len(results), part, dtype=np.int32),
+                "seq": np.arange(len(results), dtype=np.int32),
+                "error": np.full(len(results), error),
+                "payload": [pickle.dumps(r, protocol=pickle.HIGHEST_PROTOCOL) for r in results],
+            }
+        )
+
+
+def _chunks(frames: Iterator[pd.DataFrame], rows: int) -> Iterator[pd.DataFrame]:
+    """The frames joined into frames of ``rows`` rows (the last one shorter)."""
+    held: list[pd.DataFrame] = []
+    n = 0
+    for frame in frames:
+        while len(frame):
+            take = frame.iloc[: rows - n]
+            frame = frame.iloc[len(take) :]
+            held.append(take)
+            n += len(take)
+            if n == rows:
+                yield _joined(held)
+                held, n = [], 0
+    if n:
+        yield _joined(held)
+
+
+def _joined(held: list[pd.DataFrame]) -> pd.DataFrame:
+    return (held[0] if len(held) == 1 else pd.concat(held, ignore_index=True)).reset_index(
+        drop=True
+    )

@@ -11,10 +11,11 @@ instead of a pandas DataFrame:
 
 What travels back to Python is small: per-group answer histograms (NPS, CSAT, ANOVA of
 a plain column), the joint (functional, dysfunctional) counts of each Kano feature, and
-mergeable statistics (:mod:`servgap.core.suffstats`) of the answers read in batches
-through the engine (SERVQUAL; the per-respondent dimension scores such as
-``msa:reliability`` that ANOVA and driver analysis compare, which are a mean over each
-respondent's items and so need the respondent's row). The numpy/scipy code of
+mergeable statistics (:mod:`servgap.core.suffstats`) of the answers folded in batches
+(SERVQUAL; the per-respondent dimension scores such as ``msa:reliability`` that ANOVA
+and driver analysis compare, which are a mean over each respondent's items and so need
+the respondent's row) by :func:`servgap.engines.fold` — on Spark's executors, in this
+process for the other engines — one small result per partition. The numpy/scipy code of
 :mod:`servgap.core` finishes from those statistics, so every result equals the
 in-memory engine's (tested to 1e-9, ``tests/services/test_analysis_engines.py``).
 
@@ -34,6 +35,7 @@ import dataclasses
 import inspect
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -199,10 +201,14 @@ def open_store(
 # ------------------------------------------------------------------ one pass over batches
 
 
-def _batches(engine: str, source: Any, columns: Sequence[str]) -> Iterator[pd.DataFrame]:
-    from servgap.engines import batches
+def _fold(
+    engine: str, source: Any, columns: Sequence[str], fn: Callable[[pd.DataFrame], Any]
+) -> list[Any]:
+    """``fn`` over the engine's batches of ``columns``, where the engine runs it
+    (:func:`servgap.engines.fold`: Spark's executors); the partial results in order."""
+    from servgap.engines import fold
 
-    yield from batches(engine, source, list(dict.fromkeys(columns)), rows=BATCH_ROWS)
+    return fold(engine, source, list(dict.fromkeys(columns)), fn, rows=BATCH_ROWS)
 
 
 def _spec_columns(d: SurveyDefinition, spec: str) -> list[str]:
@@ -233,54 +239,82 @@ def _tidy(h: ValueHistogram) -> ValueHistogram:
                           counts=np.ascontiguousarray(h.counts[idx]))  # fmt: skip
 
 
+Cells = dict[tuple[str, str | None], tuple["ValueHistogram", int]]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Histograms:
+    """Per (spec, group): the (group, value) histogram of some rows and the rows left out."""
+
+    cells: Cells
+
+    def merge(self, other: _Histograms) -> _Histograms:
+        """Both parts' histograms added up exactly (:meth:`ValueHistogram.merge`)."""
+        out = dict(self.cells)
+        for key, (h, dropped) in other.cells.items():
+            if key in out:
+                prev, n_prev = out[key]
+                out[key] = (prev.merge(h), n_prev + dropped)
+            else:
+                out[key] = (h, dropped)
+        return _Histograms(out)
+
+
+def _batch_histograms(
+    batch: pd.DataFrame, *, d: SurveyDefinition, specs: Sequence[str],
+    groups: Sequence[str | None],
+) -> _Histograms:  # fmt: skip
+    """One batch's :class:`_Histograms` (module level: an engine may run it elsewhere)."""
+    from servgap.core.suffstats import value_histogram
+    from servgap.services.analysis import value_series
+
+    coded: dict[str | None, tuple[Any, list[Any]]] = {}
+    for g in groups:
+        if g is None:
+            coded[g] = (np.zeros(len(batch), dtype=np.int64), ["all"])
+            continue
+        try:
+            c, uniq = pd.factorize(batch[g], sort=True)
+        except TypeError:
+            c, uniq = pd.factorize(batch[g], sort=False)
+        labels = [x.item() if isinstance(x, np.generic) else x for x in uniq]
+        coded[g] = (c.astype(np.int64), labels)
+    cells: Cells = {}
+    for s in specs:
+        v = value_series(d, batch, s).to_numpy(dtype=np.float64)
+        for g in groups:
+            codes, labels = coded[g]
+            keep = ~np.isnan(v) & (codes >= 0)
+            h = value_histogram(v[keep], codes[keep], labels, max_cells=None)
+            assert h is not None  # no cell limit: always built
+            cells[(s, g)] = (h, int(len(v) - keep.sum()))
+    return _Histograms(cells)
+
+
 def value_histograms(
     d: SurveyDefinition,
     engine: str,
     source: Any,
     specs: Sequence[str],
     groups: Sequence[str | None],
-) -> dict[tuple[str, str | None], tuple[ValueHistogram, int]]:
+) -> Cells:
     """The (group, value) histogram of every value specification × grouping, in one pass.
 
     Each batch of respondents gives its values with
     :func:`servgap.services.analysis.value_series` (the very function of the memory
     engine, so the values are the same floating-point numbers) and their histogram per
-    group (:func:`servgap.core.suffstats.value_histogram`); histograms of batches add up
-    exactly (:meth:`ValueHistogram.merge`). Returns, per (spec, group), the histogram and
-    the rows left out (empty value or group).
+    group (:func:`servgap.core.suffstats.value_histogram`), where the engine runs it
+    (:func:`servgap.engines.fold`); histograms of batches add up exactly
+    (:meth:`ValueHistogram.merge`). Returns, per (spec, group), the histogram and the
+    rows left out (empty value or group).
     """
-    from servgap.core.suffstats import value_histogram
-    from servgap.services.analysis import value_series
-
     cols = [c for s in specs for c in _spec_columns(d, s)] + [g for g in groups if g]
-    out: dict[tuple[str, str | None], tuple[ValueHistogram, int]] = {}
+    each = partial(_batch_histograms, d=d, specs=list(specs), groups=list(groups))
+    merged = _Histograms({})
     with engine_errors(engine):
-        for batch in _batches(engine, source, cols):
-            coded: dict[str | None, tuple[Any, list[Any]]] = {}
-            for g in groups:
-                if g is None:
-                    coded[g] = (np.zeros(len(batch), dtype=np.int64), ["all"])
-                    continue
-                try:
-                    c, uniq = pd.factorize(batch[g], sort=True)
-                except TypeError:
-                    c, uniq = pd.factorize(batch[g], sort=False)
-                labels = [x.item() if isinstance(x, np.generic) else x for x in uniq]
-                coded[g] = (c.astype(np.int64), labels)
-            for s in specs:
-                v = value_series(d, batch, s).to_numpy(dtype=np.float64)
-                for g in groups:
-                    codes, labels = coded[g]
-                    keep = ~np.isnan(v) & (codes >= 0)
-                    h = value_histogram(v[keep], codes[keep], labels, max_cells=None)
-                    assert h is not None  # no cell limit: always built
-                    dropped = int(len(v) - keep.sum())
-                    if (s, g) in out:
-                        prev, n_prev = out[(s, g)]
-                        out[(s, g)] = (prev.merge(h), n_prev + dropped)
-                    else:
-                        out[(s, g)] = (h, dropped)
-    return {k: (_tidy(h), n) for k, (h, n) in out.items()}
+        for part in _fold(engine, source, cols, each):
+            merged = merged.merge(part)
+    return {k: (_tidy(h), n) for k, (h, n) in merged.cells.items()}
 
 
 # ------------------------------------------------------------------ the analyses
@@ -459,32 +493,45 @@ class _DriverStats:
     perf: pd.DataFrame  # rows sum, count; one column per dimension
     adequate: pd.DataFrame
 
+    def merge(self, other: _DriverStats) -> _DriverStats:
+        """The statistics of both parts' rows (:meth:`CrossProducts.merge`, sums added)."""
+        return _DriverStats(self.dims, self.cross.merge(other.cross),
+                            self.dropped + other.dropped, self.perf + other.perf,
+                            self.adequate + other.adequate)  # fmt: skip
+
+
+def _batch_driver_stats(
+    batch: pd.DataFrame, *, d: SurveyDefinition, dims: list[str], target: str
+) -> _DriverStats:
+    """One batch's :class:`_DriverStats` (module level: an engine may run it elsewhere)."""
+    from servgap.core.suffstats import cross_products
+    from servgap.services.analysis import dimension_frame
+
+    p = dimension_frame(d, batch, "perceived")
+    a = dimension_frame(d, batch, "adequate")
+    perf = pd.DataFrame([p.sum(), p.count()], index=["sum", "count"], dtype=np.float64)
+    adequate = pd.DataFrame([a.sum(), a.count()], index=["sum", "count"], dtype=np.float64)
+    frame = pd.concat([pd.to_numeric(batch[target], errors="coerce").rename(target), p], axis=1)
+    complete = frame.notna().all(axis=1).to_numpy()
+    cross = cross_products(frame.to_numpy(dtype=np.float64)[complete], [target, *dims])
+    return _DriverStats(dims, cross, int((~complete).sum()), perf.reindex(columns=dims),
+                        adequate.reindex(columns=dims))  # fmt: skip
+
 
 def _driver_stats(d: SurveyDefinition, engine: str, source: Any, target: str) -> _DriverStats:
     from servgap.core.suffstats import cross_products
-    from servgap.services.analysis import dimension_frame, rating_dimensions
+    from servgap.services.analysis import rating_dimensions
 
     dims = rating_dimensions(d)
     cols = [c for x in dims for c in _spec_columns(d, f"perceived:{x}")] + [target]
-    cross = None
-    dropped = 0
-    perf = pd.DataFrame(0.0, index=["sum", "count"], columns=dims)
-    adequate = perf.copy()
+    zero = pd.DataFrame(0.0, index=["sum", "count"], columns=dims)
+    merged = _DriverStats(dims, cross_products(np.zeros((0, len(dims) + 1)), [target, *dims]),
+                          0, zero, zero.copy())  # fmt: skip
+    each = partial(_batch_driver_stats, d=d, dims=dims, target=target)
     with engine_errors(engine):
-        for batch in _batches(engine, source, cols):
-            p = dimension_frame(d, batch, "perceived")
-            a = dimension_frame(d, batch, "adequate")
-            perf += pd.DataFrame([p.sum(), p.count()], index=["sum", "count"])
-            adequate += pd.DataFrame([a.sum(), a.count()], index=["sum", "count"])
-            frame = pd.concat([pd.to_numeric(batch[target], errors="coerce").rename(target), p],
-                              axis=1)  # fmt: skip
-            complete = frame.notna().all(axis=1).to_numpy()
-            dropped += int((~complete).sum())
-            part = cross_products(frame.to_numpy(dtype=np.float64)[complete], [target, *dims])
-            cross = part if cross is None else cross.merge(part)
-    if cross is None:
-        cross = cross_products(np.zeros((0, len(dims) + 1)), [target, *dims])
-    return _DriverStats(dims, cross, dropped, perf, adequate)
+        for part in _fold(engine, source, cols, each):
+            merged = merged.merge(part)
+    return merged
 
 
 def _importance(st: _DriverStats, target: str, method: str) -> RelativeImportanceResult:

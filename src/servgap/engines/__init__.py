@@ -60,7 +60,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from servgap.core.errors import SpecError
+from servgap.core.errors import InputError, SpecError
 from servgap.core.suffstats import ValueHistogram
 
 Engine = Literal["memory", "duckdb", "postgres", "spark"]
@@ -77,6 +77,7 @@ __all__ = [
     "fold",
     "histogram",
     "histogram_from_counts",
+    "resolve_column",
 ]
 
 
@@ -86,6 +87,33 @@ class Column:
 
     source: Any
     name: str
+
+
+def resolve_column(
+    columns: Sequence[str], name: str, *, engine: str, exact_first: bool = True
+) -> str:
+    """The column of ``columns`` that ``name`` means, for an engine whose column names are
+    case-insensitive (DuckDB, Spark): the exact name (when ``exact_first``), else the one
+    column equal but for case; :class:`InputError` when none is, or when several are (which
+    the engine could not tell apart; Spark, ``exact_first=False``, refuses case twins even
+    for an exact name)."""
+    if exact_first and name in columns:
+        return name
+    same = [c for c in columns if c.lower() == name.lower()]
+    if len(same) == 1:
+        return same[0]
+    if len(same) > 1:
+        raise InputError(
+            f"Column `{name}` matches {same}, which {engine} cannot tell apart (names are "
+            "case-insensitive); rename one of them.",
+            f"列 `{name}` 对应 {same}，{engine} 无法区分（列名不区分大小写）；请重命名其中之一。",
+            fields=(name,),
+        )
+    raise InputError(
+        f"Column `{name}` not found; available columns: {list(columns)}.",
+        f"找不到列 `{name}`；现有列：{list(columns)}。",
+        fields=(name,),
+    )
 
 
 def check_engine(engine: str) -> str:

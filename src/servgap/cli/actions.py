@@ -4,18 +4,15 @@ from an alert or from the short board), list actions, move them, and run the fol
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from servgap.cli._app import emit, get_ctx, json_option, say
-from servgap.services.alerts import ACTION_STATES, ActionRecord, list_actions, set_action_state
-from servgap.services.improvement import (
-    action_plan,
-    check_action,
-    open_improvement,
-    short_board_plan,
-)
+from servgap.core.alert_vocab import ACTION_STATES
+
+if TYPE_CHECKING:
+    from servgap.services.alerts import ActionRecord
 
 
 def register(main: click.Group) -> None:
@@ -73,6 +70,8 @@ def open_cmd(title: str | None, owner: str, theme: str | None, site: str | None,
              alert_id: int | None, short_board: bool, note: str | None, by: str,
              as_json: bool) -> None:  # fmt: skip
     """Open an improvement action with its plan (all or nothing)."""
+    from servgap.services.improvement import action_plan, open_improvement, short_board_plan
+
     c = get_ctx()
     store = c.store()
     if short_board:
@@ -102,6 +101,8 @@ def open_cmd(title: str | None, owner: str, theme: str | None, site: str | None,
 @json_option
 def list_cmd(state: str | None, as_json: bool) -> None:
     """List improvement actions with their last check."""
+    from servgap.services.alerts import list_actions
+
     c = get_ctx()
     acts = list_actions(c.store(), c.workspace, state=state)
     if as_json:
@@ -116,6 +117,8 @@ def list_cmd(state: str | None, as_json: bool) -> None:
 @json_option
 def state_cmd(action_id: int, state: str, as_json: bool) -> None:
     """Move an action to open, in_progress or done."""
+    from servgap.services.alerts import set_action_state
+
     c = get_ctx()
     rec = set_action_state(c.store(), c.workspace, action_id, state)
     if as_json:
@@ -133,6 +136,8 @@ def state_cmd(action_id: int, state: str, as_json: bool) -> None:
 def check_cmd(action_id: int, period: str | None, as_json: bool) -> None:
     """Follow-up check: the metric before and after at the site, against the other sites, and
     whether the target was met (stored with the action)."""
+    from servgap.services.improvement import check_action
+
     c = get_ctx()
     rec = check_action(c.store(), workspace=c.workspace, action_id=action_id, period=period)
     if as_json:

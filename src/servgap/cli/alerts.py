@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from servgap.cli._app import emit, get_ctx, json_option, say
-from servgap.core.alerts import KINDS
-from servgap.services.alerts import (
-    ALERT_STATES,
-    AlertRecord,
-    acknowledge,
-    list_alerts,
-    scan_alerts,
-    scan_all_workspaces,
-)
+from servgap.core.alert_vocab import ALERT_STATES, KINDS
+
+if TYPE_CHECKING:
+    from servgap.services.alerts import AlertRecord
 
 
 def register(main: click.Group) -> None:
@@ -50,6 +45,8 @@ def _row(a: AlertRecord) -> dict[str, Any]:
 @json_option
 def scan_cmd(all_workspaces: bool, as_json: bool) -> None:
     """Apply the alert rules to the newest data and store what fires (safe to repeat)."""
+    from servgap.services.alerts import scan_alerts, scan_all_workspaces
+
     c = get_ctx()
     if all_workspaces:
         reports = scan_all_workspaces(c.store())
@@ -81,6 +78,8 @@ def scan_cmd(all_workspaces: bool, as_json: bool) -> None:
 @json_option
 def list_cmd(state: str | None, kind: str | None, sites: tuple[str, ...], as_json: bool) -> None:
     """List stored alerts, open ones first, most severe first."""
+    from servgap.services.alerts import list_alerts
+
     c = get_ctx()
     res = list_alerts(c.store(), c.workspace, state=state, kind=kind, sites=sites or None)
     if as_json:
@@ -97,6 +96,8 @@ def list_cmd(state: str | None, kind: str | None, sites: tuple[str, ...], as_jso
 @json_option
 def ack_cmd(alert_id: int, note: str | None, by: str, as_json: bool) -> None:
     """Acknowledge an alert (it stays listed until a scan no longer finds it)."""
+    from servgap.services.alerts import acknowledge
+
     c = get_ctx()
     a = acknowledge(c.store(), c.workspace, alert_id, by=by, note=note)
     if as_json:

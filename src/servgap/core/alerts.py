@@ -40,6 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from servgap.core._result import ResultMixin
+from servgap.core.alert_vocab import KINDS, SEVERITIES
 from servgap.core.errors import InputError, SpecError
 from servgap.core.survey import DIMENSION_LABELS
 
@@ -54,14 +55,6 @@ __all__ = [
     "kano_shift_alerts",
 ]
 
-KINDS: dict[str, tuple[str, str]] = {
-    "below_adequate": ("Below the adequate level", "低于适当服务水平"),
-    "expectations_rising": ("Expectations rising", "期望上升"),
-    "kano_shift": ("Kano category changed", "Kano 类别变化"),
-    "score_out_of_control": ("Score outside control limits", "指数超出控制限"),
-    "complaints_rising": ("Complaints rising", "投诉上升"),
-}
-SEVERITIES: tuple[str, ...] = ("high", "medium", "low")
 
 KANO_LABELS: dict[str, tuple[str, str]] = {
     "A": ("Attractive", "魅力质量"),

@@ -35,6 +35,7 @@ from servgap.core.alert_limits import (
     respondent_index,
     score_control_alerts,
 )
+from servgap.core.alert_vocab import ACTION_STATES, ALERT_STATES
 from servgap.core.alerts import (
     KINDS,
     SEVERITIES,
@@ -78,8 +79,6 @@ __all__ = [
     "set_action_state",
 ]
 
-ALERT_STATES: tuple[str, ...] = ("open", "acknowledged", "resolved")
-ACTION_STATES: tuple[str, ...] = ("open", "in_progress", "done")
 #: segment columns judged by the below-adequate rule (besides all respondents)
 SEGMENTS: tuple[str, ...] = ("site", "customer_type")
 #: web submissions trigger at most one scan per workspace in this many seconds

@@ -110,9 +110,21 @@ def _connect() -> Any:
     return con
 
 
-def _columns(con: Any, rel: str) -> dict[str, str]:
-    """Column name -> DuckDB type."""
-    rows = con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()
+def _columns(con: Any, rel: str, path: str) -> dict[str, str]:
+    """Column name -> DuckDB type; a file DuckDB cannot read as Parquet is an
+    :class:`InputError` naming it (the first query on a source: later ones read it too)."""
+    import duckdb
+
+    try:
+        rows = con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()
+    except duckdb.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise InputError(
+            f"{path} cannot be read as Parquet ({first}). Check that it is a Parquet file, "
+            "or a folder of them, and not a CSV or Excel file renamed.",
+            f"无法将 {path} 读取为 Parquet（{first}）。请确认它是 Parquet 文件或其文件夹，"
+            "而不是改了扩展名的 CSV 或 Excel 文件。",
+        ) from None
     return {str(r[0]): str(r[1]) for r in rows}
 
 
@@ -145,7 +157,7 @@ def histogram(
     rel = source.relation_sql()
     con = _connect()
     try:
-        cols = _columns(con, rel)
+        cols = _columns(con, rel, source.path)
         v = _resolve(cols, value)
         vtype = cols[v].upper()
         if not (vtype.startswith("DECIMAL") or vtype in _NUMERIC):
@@ -213,7 +225,7 @@ def counts(data: Any, columns: list[str], by: list[str]) -> tuple[pd.DataFrame, 
     rel = source.relation_sql()
     con = _connect()
     try:
-        cols = _columns(con, rel)
+        cols = _columns(con, rel, source.path)
         names = list(dict.fromkeys([*by, *columns]))
         real = [_resolve(cols, c) for c in names]
         for c, r in zip(names, real, strict=True):
@@ -259,7 +271,7 @@ def batches(data: Any, columns: list[str], *, rows: int = 1_000_000) -> Iterator
     rel = source.relation_sql()
     con = _connect()
     try:
-        cols = _columns(con, rel)
+        cols = _columns(con, rel, source.path)
         real = [_resolve(cols, c) for c in dict.fromkeys(columns)]
         select = ", ".join(
             f"{_ident(r)} AS {_ident(c)}" for r, c in zip(real, dict.fromkeys(columns), strict=True)

@@ -394,8 +394,14 @@ def run_servqual(
         if by:
             require_columns(data, by, "by")
         res = servqual(data, items, weights=weights, by=by or None)
+    return with_weight_note(d, res)
+
+
+def with_weight_note(d: SurveyDefinition, res: ServqualResult) -> ServqualResult:
+    """``res`` with the warning that the survey's importance question does not share its
+    points over the rating dimensions (so there is no weighted score), when it does not."""
     imp = d.by_type("importance")
-    if weights is None and imp:
+    if importance_weights(d) is None and imp:
         note = (
             f"importance question {imp[0].code} shares its points over "
             f"{', '.join(imp[0].options)}, not over the rating dimensions "

@@ -139,17 +139,17 @@ def parquet_source(engine: str, path: Path) -> Any:
             "分析存储中的调查答卷。",
             fields=("engine", "file"),
         )
+    if not path.exists() and path.suffix.lower() in ("", ".parquet"):  # a file or a folder
+        raise InputError(
+            f"`file` {path} does not exist.", f"`file` {path} 不存在。", fields=("file",)
+        )
     if not (path.is_dir() or path.suffix.lower() == ".parquet"):
         raise UsageError(
             f"`engine` {engine} reads Parquet: `file` {path.name} is not a .parquet file or a "
             "folder of them. Convert it, or use `engine` memory for CSV/Excel/SPSS files.",
             f"`engine` {engine} 读取 Parquet：`file` {path.name} 不是 .parquet 文件或其文件夹。"
             "请转换格式，或对 CSV/Excel/SPSS 文件使用 `engine` memory。",
-            fields=("file",),
-        )
-    if not path.exists():
-        raise InputError(
-            f"`file` {path} does not exist.", f"`file` {path} 不存在。", fields=("file",)
+            fields=("engine", "file"),
         )
     with engine_errors(engine):
         return module(engine).as_source(str(path))

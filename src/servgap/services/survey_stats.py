@@ -717,21 +717,6 @@ def finish_servqual_stats(d: SurveyDefinition, stats: ServqualStats) -> Servqual
     statistics are ``stats`` (:func:`servgap.core.servqual.finish_servqual`, then the same
     note on importance weights)."""
     from servgap.core.servqual import finish_servqual
+    from servgap.services.analysis import with_weight_note
 
-    return _with_weight_note(d, finish_servqual(stats))
-
-
-def _with_weight_note(d: SurveyDefinition, res: ServqualResult) -> ServqualResult:
-    """The note :func:`servgap.services.analysis.run_servqual` adds when the survey's
-    importance question does not share its points over the rating dimensions."""
-    from servgap.services.analysis import importance_weights, rating_dimensions
-
-    imp = d.by_type("importance")
-    if importance_weights(d) is None and imp:
-        note = (
-            f"importance question {imp[0].code} shares its points over "
-            f"{', '.join(imp[0].options)}, not over the rating dimensions "
-            f"{', '.join(rating_dimensions(d))}: no weighted score"
-        )
-        res = dataclasses.replace(res, warnings=(*res.warnings, note))
-    return res
+    return with_weight_note(d, finish_servqual(stats))

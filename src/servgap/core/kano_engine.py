@@ -6,6 +6,10 @@ each (functional, dysfunctional) answer pair: a joint histogram, which every eng
 ``GROUP BY`` per feature). This module turns those rows into the (segment × 36) arrays
 of pair codes f·6 + d that the in-memory path builds with ``np.bincount``, so both paths
 finish with the same code and give the same table (tested to 1e-9 on DuckDB).
+
+Respondents with an empty segment form a segment of their own in memory (``group_codes``)
+but are left out of an engine's grouped counts; they are recovered as the whole sample's
+counts minus the segments' (one more ``GROUP BY`` a feature, only when there are any).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from servgap.core.errors import InputError, ProblemCollector
+from servgap.core.errors import InputError, ProblemCollector, SpecError
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -42,9 +46,13 @@ def kano_pair_counts(
     by_cols: tuple[str, ...] = () if by is None else ((by,) if isinstance(by, str) else tuple(by))
     tables: dict[str, pd.DataFrame] = {}
     pc = ProblemCollector()
+    unsegmented = counts(engine, data, [], list(by_cols))[1] if by_cols else 0
     for name, pair in features.items():
         fcol, dcol = str(pair[0]), str(pair[1])
         frame, _ = counts(engine, data, [fcol, dcol], list(by_cols))
+        if unsegmented:
+            whole, _ = counts(engine, data, [fcol, dcol], [])
+            frame = _with_unsegmented(engine, frame, whole, [fcol, dcol], by_cols)
         for col in (fcol, dcol):
             for v in sorted(set(frame[col].unique().tolist()) - set(_VALID)):
                 pc.add(
@@ -82,6 +90,33 @@ def kano_pair_counts(
         out[name] = pairs
     groups = pd.DataFrame(keys, columns=list(by_cols)) if by_cols else pd.DataFrame(index=range(1))
     return out, groups, by_cols
+
+
+def _with_unsegmented(
+    engine: str, frame: pd.DataFrame, whole: pd.DataFrame, columns: list[str],
+    by_cols: tuple[str, ...],
+) -> pd.DataFrame:  # fmt: skip
+    """``frame`` plus the answers of respondents without a segment (segment NaN, as in
+    memory): the whole sample's counts minus the segments' counts."""
+    cols = list(dict.fromkeys(columns))
+    seen = frame.groupby(cols, sort=False)["count"].sum()
+    rest = whole.set_index(cols)["count"].sub(seen, fill_value=0)
+    rest = rest[rest > 0]
+    if rest.empty:
+        return frame
+    if len(by_cols) > 1:
+        raise SpecError(
+            f"{int(rest.sum())} respondent(s) have an empty segment in one of `by` "
+            f"({', '.join(by_cols)}); on `engine` {engine} Kano by several columns needs every "
+            "segment filled. Fill them, segment by one column, or use `engine` memory.",
+            f"{int(rest.sum())} 位受访者在 `by`（{'、'.join(by_cols)}）之一中的分组为空；在 "
+            f"`engine` {engine} 上按多列分组的 Kano 分析要求分组都已填写。请补全、按一列分组，"
+            "或使用 `engine` memory。",
+            fields=("by", "engine"),
+        )
+    # NaN, as the memory path labels respondents without a segment
+    extra = rest.astype(np.int64).rename("count").reset_index().assign(**{by_cols[0]: np.nan})
+    return pd.concat([frame, extra[[*by_cols, *cols, "count"]]], ignore_index=True)
 
 
 def _row_keys(frame: pd.DataFrame, by_cols: tuple[str, ...]) -> list[tuple[Hashable, ...]]:

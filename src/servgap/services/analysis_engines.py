@@ -32,7 +32,6 @@ Johnson 2000) cited there.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
@@ -332,76 +331,16 @@ def servqual_on(
                         engine=engine)  # fmt: skip
 
 
-def _accepts_engine(fn: Callable[..., Any]) -> bool:
-    return "engine" in inspect.signature(fn).parameters
-
-
 def kano_on(
     d: SurveyDefinition, engine: str, source: Any, *, by: list[str] | None = None
 ) -> KanoResult:
-    """Kano from each feature's joint (functional, dysfunctional[, segment]) counts.
-
-    The engine counts the answer pairs (at most 25 per segment) for
-    :func:`servgap.core.kano.kano`. Respondents without a segment form their own
-    segment in memory, which the engine's counts leave out; when there are any, each
-    feature's respondents are rebuilt from the counts as small integers (the same
-    multiset of answer pairs, so the same result), one feature at a time.
-    """
+    """Kano from each feature's joint (functional, dysfunctional[, segment]) counts,
+    gathered by the engine (:mod:`servgap.core.kano_engine`; respondents without a segment
+    form their own segment, as in memory)."""
     from servgap.core.kano import kano
-    from servgap.engines import counts
 
-    features = d.kano_features()
     with engine_errors(engine):
-        empty = counts(engine, source, [], by)[1] if by else 0  # respondents without segment
-        if _accepts_engine(kano) and not empty:
-            res: KanoResult = kano(source, features, by=by or None, engine=engine)  # type: ignore[call-arg,unused-ignore]
-            return res
-        tables: list[pd.DataFrame] = []
-        warns: list[str] = []
-        result: KanoResult | None = None
-        for name, (f, dys) in features.items():
-            joint, _ = counts(engine, source, [f, dys], by or [])
-            if by:
-                joint = _with_empty_segment(engine, source, joint, [f, dys], by)
-            reps = joint["count"].to_numpy(dtype=np.int64)
-            frame = pd.DataFrame({c: np.repeat(joint[c].to_numpy(), reps) for c in (by or [])})
-            for c in (f, dys):
-                frame[c] = np.repeat(joint[c].to_numpy(dtype=np.float64), reps).astype(np.int8)
-            result = kano(frame, {name: (f, dys)}, by=by or None)
-            tables.append(result.features)
-            warns.extend(result.warnings)
-    assert result is not None  # the survey has Kano features (checked by the caller)
-    table = pd.concat(tables, ignore_index=True)
-    if by:  # segment by segment, the features in order within each (as the memory engine)
-        table = table.sort_values(by, kind="stable").reset_index(drop=True)
-    return dataclasses.replace(result, features=table, warnings=tuple(dict.fromkeys(warns)))
-
-
-def _with_empty_segment(
-    engine: str, source: Any, joint: pd.DataFrame, columns: list[str], by: list[str]
-) -> pd.DataFrame:
-    """``joint`` plus the answers of respondents without a segment (their own segment in
-    :func:`servgap.core.kano.kano`): all answers' counts minus the segments' counts."""
-    from servgap.engines import counts
-
-    whole, _ = counts(engine, source, columns, [])
-    seen = joint.groupby(columns, sort=False)["count"].sum()
-    rest = whole.set_index(columns)["count"].sub(seen, fill_value=0)
-    rest = rest[rest > 0]
-    if rest.empty:
-        return joint
-    if len(by) > 1:
-        raise SpecError(
-            f"{int(rest.sum())} respondent(s) have an empty segment in one of `by` "
-            f"({', '.join(by)}); on `engine` {engine} Kano by several columns needs every "
-            "segment filled. Fill them, segment by one column, or use `engine` memory.",
-            f"{int(rest.sum())} 位受访者在 `by`（{'、'.join(by)}）之一中的分组为空；在 `engine` "
-            f"{engine} 上按多列分组的 Kano 分析要求分组都已填写。请补全、按一列分组，或使用 "
-            "`engine` memory。",
-            fields=("by", "engine"),
-        )
-    extra = rest.astype(np.int64).rename("count").reset_index().assign(**{by[0]: None})
-    return pd.concat([joint, extra[[*by, *columns, "count"]]], ignore_index=True)
+        return kano(source, d.kano_features(), by=by or None, engine=engine)
 
 
 def score_table(

@@ -44,11 +44,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from servgap.core._parallel import kernels_enabled, map_chunks
 from servgap.core._result import ResultMixin
 from servgap.core._stats import FloatArray, check_confidence, mean_var, t_interval
 from servgap.core.errors import InputError, SpecError
+from servgap.core.servqual_items import _FINITE
 from servgap.core.servqual_stats import (
-    _FINITE,
+    _CHUNK,
     ServqualStats,
     _Item,
     _parse_items,
@@ -469,13 +471,22 @@ def respondent_scores(data: pd.DataFrame, items: Mapping[str, Mapping[str, str]]
     cols = item_columns(data, spec)
     dims = _rating_dimensions(spec)
     n_rows = len(data)
+    members = [[it for it in spec if it.dimension == dim and it.rating] for dim in dims]
     # one row per result column: the frame wraps this one block (no consolidating copy)
     block = np.empty((len(dims) + 1, n_rows))
-    for i, dim in enumerate(dims):
-        members = [it for it in spec if it.dimension == dim and it.rating]
-        if _dimension_scores_fast(members, cols, n_rows, out=block[i]) is None:
-            # an infinite or huge answer: the masked computation
-            block[i] = _dimension_scores_masked(members, cols, n_rows)
+
+    def one_chunk(lo: int, hi: int) -> list[bool]:
+        """Scores of rows lo:hi into the block (disjoint slices: chunks run on threads)."""
+        with np.errstate(invalid="ignore"):
+            return [_dimension_scores_fast(mem, cols, lo, hi, block[i], compiled=compiled)
+                    for i, mem in enumerate(members)]  # fmt: skip
+
+    compiled = kernels_enabled(n_rows)  # large inputs: compiled loops
+    finite = np.ones(len(dims), dtype=bool)
+    for ok in map_chunks(one_chunk, n_rows, _CHUNK):
+        finite &= ok
+    for k in np.flatnonzero(~finite):  # an infinite or huge answer: the masked computation
+        block[k] = _dimension_scores_masked(members[k], cols, n_rows)
     total = block[len(dims)]
     if dims:
         np.copyto(total, block[0])
@@ -490,45 +501,50 @@ def respondent_scores(data: pd.DataFrame, items: Mapping[str, Mapping[str, str]]
 def _dimension_scores_fast(
     members: Sequence[_Item],
     cols: Mapping[str, FloatArray],
-    n_rows: int,
+    lo: int,
+    hi: int,
+    out: FloatArray,
     *,
-    out: FloatArray | None = None,
-) -> FloatArray | None:
-    """Respondent means of the usable gaps, in row chunks without masked writes
-    (written into ``out`` when given).
+    compiled: bool = False,
+) -> bool:
+    """Respondent means of the usable gaps of rows ``lo:hi``, written to ``out[lo:hi]``,
+    without masked writes.
 
-    Returns None when an answer is infinite or huge (the branch-free stand-in for a
-    missing answer could then be mistaken for a value).
+    Returns False when an answer is infinite or huge (the branch-free stand-in for a
+    missing answer could then be mistaken for a value; the caller recomputes masked).
     """
-    acc = np.zeros(n_rows)
+    m = hi - lo
+    acc = np.zeros(m)
     # usable items per respondent: small integers, counted in one byte per row when they fit
-    cnt = np.zeros(n_rows, dtype=np.int8 if len(members) < 127 else np.int32)
-    step = 32_768
-    for lo in range(0, n_rows, step):
-        hi = min(lo + step, n_rows)
-        a_acc = acc[lo:hi]
-        a_cnt = cnt[lo:hi]
-        for it in members:
-            p = cols[it.perceived][lo:hi]
-            if it.three:
-                a, dd = cols[str(it.adequate)][lo:hi], cols[str(it.desired)][lo:hi]
-                ok = np.greater_equal(dd, a) if it.sign > 0 else np.less_equal(dd, a)
-                ok &= p == p
-                gap = p - dd if it.sign > 0 else dd - p
-            else:
-                e = cols[str(it.expected)][lo:hi]
-                gap = p - e if it.sign > 0 else e - p
-                ok = gap == gap
-            np.fmin(gap, _FINITE, out=gap)  # NaN -> finite, then x 0/1: no branches
-            np.multiply(gap, ok, out=gap)
-            a_acc += gap
-            np.add(a_cnt, ok.view(np.int8), out=a_cnt)
-    if n_rows and not (acc.max() < 1e300 and acc.min() > -1e300):  # NaN fails too
-        return None
-    score = acc if out is None else out
+    cnt = np.zeros(m, dtype=np.int8 if len(members) < 127 else np.int32)
+    for it in members:
+        p = cols[it.perceived][lo:hi]
+        if compiled:  # one fused loop (servgap.core.kernels)
+            from servgap.core.kernels import gap_sums
+
+            x = cols[str(it.desired if it.three else it.expected)][lo:hi]
+            a = cols[str(it.adequate)][lo:hi] if it.three else x
+            gap_sums(p, x, a, it.three, float(it.sign), acc, cnt)
+            continue
+        if it.three:
+            a, dd = cols[str(it.adequate)][lo:hi], cols[str(it.desired)][lo:hi]
+            ok = np.greater_equal(dd, a) if it.sign > 0 else np.less_equal(dd, a)
+            ok &= p == p
+            gap = p - dd if it.sign > 0 else dd - p
+        else:
+            e = cols[str(it.expected)][lo:hi]
+            gap = p - e if it.sign > 0 else e - p
+            ok = gap == gap
+        np.fmin(gap, _FINITE, out=gap)  # NaN -> finite, then x 0/1: no branches
+        np.multiply(gap, ok, out=gap)
+        acc += gap
+        np.add(cnt, ok.view(np.int8), out=cnt)
+    if m and not (acc.max() < 1e300 and acc.min() > -1e300):  # NaN fails too
+        return False
+    score = out[lo:hi]
     np.divide(acc, np.maximum(cnt, 1), out=score)
     score[cnt == 0] = np.nan
-    return score
+    return True
 
 
 def _dimension_scores_masked(

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from servgap.core._parallel import kernels_enabled, map_chunks
 from servgap.core.errors import SpecError
 
 FloatArray = npt.NDArray[np.float64]
@@ -382,7 +383,7 @@ def cross_products(x: FloatArray, names: Sequence[str]) -> CrossProducts:
 #: Denominators tried by :func:`grid_histogram`: lcm(1..k) for k = 1, 2, 3, 4, 5, 7, 8, 9, so
 #: a mean of up to 10 whole-number answers (x = s/c, c ≤ 10) lies on one of these grids.
 GRID_DENOMINATORS = (1, 2, 6, 12, 60, 420, 840, 2520)
-_GRID_CHUNK = 16_384
+_GRID_CHUNK = 131_072  # per thread (see servgap.core._parallel); cache-sized temporaries
 
 
 def grid_histogram(
@@ -442,23 +443,30 @@ def grid_histogram(
     gc = None
     if codes is not None:
         gc = np.where(codes < 0, g, codes) if codes.size and int(codes.min()) < 0 else codes
-    step = min(_GRID_CHUNK, max(n_rows, 1))
-    t = np.empty(step)
-    y = np.empty(step)
-    key = np.empty(step)
-    on_grid = 0
-    with np.errstate(invalid="ignore"):
-        for lo in range(0, n_rows, step):
-            hi = min(lo + step, n_rows)
-            xc, tc, yc, kc = x[lo:hi], t[: hi - lo], y[: hi - lo], key[: hi - lo]
+
+    compiled = kernels_enabled(n_rows)
+
+    def one_chunk(lo: int, hi: int) -> tuple[npt.NDArray[np.int64], int]:
+        """Bin counts and on-grid rows of rows lo:hi (own temporaries: runs on a thread)."""
+        xc = x[lo:hi]
+        if compiled:  # the same loop fused (servgap.core.kernels)
+            from servgap.core.kernels import grid_bins
+
+            c_bins = np.zeros(nan_bin + 1, dtype=np.int64)
+            no_codes = np.zeros(0, dtype=np.int64)
+            c_codes = no_codes if gc is None else np.asarray(gc[lo:hi], dtype=np.int64)
+            on = grid_bins(xc, c_codes, float(denom), m_lo, width, c_bins)
+            return c_bins, int(on)
+        tc, yc, kc = np.empty(hi - lo), np.empty(hi - lo), np.empty(hi - lo)
+        with np.errstate(invalid="ignore"):
             if denom == 1:
                 np.rint(xc, out=tc)
-                on_grid += int(np.count_nonzero(tc == xc))
+                on = int(np.count_nonzero(tc == xc))
             else:
                 np.multiply(xc, denom, out=tc)
                 np.rint(tc, out=tc)
                 np.divide(tc, denom, out=yc)
-                on_grid += int(np.count_nonzero(yc == xc))
+                on = int(np.count_nonzero(yc == xc))
             if gc is None:
                 np.subtract(tc, m_lo, out=kc)
             else:
@@ -466,7 +474,12 @@ def grid_histogram(
                 kc += tc
                 kc -= m_lo
             np.fmin(kc, nan_bin, out=kc)  # NaN -> the NaN bin
-            bins += np.bincount(kc.astype(np.intp), minlength=nan_bin + 1)
+        return np.bincount(kc.astype(np.intp), minlength=nan_bin + 1), on
+
+    on_grid = 0
+    for c_bins, c_on in map_chunks(one_chunk, n_rows, _GRID_CHUNK):  # integer counts: exact
+        bins += c_bins
+        on_grid += c_on
     n_nan = int(bins[nan_bin])
     if on_grid != n_rows - n_nan:
         return None  # some value is not m / L exactly

@@ -83,6 +83,7 @@ def make_answers(n: int, seed: int = 7) -> pd.DataFrame:
     cols["overall"] = np.clip(np.round(rng.normal(4, 1.5, n)), 1, 7)
     cols["site"] = rng.choice(["north", "south", "east"], n)
     cols["segment"] = rng.choice(["a", "b"], n)
+    cols["period"] = rng.choice(["2026Q1", "2026Q2", "2026Q3", "2026Q4"], n)
     return pd.DataFrame(cols)
 
 
@@ -147,6 +148,10 @@ CASES = [
     ["drivers"],
     ["drivers", "--method", "relative_weights"],
     ["drivers", "--ipa"],
+    ["trend", "--value", "nps"],
+    ["trend", "--value", "msa:reliability"],
+    ["trend", "--value", "below:tangibles"],
+    ["trend", "--value", "overall"],
 ]
 
 
@@ -178,11 +183,11 @@ def test_duckdb_reads_a_partitioned_folder(
     assert_same(memory, duck, args[0])
 
 
-def test_trend_on_an_engine_is_a_clean_error(
+def test_csi_on_an_engine_is_a_clean_error(
     runner: CliRunner, files: tuple[Path, Path, Path]
 ) -> None:
     path, _, spec = files
-    args = ["analyze", "trend", "--value", "nps", "--file", str(path), "--spec", str(spec)]
+    args = ["analyze", "csi", "--file", str(path), "--spec", str(spec)]
     res = runner.invoke(main, ["--lang", "en", *args, "--engine", "duckdb"])
     assert res.exit_code == 2  # a usage error
     assert "needs every respondent's row in memory" in res.output and "--engine" in res.output
@@ -265,7 +270,7 @@ def test_spark_equals_memory(
     monkeypatch.setenv("SERVGAP_SPARK_MASTER", "local[2]")
     path, folder, spec = files
     try:
-        for args in (CASES[0], CASES[5], CASES[7], CASES[9], CASES[12], CASES[13]):
+        for args in (CASES[0], CASES[5], CASES[7], CASES[9], CASES[12], CASES[13], CASES[17]):
             memory = _json(runner, [*args, "--file", str(path), "--spec", str(spec)])
             for src in (path, folder):
                 spark = _json(runner, [*args, "--file", str(src), "--spec", str(spec),

@@ -94,3 +94,45 @@ def test_top_box_and_errors() -> None:
     with pytest.raises(InputError) as ei:
         trend(df, period="m", metric=lambda d: d["c"], chart="p")
     assert len(ei.value.problems) == 4
+
+
+def test_trend_from_histogram_montgomery_example_7_1() -> None:
+    """The p-chart from a (sample, 0/1) histogram an engine would return: Example 7.1."""
+    from servgap.core.suffstats import ValueHistogram
+    from servgap.core.trend import trend_from_histogram
+
+    t = pd.read_csv(DATA)
+    n, k = t.iloc[:, 1].to_numpy(), t.iloc[:, 2].to_numpy()
+    hist = ValueHistogram(groups=tuple(t.iloc[:, 0]), values=np.array([0.0, 1.0]),
+                          counts=np.column_stack([n - k, k]).astype(np.int64))  # fmt: skip
+    r = trend_from_histogram(hist, metric="share")
+    assert round(r.centre, 4) == 0.2313
+    assert round(float(r.table["ucl"].iloc[0]), 4) == 0.4102
+    assert round(float(r.table["lcl"].iloc[0]), 4) == 0.0524
+    assert r.table.loc[r.table["flag"], "period"].tolist() == [15, 23]
+    rows = trend(_montgomery_rows(), period="sample", metric="share", value="bad")
+    pd.testing.assert_frame_equal(r.table, rows.table, check_dtype=False)
+    # positive_share: values above 0 count (a respondent's items below the zone: 0, 1, 2 …)
+    graded = ValueHistogram(groups=hist.groups, values=np.array([0.0, 1.0, 3.0]),
+                            counts=np.column_stack([n - k, k - k // 2, k // 2]).astype(np.int64))  # fmt: skip
+    pd.testing.assert_frame_equal(
+        trend_from_histogram(graded, metric="share", positive_share=True).table, r.table
+    )
+
+
+def test_trend_from_histogram_equals_rows_for_means_and_nps() -> None:
+    from servgap.core.suffstats import value_histogram
+    from servgap.core.trend import trend_from_histogram
+
+    rng = np.random.default_rng(9)
+    df = pd.DataFrame({"q": rng.choice(["Q1", "Q2", "Q3"], 500), "nps": rng.integers(0, 11, 500),
+                       "gap": rng.integers(-8, 9, 500) / 4})  # fmt: skip
+    codes, labels = pd.factorize(df["q"], sort=True)
+    for metric, col in (("nps", "nps"), ("mean", "gap")):
+        h = value_histogram(df[col].to_numpy(dtype=float), codes, list(labels))
+        assert h is not None
+        got = trend_from_histogram(h, metric=metric)
+        want = trend(df, period="q", metric=metric, value=col)
+        pd.testing.assert_frame_equal(got.table, want.table, check_dtype=False, rtol=1e-12)
+    with pytest.raises(SpecError):
+        trend_from_histogram(h, metric="top_box")

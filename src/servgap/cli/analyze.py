@@ -214,7 +214,7 @@ def trend_cmd(survey_code: str | None, file: Path | None, spec: Path | None, eng
     from servgap.services.analysis import run_trend
 
     d, data = _load(survey_code, file, spec, engine, "trend")
-    res = run_trend(d, data, value=value, period=period)
+    res = run_trend(d, data, value=value, period=period, engine=engine)
     _out(res, res.table, as_json, csv_out, None)
 
 

@@ -20,7 +20,7 @@ from servgap.core._result import ResultMixin
 from servgap.core._stats import FloatArray
 from servgap.core.errors import InputError, InsufficientDataError, ProblemCollector, SpecError
 from servgap.core.satisfaction import scores_to_array
-from servgap.core.suffstats import Moments, moments
+from servgap.core.suffstats import Moments, ValueHistogram, moments
 
 __all__ = ["TrendResult", "trend"]
 
@@ -274,6 +274,29 @@ def _engine_moments(
     cnt = hist.counts.astype(np.float64)
     mom = Moments(groups=hist.groups, n=cnt.sum(axis=1), total=cnt @ y, sumsq=cnt @ (y * y))
     return mom, kind, metric
+
+
+def trend_from_histogram(
+    hist: ValueHistogram, *, metric: str, sigma: float = 3.0, positive_share: bool = False
+) -> TrendResult:
+    """:func:`trend` from a (period, value) histogram gathered elsewhere (an engine's pass).
+
+    ``hist`` has one group per period (in the order to show) and the answer values;
+    ``metric`` is ``"nps"`` (0–10 answers), ``"mean"`` (x-bar chart of the values) or
+    ``"share"`` (p-chart of 0/1 values; with ``positive_share`` the share of values
+    above 0, e.g. respondents with at least one item below their zone). The same
+    moments and limits as :func:`trend` on the rows (Montgomery 2009, §6.3.2, §7.2.2).
+    """
+    if metric not in ("nps", "mean", "share"):
+        raise SpecError(
+            f"unknown metric {metric!r}; use nps, mean or share.",
+            f"未知指标 {metric!r}；请使用 nps、mean 或 share。",
+        )
+    x = np.asarray(hist.values, dtype=np.float64)
+    y = (x > 0).astype(np.float64) if positive_share else _y_of(x, metric, (1, 5), 2)
+    cnt = hist.counts.astype(np.float64)
+    mom = Moments(groups=hist.groups, n=cnt.sum(axis=1), total=cnt @ y, sumsq=cnt @ (y * y))
+    return _finish(mom, _kind(metric, None), metric, float(sigma))
 
 
 def _finish(mom: Moments, kind: str, name: str, sigma: float) -> TrendResult:

@@ -531,10 +531,19 @@ def run_anova_table(
 
 
 def run_trend(
-    d: SurveyDefinition, data: pd.DataFrame, *, value: str, period: str = "period"
+    d: SurveyDefinition,
+    data: pd.DataFrame,
+    *,
+    value: str,
+    period: str = "period",
+    engine: str = "memory",
 ) -> TrendResult:
     from servgap.core.trend import trend
 
+    if engine != "memory":
+        from servgap.services import analysis_engines as ae
+
+        return ae.trend_on(d, engine, data, value=value, period=period)
     require_columns(data, [period], "trend")
     if value in [q.code for q in d.by_type("nps")]:
         return trend(data, period=period, metric="nps", value=value)

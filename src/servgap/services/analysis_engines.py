@@ -58,11 +58,12 @@ if TYPE_CHECKING:
     from servgap.core.kano import KanoResult
     from servgap.core.servqual import ServqualResult
     from servgap.core.suffstats import ValueHistogram
+    from servgap.core.trend import TrendResult
     from servgap.services.context import Store
 
-#: Analyses that run on every engine; the others (trend, csi) need engine="memory".
+#: Analyses that run on every engine; the other (csi) needs engine="memory".
 ENGINE_ANALYSES: tuple[str, ...] = ("servqual", "tolerance", "kano", "nps", "csat", "anova",
-                                    "drivers")  # fmt: skip
+                                    "drivers", "trend")  # fmt: skip
 #: Rows per batch when respondents' rows are streamed through Python.
 BATCH_ROWS = 500_000
 
@@ -392,6 +393,52 @@ def anova_on(
             return anova(source, value, group, engine=engine)
     hist = value_histograms(d, engine, source, [value], [group])[(value, group)]
     return _anova_from(value, group, hist)
+
+
+def trends_on(
+    d: SurveyDefinition,
+    engine: str,
+    source: Any,
+    values: Sequence[str],
+    *,
+    period: str = "period",
+    through: str | None = None,
+) -> dict[str, TrendResult]:
+    """:func:`servgap.services.analysis.run_trend` of each value on an engine, in one pass.
+
+    The (period, value) histogram of every value comes from one pass over the batches
+    (:func:`value_histograms`); each value's control chart follows from its histogram
+    (:func:`servgap.core.trend.trend_from_histogram`: NPS questions on the NPS chart,
+    ``below:`` the share of respondents with an item below their zone, the rest the
+    x-bar chart of the mean). ``through``: only that period and the earlier ones (in the
+    survey's period order), as the report's trends.
+    """
+    from servgap.core.suffstats import ValueHistogram
+    from servgap.core.trend import trend_from_histogram
+    from servgap.services.analysis import period_order
+
+    nps_codes = {q.code for q in d.by_type("nps")}
+    cells = value_histograms(d, engine, source, list(values), [period])
+    out: dict[str, TrendResult] = {}
+    for v in values:
+        hist, _ = cells[(v, period)]
+        if through is not None:
+            labels = [str(g) for g in hist.groups]
+            order = period_order(d, labels)
+            allowed = set(order[: order.index(through) + 1]) if through in order else set()
+            idx = [i for i, g in enumerate(labels) if g in allowed]
+            hist = ValueHistogram(groups=tuple(hist.groups[i] for i in idx), values=hist.values,
+                                  counts=np.ascontiguousarray(hist.counts[idx]))  # fmt: skip
+        metric = "nps" if v in nps_codes else "share" if v.startswith("below:") else "mean"
+        out[v] = trend_from_histogram(hist, metric=metric, positive_share=metric == "share")
+    return out
+
+
+def trend_on(
+    d: SurveyDefinition, engine: str, source: Any, *, value: str, period: str = "period"
+) -> TrendResult:
+    """One value's trend on an engine (:func:`trends_on`)."""
+    return trends_on(d, engine, source, [value], period=period)[value]
 
 
 def anova_table_on(

@@ -534,11 +534,40 @@ def _engine_survey(
         csat=attempt(lambda: an.run_csat(d, source, engine=engine)),
         segments=attempt(lambda: an.run_anova_table(d, source, values=specs, groups=groups,
                                                      engine=engine)),
-        trends=_memory_only("trend"),
+        trends=attempt(lambda: _engine_trends(store, request, d, period)),
         drivers=attempt(lambda: an.run_drivers(d, source, engine=engine)),
         ipa=attempt(lambda: an.run_ipa(d, source, engine=engine)),
         csi=_memory_only("satisfaction index (CSI)"),
     ), scope  # fmt: skip
+
+
+def _engine_trends(
+    store: Store, request: ReportRequest, d: SurveyDefinition, period: str | None
+) -> tuple[TrendSeries, ...]:
+    """:func:`_trends` on the engine: every series from one pass over the survey's answers
+    up to the report's period (:func:`servgap.services.analysis_engines.trends_on`)."""
+    from servgap.core.errors import InsufficientDataError
+    from servgap.engines import counts
+    from servgap.services import analysis as an
+    from servgap.services.analysis_engines import engine_errors, open_store, trends_on
+
+    engine = request.engine
+    _, everything = open_store(store, engine, "trend", workspace=request.workspace,
+                               survey=d.code)  # fmt: skip
+    with engine_errors(engine):
+        labels = [str(x) for x in counts(engine, everything, [], ["period"])[0]["period"]]
+    order = an.period_order(d, labels)
+    if period is not None:
+        order = order[: order.index(period) + 1] if period in order else []
+    if len(order) < 2:
+        raise InsufficientDataError(
+            "Only one period of responses so far: a trend needs two or more.",
+            "目前只有一期答卷：趋势分析至少需要两期。",
+        )
+    keys = [*an.rating_dimensions(d), *(q.code for q in an.separate_items(d))]
+    specs = [f"{part}:{key}" for key in keys for part in SEGMENT_PARTS]
+    res = trends_on(d, engine, everything, specs, through=period)
+    return tuple(TrendSeries(spec, res[spec]) for spec in specs)
 
 
 def _levels(engine: str, source: object, column: str) -> int:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, combinations
 from math import comb, factorial
 from typing import Any, Literal
@@ -172,6 +173,22 @@ def _numeric_frame(data: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame
     return frame[complete], int((~complete).sum())
 
 
+@dataclass(frozen=True)
+class _CrossPart:
+    """One batch's cross products and rows dropped (mergeable, so an engine can combine)."""
+
+    cp: CrossProducts
+    dropped: int
+
+    def merge(self, other: _CrossPart) -> _CrossPart:
+        return _CrossPart(self.cp.merge(other.cp), self.dropped + other.dropped)
+
+
+def _batch_cross_products(frame: pd.DataFrame, *, columns: list[str]) -> _CrossPart:
+    """:func:`_cross_products` of one batch (module level: an engine may run it elsewhere)."""
+    return _CrossPart(*_cross_products(frame, columns))
+
+
 def _cross_products(
     data: Any, columns: list[str], engine: str = "memory"
 ) -> tuple[CrossProducts, int]:
@@ -183,15 +200,15 @@ def _cross_products(
     products are merged (:meth:`CrossProducts.merge`).
     """
     if engine != "memory":
-        from servgap.engines import batches, check_engine
+        from servgap.engines import check_engine, fold
 
         check_engine(engine)
         merged: CrossProducts | None = None
         dropped = 0
-        for frame in batches(engine, data, columns):
-            part, left = _cross_products(frame, columns)
-            merged = part if merged is None else merged.merge(part)
-            dropped += left
+        # where the engine runs it (Spark: on the executors, one small result per partition)
+        for got in fold(engine, data, columns, partial(_batch_cross_products, columns=columns)):
+            merged = got.cp if merged is None else merged.merge(got.cp)
+            dropped += got.dropped
         if merged is None:
             p = len(columns)
             merged = CrossProducts(tuple(columns), 0, np.zeros(p), np.zeros(p), np.zeros((p, p)))

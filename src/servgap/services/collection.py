@@ -520,8 +520,12 @@ def submit_form(
     *,
     now: dt.datetime | None = None,
     form: FormContext | None = None,
+    fold: bool = True,
 ) -> SubmitResult:
     """Store the respondent's answers (draft plus ``raw``) as one response, once.
+
+    ``fold=False`` leaves folding the answer into the survey's stored statistics to the
+    caller (:func:`fold_into_stats`; the web pages run it after the reply is sent).
 
     A used personal link or an open link's respondent who already answered gives
     ``created=False`` (nothing stored); a closed link a :class:`ConflictError`;
@@ -596,7 +600,8 @@ def submit_form(
     except IntegrityError:
         # the same respondent's answer was stored meanwhile (a double tap): nothing more
         return SubmitResult(False, eid, form.survey, form.workspace)
-    _fold_into_stats(store, form.workspace, form.survey)
+    if fold:
+        fold_into_stats(store, form.workspace, form.survey)
     return SubmitResult(True, eid, form.survey, form.workspace)
 
 
@@ -608,10 +613,12 @@ def submit_response(
     row: Mapping[str, Any],
     channel: str = "import",
     now: dt.datetime | None = None,
+    fold: bool = True,
 ) -> SubmitResult:
     """Store one response given as an import row (``response_id``, ``submitted_at``, ``site``,
     ``channel``, ``customer``, ``period`` and the answer columns), validated as an import
-    validates it. A response id already stored for the survey is a :class:`ConflictError`."""
+    validates it. A response id already stored for the survey is a :class:`ConflictError`.
+    ``fold``: as in :func:`submit_form`."""
     now = now or dt.datetime.now(dt.UTC)
     rid = row.get("response_id")
     if _blank(rid):
@@ -651,7 +658,8 @@ def submit_response(
             code="duplicate_response",
             fields=("response_id",),
         ) from None
-    _fold_into_stats(store, workspace, survey)
+    if fold:
+        fold_into_stats(store, workspace, survey)
     return SubmitResult(True, eid, survey, workspace)
 
 
@@ -674,7 +682,7 @@ def survey_definition(store: Store, *, workspace: str, survey: str) -> SurveyDef
         return _cached_definition(sv.checksum, sv.version, lambda: sv.definition)
 
 
-def _fold_into_stats(store: Store, workspace: str, survey: str) -> None:
+def fold_into_stats(store: Store, workspace: str, survey: str) -> None:
     """Fold a stored answer into its survey's stored statistics (the dashboard's figures);
     a failure is logged, never breaking the submission; with ``rebuild=False`` a submission
     never triggers a full rebuild (the statistics are marked stale instead)."""

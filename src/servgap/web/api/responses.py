@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, BackgroundTasks, Body, Depends
 
 from servgap.services.alerts import due_scan
-from servgap.services.collection import submit_response
+from servgap.services.collection import fold_into_stats, submit_response
 from servgap.web.access import ANALYSTS, Access, InWorkspace
 from servgap.web.deps import StoreDep
 
@@ -46,8 +46,12 @@ def post_response(
 ) -> dict[str, Any]:
     """Store one response, validated as an import validates each row (409 when its
     ``response_id`` is already stored). The workspace's alerts are scanned after the answer
-    is sent, at most once per workspace every few minutes (as after a web submission)."""
-    result = submit_response(store, workspace=access.workspace, survey=survey, row=row)
+    is sent, at most once per workspace every few minutes (as after a web submission); the
+    survey's stored statistics take the answer after the reply too."""
+    result = submit_response(store, workspace=access.workspace, survey=survey, row=row,
+                             fold=False)  # fmt: skip
+    # after the reply: the answer into the survey's stored statistics, then the alerts
+    background.add_task(fold_into_stats, store, access.workspace, result.survey)
     scan = due_scan(store, access.workspace)
     if scan is not None:
         background.add_task(scan)

@@ -27,7 +27,14 @@ from servgap.core.survey import Question, SurveyDefinition, dimension_label, opt
 from servgap.i18n import Lang, t
 from servgap.services.alerts import due_scan
 from servgap.services.analysis import unit_label
-from servgap.services.collection import FormContext, check_page, open_form, save_draft, submit_form
+from servgap.services.collection import (
+    FormContext,
+    check_page,
+    fold_into_stats,
+    open_form,
+    save_draft,
+    submit_form,
+)
 from servgap.services.quotas import QuotaFullError
 from servgap.web.access import Public
 from servgap.web.deps import LangDep, SettingsDep, StoreDep
@@ -404,7 +411,7 @@ def _post_answers(
                               status=422, settings=settings)  # fmt: skip
         return RedirectResponse(_page_url(token, request, p=page_no + 1, **keep), 303)
     try:
-        result = submit_form(store, token, form.respondent, raw, form=form)
+        result = submit_form(store, token, form.respondent, raw, form=form, fold=False)
     except InputError as exc:
         if not exc.problems:
             return _form_page(request, form, lang, page_no, values={**form.draft, **raw},
@@ -419,6 +426,13 @@ def _post_answers(
         return _status_page(request, form, lang, sent=False)
     done = RedirectResponse(_page_url(token, request, sent=1, **keep), 303)
     scan = due_scan(store, result.workspace)  # alerts: at most one scan per workspace per 10 min
-    if scan is not None:
-        done.background = BackgroundTask(scan)  # runs after the respondent's page is sent
+
+    def after() -> None:
+        """After the respondent's page is sent: the answer into the survey's stored
+        statistics (the dashboard's figures), then the alert scan when one is due."""
+        fold_into_stats(store, result.workspace, result.survey)
+        if scan is not None:
+            scan()
+
+    done.background = BackgroundTask(after)
     return done

@@ -220,3 +220,30 @@ def test_nested_maps_run_serially_on_a_pool_thread(monkeypatch: pytest.MonkeyPat
         return par.map_chunks(lambda a, b: b - a, hi - lo, 3)
 
     assert par.map_chunks(outer, 20, 10) == [[3, 3, 3, 1], [3, 3, 3, 1]]
+
+
+def test_a_forked_child_gets_its_own_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child forked after the pool started must not wait on its parent's threads."""
+    import os
+
+    monkeypatch.setenv("SERVGAP_THREADS", "2")
+    assert par.map_chunks(lambda a, b: b - a, 10, 4) == [4, 4, 2]  # the parent's pool runs
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.write(w, repr(par.map_chunks(lambda a, b: b - a, 10, 4)).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    import signal
+    import time
+
+    deadline = time.monotonic() + 30
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if done[0] == 0:  # the child hangs: stop it and fail
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("a forked child waited on its parent's pool threads")
+    assert os.read(r, 100).decode() == "[4, 4, 2]" and done[1] == 0

@@ -37,6 +37,7 @@ _MAX_DEFAULT = 8
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
+_pool_pid = 0
 _local = threading.local()
 
 
@@ -56,12 +57,15 @@ def thread_count() -> int:
 
 
 def _get_pool(size: int) -> ThreadPoolExecutor:
-    global _pool, _pool_size
+    """The shared pool of ``size`` threads (a new one in a forked child: the parent's
+    threads do not exist there, and waiting on them would never end)."""
+    global _pool, _pool_size, _pool_pid
     with _lock:
-        if _pool is None or _pool_size != size:
-            old = _pool
+        forked = _pool_pid != os.getpid()
+        if _pool is None or _pool_size != size or forked:
+            old = None if forked else _pool
             _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="servgap-pass")
-            _pool_size = size
+            _pool_size, _pool_pid = size, os.getpid()
             if old is not None:
                 old.shutdown(wait=False)
         return _pool

@@ -60,6 +60,42 @@ class _Summer:
         return np.asarray(both[1::2], dtype=np.float64)
 
 
+def _add_three(
+    ist: dict[str, FloatArray], j: int, sign: float, *, n_ok: Any, n_incons: Any,
+    n_below: Any, n_above: Any, sum_p: Any, sum_msa: Any, ssq_msa: Any, sum_mss: Any,
+    ssq_mss: Any, sum_zone: Any,
+) -> None:  # fmt: skip
+    """Add one chunk's per-group sums of a three-column item ``j`` to ``ist`` (every pass)."""
+    ist["n"][:, j] += n_ok
+    ist["n_inconsistent"][:, j] += n_incons
+    ist["n_below"][:, j] += n_below
+    ist["n_inside"][:, j] += n_ok - n_below - n_above
+    ist["n_above"][:, j] += n_above
+    # Σ A = Σ P − sign·Σ MSA and Σ D = Σ P − sign·Σ MSS over the same rows
+    ist["sum_perceived"][:, j] += sum_p
+    ist["sum_adequate"][:, j] += sum_p - sign * sum_msa
+    ist["sum_desired"][:, j] += sum_p - sign * sum_mss
+    ist["sum_msa"][:, j] += sum_msa
+    ist["ssq_msa"][:, j] += ssq_msa
+    ist["sum_mss"][:, j] += sum_mss
+    ist["ssq_mss"][:, j] += ssq_mss
+    ist["sum_zone"][:, j] += sum_zone  # zone width = MSA − MSS (sign included)
+    ist["sum_gap"][:, j] += sum_mss  # a three-column item's gap is its MSS
+    ist["ssq_gap"][:, j] += ssq_mss
+
+
+def _add_two(
+    ist: dict[str, FloatArray], j: int, sign: float, *, n_ok: Any, sum_p: Any, sum_gap: Any,
+    ssq_gap: Any,
+) -> None:  # fmt: skip
+    """Add one chunk's per-group sums of a two-column item ``j`` (P and E) to ``ist``."""
+    ist["n"][:, j] += n_ok
+    ist["sum_perceived"][:, j] += sum_p
+    ist["sum_expected"][:, j] += sum_p - sign * sum_gap  # Σ E = Σ P − sign·Σ gap
+    ist["sum_gap"][:, j] += sum_gap
+    ist["ssq_gap"][:, j] += ssq_gap
+
+
 def _item_pass(
     it: _Item,
     j: int,
@@ -76,8 +112,6 @@ def _item_pass(
     (0 where not usable; ``None`` for two-column items).
     """
     p = cols[it.perceived][lo:hi]
-    msa_out: FloatArray | None = None
-    mss_out: FloatArray | None = None
     if it.three:
         a = cols[str(it.adequate)][lo:hi]
         dd = cols[str(it.desired)][lo:hi]
@@ -100,48 +134,23 @@ def _item_pass(
         # np.where/copyto branchy, ~5x slower): NaN -> a finite stand-in, then x 0/1
         _zero_unusable(msa, ok)
         _zero_unusable(mss, ok)
-        n_ok = sm.count(ok)
-        n_below = sm.count(msa < 0)
-        n_above = sm.count(mss > 0)
-        ist["n_inconsistent"][:, j] += sm.count(incons)
-        ist["n_below"][:, j] += n_below
-        ist["n_inside"][:, j] += n_ok - n_below - n_above
-        ist["n_above"][:, j] += n_above
         p0 = np.fmin(p, _FINITE)
         p0 *= ok
-        sum_p = sm.sum(p0)
-        sum_msa = sm.sum(msa)
-        sum_mss = sm.sum(mss)
-        # Σ A = Σ P − sign·Σ MSA and Σ D = Σ P − sign·Σ MSS over the same rows
-        ist["sum_perceived"][:, j] += sum_p
-        ist["sum_adequate"][:, j] += sum_p - it.sign * sum_msa
-        ist["sum_desired"][:, j] += sum_p - it.sign * sum_mss
-        ist["sum_msa"][:, j] += sum_msa
-        ist["ssq_msa"][:, j] += sm.ssq(msa)
-        ist["sum_mss"][:, j] += sum_mss
-        ssq_mss = sm.ssq(mss)
-        ist["ssq_mss"][:, j] += ssq_mss
-        # zone width = MSA − MSS (sign included), summed over the same rows
-        ist["sum_zone"][:, j] += sum_msa - sum_mss
-        gap0 = mss
-        gap_sum, gap_ssq = sum_mss, ssq_mss  # three-column gap is the MSS
-        msa_out, mss_out = msa, mss
-    else:
-        e = cols[str(it.expected)][lo:hi]
-        gap0 = p - e if it.sign > 0 else e - p
-        ok = gap0 == gap0
-        _zero_unusable(gap0, ok)
-        n_ok = sm.count(ok)
-        p0 = np.fmin(p, _FINITE)
-        p0 *= ok
-        sum_p = sm.sum(p0)
-        ist["sum_perceived"][:, j] += sum_p
-        gap_sum, gap_ssq = sm.sum(gap0), sm.ssq(gap0)
-        ist["sum_expected"][:, j] += sum_p - it.sign * gap_sum
-    ist["n"][:, j] += n_ok
-    ist["sum_gap"][:, j] += gap_sum
-    ist["ssq_gap"][:, j] += gap_ssq
-    return gap0, ok, msa_out, mss_out
+        sum_msa, sum_mss = sm.sum(msa), sm.sum(mss)
+        _add_three(ist, j, it.sign, n_ok=sm.count(ok), n_incons=sm.count(incons),
+                   n_below=sm.count(msa < 0), n_above=sm.count(mss > 0), sum_p=sm.sum(p0),
+                   sum_msa=sum_msa, ssq_msa=sm.ssq(msa), sum_mss=sum_mss, ssq_mss=sm.ssq(mss),
+                   sum_zone=sum_msa - sum_mss)  # fmt: skip
+        return mss, ok, msa, mss  # a three-column item's gap is its MSS
+    e = cols[str(it.expected)][lo:hi]
+    gap0 = p - e if it.sign > 0 else e - p
+    ok = gap0 == gap0
+    _zero_unusable(gap0, ok)
+    p0 = np.fmin(p, _FINITE)
+    p0 *= ok
+    _add_two(ist, j, it.sign, n_ok=sm.count(ok), sum_p=sm.sum(p0), sum_gap=sm.sum(gap0),
+             ssq_gap=sm.ssq(gap0))  # fmt: skip
+    return gap0, ok, None, None
 
 
 def _zero_unusable(x: FloatArray, ok: npt.NDArray[np.bool_]) -> None:
@@ -169,8 +178,6 @@ def _item_pass_masked(
     (0 where not usable; ``None`` for two-column items).
     """
     p = cols[it.perceived][lo:hi]
-    msa_out: FloatArray | None = None
-    mss_out: FloatArray | None = None
     if it.three:
         a = cols[str(it.adequate)][lo:hi]
         dd = cols[str(it.desired)][lo:hi]
@@ -189,48 +196,21 @@ def _item_pass_masked(
         np.copyto(msa, 0.0, where=bad)
         np.copyto(mss, 0.0, where=bad)
         np.copyto(zone, 0.0, where=bad)
-        below = msa < 0
-        above = mss > 0
-        n_ok = sm.count(ok)
-        n_below = sm.count(below)
-        n_above = sm.count(above)
-        ist["n_inconsistent"][:, j] += sm.count(incons)
-        ist["n_below"][:, j] += n_below
-        ist["n_inside"][:, j] += n_ok - n_below - n_above
-        ist["n_above"][:, j] += n_above
-        sum_p = sm.sum(np.where(ok, p, 0.0))
-        sum_msa = sm.sum(msa)
-        sum_mss = sm.sum(mss)
-        # Σ A = Σ P − sign·Σ MSA and Σ D = Σ P − sign·Σ MSS over the same rows
-        ist["sum_perceived"][:, j] += sum_p
-        ist["sum_adequate"][:, j] += sum_p - it.sign * sum_msa
-        ist["sum_desired"][:, j] += sum_p - it.sign * sum_mss
-        ist["sum_msa"][:, j] += sum_msa
-        ist["ssq_msa"][:, j] += sm.ssq(msa)
-        ist["sum_mss"][:, j] += sum_mss
-        ssq_mss = sm.ssq(mss)
-        ist["ssq_mss"][:, j] += ssq_mss
-        ist["sum_zone"][:, j] += sm.sum(zone)
-        gap0 = mss
-        gap_sum, gap_ssq = sum_mss, ssq_mss  # three-column gap is the MSS
-        msa_out, mss_out = msa, mss
-    else:
-        e = cols[str(it.expected)][lo:hi]
-        gap0 = p - e
-        if it.sign < 0:
-            np.negative(gap0, out=gap0)
-        bad = np.isnan(gap0)
-        ok = ~bad
-        np.copyto(gap0, 0.0, where=bad)
-        n_ok = sm.count(ok)
-        sum_p = sm.sum(np.where(ok, p, 0.0))
-        ist["sum_perceived"][:, j] += sum_p
-        gap_sum, gap_ssq = sm.sum(gap0), sm.ssq(gap0)
-        ist["sum_expected"][:, j] += sum_p - it.sign * gap_sum
-    ist["n"][:, j] += n_ok
-    ist["sum_gap"][:, j] += gap_sum
-    ist["ssq_gap"][:, j] += gap_ssq
-    return gap0, ok, msa_out, mss_out
+        _add_three(ist, j, it.sign, n_ok=sm.count(ok), n_incons=sm.count(incons),
+                   n_below=sm.count(msa < 0), n_above=sm.count(mss > 0),
+                   sum_p=sm.sum(np.where(ok, p, 0.0)), sum_msa=sm.sum(msa), ssq_msa=sm.ssq(msa),
+                   sum_mss=sm.sum(mss), ssq_mss=sm.ssq(mss), sum_zone=sm.sum(zone))  # fmt: skip
+        return mss, ok, msa, mss  # a three-column item's gap is its MSS
+    e = cols[str(it.expected)][lo:hi]
+    gap0 = p - e
+    if it.sign < 0:
+        np.negative(gap0, out=gap0)
+    bad = np.isnan(gap0)
+    ok = ~bad
+    np.copyto(gap0, 0.0, where=bad)
+    _add_two(ist, j, it.sign, n_ok=sm.count(ok), sum_p=sm.sum(np.where(ok, p, 0.0)),
+             sum_gap=sm.sum(gap0), ssq_gap=sm.ssq(gap0))  # fmt: skip
+    return gap0, ok, None, None
 
 
 def _item_kernel(
@@ -266,31 +246,12 @@ def _item_kernel(
         else:
             k.item3_groups(p, a, dd, float(it.sign), codes, out, acc[0], acc[1], acc[2],
                            accumulate)  # fmt: skip
-        n_ok, n_below, n_above = out[k.N], out[k.BELOW], out[k.ABOVE]
-        sum_p, sum_msa, sum_mss, ssq_mss = (
-            out[k.SUM_P],
-            out[k.SUM_MSA],
-            out[k.SUM_MSS],
-            out[k.SSQ_MSS],
-        )
-        ist["n_inconsistent"][:, j] += out[k.INCONS]
-        ist["n_below"][:, j] += n_below
-        ist["n_inside"][:, j] += n_ok - n_below - n_above
-        ist["n_above"][:, j] += n_above
-        ist["sum_perceived"][:, j] += sum_p
-        ist["sum_adequate"][:, j] += sum_p - it.sign * sum_msa
-        ist["sum_desired"][:, j] += sum_p - it.sign * sum_mss
-        ist["sum_msa"][:, j] += sum_msa
-        ist["ssq_msa"][:, j] += out[k.SSQ_MSA]
-        ist["sum_mss"][:, j] += sum_mss
-        ist["ssq_mss"][:, j] += ssq_mss
-        ist["sum_zone"][:, j] += sum_msa - sum_mss
-    else:
-        e = cols[str(it.expected)][lo:hi]
-        k.item2(p, e, float(it.sign), codes, out, acc[0], acc[2], accumulate)
-        n_ok, sum_p, sum_mss, ssq_mss = out[k.N], out[k.SUM_P], out[k.SUM_MSS], out[k.SSQ_MSS]
-        ist["sum_perceived"][:, j] += sum_p
-        ist["sum_expected"][:, j] += sum_p - it.sign * sum_mss
-    ist["n"][:, j] += n_ok
-    ist["sum_gap"][:, j] += sum_mss
-    ist["ssq_gap"][:, j] += ssq_mss
+        _add_three(ist, j, it.sign, n_ok=out[k.N], n_incons=out[k.INCONS], n_below=out[k.BELOW],
+                   n_above=out[k.ABOVE], sum_p=out[k.SUM_P], sum_msa=out[k.SUM_MSA],
+                   ssq_msa=out[k.SSQ_MSA], sum_mss=out[k.SUM_MSS], ssq_mss=out[k.SSQ_MSS],
+                   sum_zone=out[k.SUM_MSA] - out[k.SUM_MSS])  # fmt: skip
+        return
+    e = cols[str(it.expected)][lo:hi]
+    k.item2(p, e, float(it.sign), codes, out, acc[0], acc[2], accumulate)
+    _add_two(ist, j, it.sign, n_ok=out[k.N], sum_p=out[k.SUM_P], sum_gap=out[k.SUM_MSS],
+             ssq_gap=out[k.SSQ_MSS])  # fmt: skip

@@ -4,6 +4,7 @@ the error shape in both languages, limits and headers."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pytest
@@ -90,12 +91,21 @@ def test_a_posted_response_schedules_the_alert_scan(
     import servgap.web.api.responses as api
 
     scanned: list[str] = []
+    folded: list[tuple[str, str]] = []
     monkeypatch.setattr(api, "due_scan", lambda store, ws: lambda: scanned.append(ws))
+    real_fold = api.fold_into_stats
+
+    def fold(store: Any, ws: str, survey: str) -> None:
+        folded.append((ws, survey))
+        real_fold(store, ws, survey)
+
+    monkeypatch.setattr(api, "fold_into_stats", fold)
     row = {"response_id": "s1", "submitted_at": "2026-07-15 10:30", "site": "sh01", **GOOD}
     url = "/api/v1/workspaces/acme/surveys/svc/responses"
     r = web.client.post(url, json=row, headers=web.auth("analyst@acme"))
     assert r.status_code == 201, r.text
     assert scanned == ["acme"]
+    assert folded == [("acme", "svc")]  # the stored statistics take it after the reply
     r = web.client.post(url, json={**row, "nps": 11, "response_id": "s2"},
                         headers=web.auth("analyst@acme"))  # fmt: skip
     assert r.status_code == 422 and scanned == ["acme"]  # a refused answer scans nothing

@@ -56,6 +56,22 @@ def thread_count() -> int:
     return max(1, min(cpus, _MAX_DEFAULT))
 
 
+def fold_processes(n_items: int, n_folds: int, *, worth: int = 2_000) -> int:
+    """Processes for the cross-validation folds of a model fit (joblib's ``n_jobs``).
+
+    One per usable CPU (at most one per fold) from ``worth`` training texts, below which
+    starting processes costs more than it saves. Each fold is fitted apart, so the
+    out-of-fold scores do not depend on it.
+    """
+    if n_items < worth:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, n_folds))
+
+
 def _get_pool(size: int) -> ThreadPoolExecutor:
     """The shared pool of ``size`` threads (a new one in a forked child: the parent's
     threads do not exist there, and waiting on them would never end)."""

@@ -41,6 +41,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from servgap.core._parallel import fold_processes
 from servgap.core.errors import InputError, ProblemCollector
 from servgap.core.text._common import prepare
 from servgap.core.text.classify import fit_temperature
@@ -201,14 +202,30 @@ def _lr(C: float) -> Any:
 def _oof_scores(
     X: sp.csr_matrix, y: npt.NDArray[np.int64], w: FloatArray, C: float, binary: bool
 ) -> FloatArray:
+    from joblib import Parallel, delayed
     from sklearn.model_selection import StratifiedKFold
 
     out = np.zeros((X.shape[0],) if binary else (X.shape[0], len(np.unique(y))))
-    for tr, te in StratifiedKFold(5, shuffle=True, random_state=SEED).split(X, y):
-        lr = _lr(C)
-        lr.fit(X[tr], y[tr], sample_weight=w[tr])
-        out[te] = lr.decision_function(X[te])
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=SEED).split(X, y))
+    jobs = fold_processes(X.shape[0], len(folds))  # each fold apart: the same scores
+    scores = Parallel(n_jobs=jobs)(delayed(_fold_scores)(X, y, w, C, tr, te) for tr, te in folds)
+    for (_, te), z in zip(folds, scores, strict=True):
+        out[te] = z
     return np.asarray(out, dtype=np.float64)
+
+
+def _fold_scores(
+    X: sp.csr_matrix,
+    y: npt.NDArray[np.int64],
+    w: FloatArray,
+    C: float,
+    train: npt.NDArray[np.int64],
+    test: npt.NDArray[np.int64],
+) -> FloatArray:
+    """Decision scores of the ``test`` rows from a model fitted on the ``train`` rows."""
+    lr = _lr(C)
+    lr.fit(X[train], y[train], sample_weight=w[train])
+    return np.asarray(lr.decision_function(X[test]), dtype=np.float64)
 
 
 def _platt(z: FloatArray, y: npt.NDArray[np.int64]) -> tuple[float, float]:

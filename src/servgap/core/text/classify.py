@@ -83,6 +83,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 
+from servgap.core._parallel import fold_processes
 from servgap.core._result import ResultMixin
 from servgap.core.errors import InputError, InsufficientDataError, ProblemCollector
 from servgap.core.text._common import as_text_list, prepare, read_data_bytes
@@ -608,6 +609,7 @@ def fit_model(
                     cv=cv,
                     groups=None if groups is None else list(groups),
                     method="decision_function",
+                    n_jobs=fold_processes(len(prepared), n_splits),
                 )
             temperature = fit_temperature(np.asarray(oof, dtype=np.float64), y)
     import sklearn

@@ -277,8 +277,13 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="timed runs each; best is shown")
     ap.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass")
     ap.add_argument("--no-tukey", action="store_true", help="leave scipy's tukey_hsd out of pandas")
+    ap.add_argument("--text-segments", action="store_true",
+                    help="segment columns as Python strings (as read_csv gives) instead of categoricals")  # fmt: skip
     args = ap.parse_args()
     df, items = make_data(args.n)
+    if args.text_segments:
+        for seg in SEGMENTS:
+            df[seg] = df[seg].astype(str).astype(object)
     size = int(df.memory_usage(deep=True).sum())
     print(f"respondents: {args.n:,}   input: {size / 1e6:,.0f} MB   items: 22 (three-column), "
           "Kano features: 10, NPS, CSAT; 15 one-way ANOVAs; LMG on 5 drivers")  # fmt: skip

@@ -30,6 +30,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from servgap.core._codes import sorted_codes
 from servgap.core._result import ResultMixin
 from servgap.core.errors import (
     InputError,
@@ -562,7 +563,7 @@ def _grid_prepare(data: pd.DataFrame, value: str, group: str) -> tuple[ValueHist
         labels = list(grp.cat.categories)
     else:
         try:
-            codes, uniq = pd.factorize(grp, sort=True)
+            codes, uniq = sorted_codes(grp)  # a text column's codes are remembered
         except TypeError:
             return None
         labels = list(uniq)

@@ -252,9 +252,12 @@ def floor_pass(df: pd.DataFrame, items: dict[str, dict[str, str]]) -> float:
     arrays = []
     for c in cols:
         s = df[c]
-        arrays.append(
-            s.cat.codes.to_numpy() if isinstance(s.dtype, pd.CategoricalDtype) else s.to_numpy()
-        )
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            arrays.append(s.cat.codes.to_numpy())
+        elif s.dtype == object:  # text segments: their codes, as for categoricals
+            arrays.append(pd.factorize(s)[0])
+        else:
+            arrays.append(s.to_numpy())
     t0 = time.process_time()
     for x in arrays:
         np.add.reduce(x, dtype=np.float64 if x.dtype.kind == "f" else np.int64)

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.core.test_suffstats import _servqual_frame
 
 import servgap.core._parallel as par
 import servgap.core.servqual as sq_mod
@@ -42,33 +43,18 @@ def compiled(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def _frame(seed: int, n: int) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
-    """Three-column items (higher and lower better), a two-column item in a mixed
-    dimension, a dimension of two-column items only, an item on its own unit, fractional
-    and missing answers, inverted zones, three segments."""
-    rng = np.random.default_rng(seed)
-    cols: dict[str, Any] = {}
-    items: dict[str, dict[str, str]] = {}
-    for j in range(9):
-        a = rng.integers(1, 8, n).astype(np.float64)
-        d = np.minimum(a + rng.integers(-2, 3, n), 9).astype(np.float64)
-        p = rng.integers(1, 10, n).astype(np.float64) + (rng.random(n) < 0.2) * 0.5
-        for arr in (a, d, p):
-            arr[rng.random(n) < 0.1] = np.nan
-        dim = ["speed", "care", "trust", "ease", "ease", "care", "speed", "trust", "speed"][j]
-        name = f"q{j}"
-        if j in (3, 4, 5):  # two-column: 'ease' has only these, 'care' mixes formats
-            cols[f"{name}_e"], cols[f"{name}_p"] = d, p
-            items[name] = {"dimension": dim, "perceived": f"{name}_p", "expected": f"{name}_e"}
-            continue
-        cols[f"{name}_a"], cols[f"{name}_d"], cols[f"{name}_p"] = a, d, p
-        items[name] = {"dimension": dim, "perceived": f"{name}_p", "adequate": f"{name}_a",
-                       "desired": f"{name}_d"}  # fmt: skip
-        if j == 7:  # a wait in minutes: lower is better, reported on its own
-            items[name].update(direction="lower_better", unit="minutes")
-        if j == 8:
-            items[name]["direction"] = "lower_better"
-    cols["seg"] = rng.choice(["x", "y", "z"], n)
-    return pd.DataFrame(cols), items
+    """The SERVQUAL frame of test_suffstats (three-column items higher and lower better,
+    a two-column item in a mixed dimension, an item on its own unit, fractional, missing
+    and inverted answers, three segments) plus a dimension of two-column items only."""
+    data, items = _servqual_frame(seed, n)
+    rng = np.random.default_rng(seed + 1)
+    for name in ("e1", "e2"):
+        e = rng.integers(1, 8, n).astype(np.float64)
+        p = rng.integers(1, 10, n).astype(np.float64)
+        p[rng.random(n) < 0.1] = np.nan
+        data[f"{name}_e"], data[f"{name}_p"] = e, p
+        items[name] = {"dimension": "ease", "perceived": f"{name}_p", "expected": f"{name}_e"}
+    return data, items
 
 
 def _same(a: Any, b: Any, where: str) -> None:

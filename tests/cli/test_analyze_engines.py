@@ -278,3 +278,17 @@ def test_spark_equals_memory(
                 assert_same(memory, spark, f"{args[0]} {src.name}")
     finally:
         spark_engine.session().stop()
+
+
+def test_a_missing_column_is_named_as_a_column_not_as_an_option(
+    runner: CliRunner, files: tuple[Path, Path, Path]
+) -> None:
+    """An engine names the column it cannot find; the CLI shows only its own options as
+    flags (`--engine`), never a data column (`quarter`, not `--quarter`)."""
+    path, _, spec = files
+    args = ["analyze", "trend", "--value", "nps", "--period", "quarter", "--file", str(path),
+            "--spec", str(spec), "--engine", "duckdb"]  # fmt: skip
+    for lang in ("en", "zh"):
+        res = runner.invoke(main, ["--lang", lang, *args])
+        assert res.exit_code == 1 and "`quarter`" in res.output, res.output
+        assert "--quarter" not in res.output and "Traceback" not in res.output

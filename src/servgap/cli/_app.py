@@ -88,12 +88,38 @@ class Ctx:
 class ServgapGroup(click.Group):
     """A click group that turns servgap errors into clean messages."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["servgap_argv"] = list(args)  # to find the command that ran (its options)
+        return super().parse_args(ctx, args)
+
+    def _options_of_invoked(self, ctx: click.Context) -> set[str]:
+        """The option strings (``--workspace``, ``--period`` …) of ``servgap`` and of each
+        (sub)command the arguments named."""
+        cmd: click.Command = self
+        opts = {o for p in cmd.params for o in p.opts}
+        for token in ctx.meta.get("servgap_argv", []):
+            if not isinstance(cmd, click.Group):
+                break
+            sub = cmd.get_command(ctx, token)
+            if sub is not None:
+                cmd = sub
+                opts.update(o for p in cmd.params for o in p.opts)
+        return opts
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ServgapError as exc:
             lang = _lang_of(ctx)
-            text = exc.message(lang, field_name=option_name)
+            opts = self._options_of_invoked(ctx)
+
+            def field_name(field: str) -> str:
+                """A field the command has as an option is shown as that option; another
+                (a data column named in the error, say) keeps its own name."""
+                flag = option_name(field)
+                return flag if flag in opts else field
+
+            text = exc.message(lang, field_name=field_name)
             click.echo(f"{t('error_prefix', lang)}: {text}", err=True)
             ctx.exit(2 if isinstance(exc, UsageError) or exc.code == "usage" else 1)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):

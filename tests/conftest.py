@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -67,6 +68,25 @@ def _reset_postgres(url: str) -> None:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     eng.dispose()
+
+
+def same_fields(a: Any, b: Any, *, rtol: float = 1e-9, atol: float = 1e-9) -> None:
+    """Two results (dataclasses) equal field by field: frames and floats to the tolerances
+    (NaN equal to NaN), everything else exactly. For comparing an engine with memory."""
+    import dataclasses
+
+    import numpy as np
+    import pandas as pd
+
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, pd.DataFrame):
+            pd.testing.assert_frame_equal(x, y, check_exact=False, rtol=rtol, atol=atol,
+                                          obj=f.name)  # fmt: skip
+        elif isinstance(x, float):
+            assert np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=True), (f.name, x, y)
+        else:
+            assert x == y, (f.name, x, y)
 
 
 def make_store(backend: str, tmp_path: Path) -> Store:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from tests.conftest import same_fields
 
 from servgap.core.anova import anova
 from servgap.core.errors import InputError, SpecError
@@ -40,14 +40,7 @@ def _frame(n: int = 4000, seed: int = 5) -> pd.DataFrame:
 
 
 def _same(a: Any, b: Any) -> None:
-    for f in dataclasses.fields(a):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if isinstance(x, pd.DataFrame):
-            pd.testing.assert_frame_equal(x, y, check_exact=False, rtol=RT, atol=AT, obj=f.name)
-        elif isinstance(x, float):
-            assert np.isclose(x, y, rtol=RT, atol=AT, equal_nan=True), (f.name, x, y)
-        else:
-            assert x == y, (f.name, x, y)
+    same_fields(a, b, rtol=RT, atol=AT)
 
 
 @pytest.fixture(scope="module")

@@ -6,14 +6,14 @@ and batches equal pandas' own on the same table."""
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select
+from tests.conftest import BACKENDS, make_store, same_fields
 
 from servgap.core.anova import anova
 from servgap.core.errors import InputError, SpecError
@@ -25,13 +25,11 @@ from servgap.services import analysis as an
 from servgap.services.context import Store
 from servgap.services.demo import build_demo_store
 from servgap.services.responses import load_responses
-from servgap.settings import Settings
 from servgap.store.models import Region, Response, Site
 
 pytestmark = pytest.mark.slow  # builds the demo company once per backend (about 20 s)
 
 RT, AT = 1e-9, 1e-9
-PG_URL = os.environ.get("SERVGAP_TEST_DATABASE_URL")
 WS, SURVEY = "example_express", "example_express_q"
 
 
@@ -43,22 +41,11 @@ class Demo:
     frame: pd.DataFrame
 
 
-@pytest.fixture(scope="module", params=["sqlite"] + (["postgresql"] if PG_URL else []))
+@pytest.fixture(scope="module", params=BACKENDS)
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Demo]:
-    tmp = tmp_path_factory.mktemp("pg_engine")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'store.sqlite'}"
-    else:
-        assert PG_URL is not None
-        eng = create_engine(PG_URL)  # a fresh schema, as tests/conftest.py's store fixture
-        with eng.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        eng.dispose()
-        url = PG_URL
-    store = Store.open(Settings(database_url=url, home=tmp / "home"))
+    store = make_store(request.param, tmp_path_factory.mktemp("pg_engine"))
     build_demo_store(store)
     definition, frame = load_responses(store, workspace=WS, survey=SURVEY)
     yield Demo(store, StoreAnswers(store, WS, SURVEY), definition, frame)
@@ -66,14 +53,7 @@ def demo(
 
 
 def _same(a: Any, b: Any) -> None:
-    for f in dataclasses.fields(a):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if isinstance(x, pd.DataFrame):
-            pd.testing.assert_frame_equal(x, y, check_exact=False, rtol=RT, atol=AT, obj=f.name)
-        elif isinstance(x, float):
-            assert np.isclose(x, y, rtol=RT, atol=AT, equal_nan=True), (f.name, x, y)
-        else:
-            assert x == y, (f.name, x, y)
+    same_fields(a, b, rtol=RT, atol=AT)
 
 
 def _with_region(demo: Demo) -> pd.DataFrame:

@@ -10,7 +10,6 @@ bilingual errors for what an engine cannot do or lacks.
 from __future__ import annotations
 
 import dataclasses
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,13 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from tests.conftest import BACKENDS, make_store
 
 from servgap.core.errors import SpecError, UsageError
 from servgap.services import analysis as an
 from servgap.services import analysis_engines as ae
 
 RT = AT = 1e-9
-PG_URL = os.environ.get("SERVGAP_TEST_DATABASE_URL")
 WS, SURVEY = "example_express", "example_express_q"
 
 
@@ -56,29 +55,15 @@ class Demo:
     source: Any
 
 
-@pytest.fixture(scope="module", params=["sqlite"] + (["postgresql"] if PG_URL else []))
+@pytest.fixture(scope="module", params=BACKENDS)
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Demo]:
     pytest.importorskip("servgap.engines.postgres")
-    from sqlalchemy import create_engine, text
 
-    from servgap.services.context import Store
     from servgap.services.demo import build_demo_store
-    from servgap.settings import Settings
 
-    tmp = tmp_path_factory.mktemp("engines_service")
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp / 'store.sqlite'}"
-    else:
-        assert PG_URL is not None
-        eng = create_engine(PG_URL)
-        with eng.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        eng.dispose()
-        url = PG_URL
-    store = Store.open(Settings(database_url=url, home=tmp / "home"))
+    store = make_store(request.param, tmp_path_factory.mktemp("engines_service"))
     build_demo_store(store)
     d, frame = an.load_survey(store, workspace=WS, survey=SURVEY)
     _, source = ae.open_store(store, "postgres", "servqual", workspace=WS, survey=SURVEY)

@@ -517,11 +517,11 @@ def _dimension_scores_fast(
     acc = np.zeros(m)
     # usable items per respondent: small integers, counted in one byte per row when they fit
     cnt = np.zeros(m, dtype=np.int8 if len(members) < 127 else np.int32)
+    if compiled:  # one fused loop per item (servgap.core.kernels)
+        from servgap.core.kernels import gap_sums
     for it in members:
         p = cols[it.perceived][lo:hi]
-        if compiled:  # one fused loop (servgap.core.kernels)
-            from servgap.core.kernels import gap_sums
-
+        if compiled:
             x = cols[str(it.desired if it.three else it.expected)][lo:hi]
             a = cols[str(it.adequate)][lo:hi] if it.three else x
             gap_sums(p, x, a, it.three, float(it.sign), acc, cnt)
